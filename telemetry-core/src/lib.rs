@@ -1,0 +1,148 @@
+//! Opt-in, schema-first telemetry for Rust servers.
+//!
+//! A server that sends telemetry publishes a page promising exactly what is
+//! sent and why. This crate makes the payload struct the single source of
+//! truth for that page: `#[derive(Telemetry)]` serializes the struct, renders
+//! its field table, and fails the build when the fields change without a
+//! `schema_version` bump or when the docs page does not match.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use telemetry_core::{Telemetry, TelemetryValue};
+//!
+//! /// Where the server keeps its graph.
+//! #[derive(Clone, Copy, TelemetryValue)]
+//! pub enum Tier {
+//!     Memory,
+//!     Postgres,
+//! }
+//!
+//! #[derive(Telemetry)]
+//! #[telemetry(schema_version = "1.0", docs = "docs/example.md")]
+//! pub struct Report {
+//!     /// Which versions are in use, to know where to focus fixes.
+//!     pub version: String,
+//!     /// How many installs run Tier 2, to know where to invest in persistence.
+//!     #[telemetry(values = "memory | postgres")]
+//!     pub tier: Tier,
+//!     /// Cluster counts by platform family (counts only, no names).
+//!     pub platforms: BTreeMap<String, u32>,
+//! }
+//!
+//! let report = Report {
+//!     version: "2.4.1".into(),
+//!     tier: Tier::Postgres,
+//!     platforms: BTreeMap::from([("eks".to_owned(), 2)]),
+//! };
+//! assert_eq!(
+//!     serde_json::to_string(&report).unwrap(),
+//!     r#"{"schema_version":"1.0","version":"2.4.1","tier":"postgres","platforms":{"eks":2}}"#,
+//! );
+//! assert_eq!(Report::FIELDS[2].wire_type, "memory | postgres");
+//! assert!(Report::DOCS_TABLE.contains("| `tier` | `memory \\| postgres` |"));
+//! ```
+//!
+//! The docs page (`docs/example.md` here, relative to the crate's
+//! `Cargo.toml`) holds the generated table between marker comments, and a
+//! schema history file beside it records every released version's shape.
+//! `TELEMETRY_BLESS=1 cargo build` writes both; every other build checks them.
+
+#![warn(missing_docs)]
+
+// Lets the derives' `::telemetry_core::...` paths resolve inside this crate.
+extern crate self as telemetry_core;
+
+mod bucket;
+mod config;
+mod nonce;
+mod preview;
+
+pub use bucket::ResourceBucket;
+pub use config::TelemetryConfig;
+pub use nonce::SessionNonce;
+pub use preview::Preview;
+
+/// Derives [`Telemetry`] and `serde::Serialize` for a payload struct.
+///
+/// Struct attributes, in `#[telemetry(...)]`:
+/// - `schema_version = "1.0"` (required): dotted numbers, sent first as
+///   `schema_version`. Bump it whenever the wire shape changes.
+/// - `docs = "docs/telemetry.md"` (required): the docs page, relative to
+///   the crate's `Cargo.toml`. Its generated block must match the struct.
+/// - `endpoint = "https://..."`: where reports go; fixed at compile time.
+///
+/// Field attributes: `rename = "wire_name"`, `values = "a | b"` (required on
+/// [`TelemetryValue`] enum fields; checked against the enum at compile time),
+/// `renamed_from = "old_name"` (reports a rename as one change). Every field
+/// needs a `///` comment: it is the "Why it's collected" column.
+pub use telemetry_derive::Telemetry;
+
+/// Derives [`TelemetryValue`] and `serde::Serialize` for an enum of unit
+/// variants. A variant is sent as its name in snake case, or as
+/// `#[telemetry(rename = "<1K")]`.
+pub use telemetry_derive::TelemetryValue;
+
+/// A telemetry payload: implemented by `#[derive(Telemetry)]`.
+pub trait Telemetry: serde::Serialize {
+    /// The struct's name, which keys its block on the docs page.
+    const NAME: &'static str;
+    /// The `schema_version` sent as the first key of every report.
+    const SCHEMA_VERSION: &'static str;
+    /// Where reports are sent, from `#[telemetry(endpoint = "https://...")]`.
+    const ENDPOINT: Option<&'static str>;
+    /// Every wire field in order, `schema_version` first.
+    const FIELDS: &'static [FieldInfo];
+    /// The markdown block (version line and field table) that the docs page
+    /// carries between this payload's markers.
+    const DOCS_TABLE: &'static str;
+}
+
+/// One row of a payload's field table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldInfo {
+    /// The key on the wire.
+    pub name: &'static str,
+    /// The wire type as the docs page shows it: `string`, `integer`,
+    /// `string[]`, `map<string, integer>`, `memory | postgres`, ...
+    pub wire_type: &'static str,
+    /// Why it is collected: the field's `///` comment.
+    pub why: &'static str,
+}
+
+/// An enum sent as one of a fixed set of strings: implemented by
+/// `#[derive(TelemetryValue)]`.
+pub trait TelemetryValue: serde::Serialize {
+    /// Every variant's wire string, in declaration order.
+    const VALUES: &'static [&'static str];
+    /// This variant's wire string.
+    fn wire_str(&self) -> &'static str;
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+
+    /// Whether two value lists are equal; usable in const context, where the
+    /// derive checks a field's stated `values` against its enum.
+    pub const fn same_values(a: &[&str], b: &[&str]) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            let (x, y) = (a[i].as_bytes(), b[i].as_bytes());
+            if x.len() != y.len() {
+                return false;
+            }
+            let mut j = 0;
+            while j < x.len() {
+                if x[j] != y[j] {
+                    return false;
+                }
+                j += 1;
+            }
+            i += 1;
+        }
+        true
+    }
+}

@@ -1,0 +1,257 @@
+//! `#[telemetry(...)]` attributes on payload structs, their fields, and
+//! value-enum variants. Each key is read once; unknown and repeated keys get
+//! messages of their own.
+
+use syn::meta::ParseNestedMeta;
+use syn::{token, Attribute, Expr, LitStr, Token};
+
+use crate::ctxt::Ctxt;
+
+/// The attribute's path: `#[telemetry(...)]`.
+pub const TELEMETRY: &str = "telemetry";
+
+// Keys on a payload struct.
+pub const SCHEMA_VERSION: &str = "schema_version";
+pub const DOCS: &str = "docs";
+pub const ENDPOINT: &str = "endpoint";
+// Keys on a payload field.
+pub const RENAME: &str = "rename";
+pub const VALUES: &str = "values";
+pub const RENAMED_FROM: &str = "renamed_from";
+
+const CONTAINER_KEYS: &[&str] = &[SCHEMA_VERSION, DOCS, ENDPOINT];
+const FIELD_KEYS: &[&str] = &[RENAME, VALUES, RENAMED_FROM];
+const VARIANT_KEYS: &[&str] = &[RENAME];
+
+/// `#[telemetry(...)]` on the payload struct.
+#[derive(Default)]
+pub struct Container {
+    pub schema_version: Option<LitStr>,
+    pub docs: Option<LitStr>,
+    pub endpoint: Option<LitStr>,
+}
+
+/// `#[telemetry(...)]` on a payload field.
+#[derive(Default)]
+pub struct Field {
+    pub rename: Option<LitStr>,
+    pub values: Option<LitStr>,
+    pub renamed_from: Option<LitStr>,
+}
+
+/// `#[telemetry(...)]` on a `TelemetryValue` variant.
+#[derive(Default)]
+pub struct Variant {
+    pub rename: Option<LitStr>,
+}
+
+impl Container {
+    pub fn from_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut out = Container::default();
+        for_each_key(
+            cx,
+            attrs,
+            "a payload struct",
+            CONTAINER_KEYS,
+            |key, meta| {
+                let slot = match key {
+                    SCHEMA_VERSION => &mut out.schema_version,
+                    DOCS => &mut out.docs,
+                    _ => &mut out.endpoint,
+                };
+                set_once(cx, slot, key, meta)
+            },
+        );
+        out
+    }
+}
+
+impl Field {
+    pub fn from_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut out = Field::default();
+        for_each_key(cx, attrs, "a payload field", FIELD_KEYS, |key, meta| {
+            let slot = match key {
+                RENAME => &mut out.rename,
+                VALUES => &mut out.values,
+                _ => &mut out.renamed_from,
+            };
+            set_once(cx, slot, key, meta)
+        });
+        out
+    }
+}
+
+impl Variant {
+    pub fn from_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut out = Variant::default();
+        for_each_key(
+            cx,
+            attrs,
+            "a TelemetryValue variant",
+            VARIANT_KEYS,
+            |key, meta| set_once(cx, &mut out.rename, key, meta),
+        );
+        out
+    }
+}
+
+/// Calls `apply` with each known key of every `#[telemetry(...)]`, and
+/// records an error for each unknown one.
+fn for_each_key(
+    cx: &Ctxt,
+    attrs: &[Attribute],
+    place: &str,
+    known: &'static [&'static str],
+    mut apply: impl FnMut(&'static str, &ParseNestedMeta) -> syn::Result<()>,
+) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident(TELEMETRY)) {
+        let result = attr.parse_nested_meta(|meta| {
+            let name = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            match known.iter().find(|key| **key == name) {
+                Some(key) => apply(key, &meta),
+                None => {
+                    // Recorded, not returned: the keys after it still count,
+                    // so one typo does not cascade into "missing" errors.
+                    cx.syn_error(meta.error(unknown_key_message(&name, place, known)));
+                    skip_value(&meta)
+                }
+            }
+        });
+        if let Err(err) = result {
+            cx.syn_error(err);
+        }
+    }
+}
+
+fn set_once(
+    cx: &Ctxt,
+    slot: &mut Option<LitStr>,
+    key: &str,
+    meta: &ParseNestedMeta,
+) -> syn::Result<()> {
+    let input = meta.value()?;
+    if !input.peek(LitStr) {
+        cx.error_spanned_by(
+            input.parse::<Expr>()?,
+            format!("`{key}` takes a string: #[telemetry({key} = \"...\")]"),
+        );
+        return Ok(());
+    }
+    let value: LitStr = input.parse()?;
+    if slot.is_some() {
+        cx.error_spanned_by(&meta.path, format!("`{key}` is given twice; keep one"));
+    } else {
+        *slot = Some(value);
+    }
+    Ok(())
+}
+
+/// Consumes an unknown key's `= value` or `(...)`, if any.
+fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(token::Paren) {
+        meta.input.parse::<proc_macro2::Group>()?;
+    }
+    Ok(())
+}
+
+fn unknown_key_message(name: &str, place: &str, known: &[&str]) -> String {
+    let suggestion = known
+        .iter()
+        .map(|key| (edit_distance(name, key), key))
+        .filter(|(distance, key)| *distance <= (key.len() / 3).max(2))
+        .min()
+        .map(|(_, key)| format!(" (did you mean `{key}`?)"))
+        .unwrap_or_default();
+    format!(
+        "unknown telemetry attribute `{name}`{suggestion}; the keys on {place} are: {}",
+        known.join(", ")
+    )
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// Splits `values = "a | b"` into its trimmed values.
+pub fn split_values(text: &str) -> Result<Vec<String>, String> {
+    let values: Vec<String> = text.split('|').map(|v| v.trim().to_owned()).collect();
+    if values.iter().any(String::is_empty) {
+        return Err(format!(
+            "`values = {text:?}` has an empty value: list the enum's wire strings as \"a | b\""
+        ));
+    }
+    Ok(values)
+}
+
+/// The `///` lines of an item, in order, without the leading space.
+pub fn doc_lines(attrs: &[Attribute]) -> Vec<String> {
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_for_near_misses_only() {
+        let message = unknown_key_message("schema_versoin", "a payload struct", CONTAINER_KEYS);
+        assert!(
+            message.contains("did you mean `schema_version`?"),
+            "{message}"
+        );
+        let message = unknown_key_message("doc", "a payload struct", CONTAINER_KEYS);
+        assert!(message.contains("did you mean `docs`?"), "{message}");
+        let message = unknown_key_message("colour", "a payload field", FIELD_KEYS);
+        assert!(!message.contains("did you mean"), "{message}");
+        assert!(
+            message.ends_with("rename, values, renamed_from"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn values_are_split_and_trimmed() {
+        assert_eq!(split_values(" a |b| <1K ").unwrap(), ["a", "b", "<1K"]);
+        assert!(split_values("a || b").unwrap_err().contains("empty value"));
+    }
+}

@@ -1,0 +1,200 @@
+//! Validation of a parsed payload or value enum, apart from code generation.
+//! Every problem is recorded in the context; nothing stops at the first.
+
+use std::collections::HashMap;
+
+use crate::ast::{Payload, ValueEnum};
+use crate::attr;
+use crate::ctxt::Ctxt;
+use crate::shape::Version;
+
+/// The key the derive injects; no field may claim it.
+pub const SCHEMA_VERSION_KEY: &str = "schema_version";
+
+/// Checks the payload and returns its parsed version when it has a valid one.
+pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
+    let version = check_container(cx, payload);
+    let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
+    for field in &payload.fields {
+        let name = field.ident;
+        let wire_name = field.wire_name();
+        if wire_name == SCHEMA_VERSION_KEY {
+            cx.error_spanned_by(
+                name,
+                format!(
+                    "field `{name}` would send `schema_version`, which the derive already sends from \
+                     #[telemetry(schema_version = \"...\")]; remove the field (or rename it): the version has one source"
+                ),
+            );
+        }
+        if field.why.is_empty() {
+            cx.error_spanned_by(
+                name,
+                format!(
+                    "field `{name}` has no `///` doc comment; it is the \"Why it's collected\" column of the docs page: \
+                     add `/// <why this is collected>` above the field"
+                ),
+            );
+        }
+        if let Some(rename) = &field.attrs.rename {
+            if !is_wire_name(&wire_name) {
+                cx.error_spanned_by(
+                    rename,
+                    format!(
+                        "field `{name}` is renamed to {wire_name:?}; a wire name is letters, digits, `_`, `-` and `.`"
+                    ),
+                );
+            }
+        }
+        match seen.get(&wire_name) {
+            Some(first) => cx.error_spanned_by(
+                name,
+                format!(
+                    "field `{name}` is sent as `{wire_name}`, which field `{first}` already uses; \
+                     give one of them another #[telemetry(rename = \"...\")]"
+                ),
+            ),
+            None => {
+                seen.insert(wire_name.clone(), name);
+            }
+        }
+        if let (Some(values), Some(_), true) = (
+            &field.attrs.values,
+            &field.wire,
+            field.value_enums.is_empty(),
+        ) {
+            cx.error_spanned_by(
+                values,
+                format!(
+                    "`values` lists the wire strings of a TelemetryValue enum, but field `{name}` holds none; remove it"
+                ),
+            );
+        }
+        if let Some(from) = &field.attrs.renamed_from {
+            if from.value() == wire_name || from.value().is_empty() {
+                cx.error_spanned_by(
+                    from,
+                    format!("`renamed_from` names the field's previous wire name, which must differ from `{wire_name}`"),
+                );
+            }
+        }
+    }
+    version
+}
+
+fn check_container(cx: &Ctxt, payload: &Payload) -> Option<Version> {
+    let ident = payload.ident;
+    if payload.attrs.docs.is_none() {
+        cx.error_spanned_by(
+            ident,
+            format!(
+                "`{ident}` needs its docs page: add #[telemetry(docs = \"docs/telemetry.md\")] \
+                 (relative to the crate's Cargo.toml; TELEMETRY_BLESS=1 cargo build creates it)"
+            ),
+        );
+    }
+    if let Some(endpoint) = &payload.attrs.endpoint {
+        if let Err(why) = check_endpoint(&endpoint.value()) {
+            cx.error_spanned_by(endpoint, why);
+        }
+    }
+    match &payload.attrs.schema_version {
+        None => {
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "`{ident}` needs a schema version: add #[telemetry(schema_version = \"1.0\")] \
+                     and bump it whenever the fields change"
+                ),
+            );
+            None
+        }
+        Some(lit) => match Version::parse(&lit.value()) {
+            Ok(version) => Some(version),
+            Err(why) => {
+                cx.error_spanned_by(lit, why);
+                None
+            }
+        },
+    }
+}
+
+fn is_wire_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// The endpoint must be an `https://host/...` URL: reports travel encrypted.
+pub fn check_endpoint(url: &str) -> Result<(), String> {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return Err(format!(
+            "endpoint `{url}` must start with `https://`: reports are only sent encrypted"
+        ));
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains(['@', ' ']) {
+        return Err(format!(
+            "endpoint `{url}` needs a host and no user info, e.g. \"https://telemetry.example.com/v1/report\""
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_value_enum(cx: &Ctxt, value_enum: &ValueEnum) {
+    let mut seen: HashMap<&str, &syn::Ident> = HashMap::new();
+    for variant in &value_enum.variants {
+        if variant.wire.is_empty() {
+            cx.error_spanned_by(
+                &variant.span_source,
+                format!("variant `{}` has an empty wire string", variant.ident),
+            );
+        }
+        if variant.wire.contains(['|', '`'])
+            || variant.wire.chars().any(char::is_control)
+            || variant.wire.trim() != variant.wire
+        {
+            cx.error_spanned_by(
+                &variant.span_source,
+                format!(
+                    "the wire string of `{}` has `|`, a backtick, a control character or surrounding spaces, which cannot be \
+                     written in #[telemetry({} = \"a | b\")] or the docs table; choose another",
+                    variant.ident,
+                    attr::VALUES
+                ),
+            );
+        }
+        match seen.get(variant.wire.as_str()) {
+            Some(first) => cx.error_spanned_by(
+                &variant.span_source,
+                format!(
+                    "variants `{first}` and `{}` are both sent as \"{}\"; a receiver could not tell them apart",
+                    variant.ident, variant.wire
+                ),
+            ),
+            None => {
+                seen.insert(&variant.wire, variant.ident);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_endpoint;
+
+    #[test]
+    fn endpoints_must_be_https_with_a_host() {
+        assert!(check_endpoint("https://telemetry.kubeatlas.dev/v1/report").is_ok());
+        assert!(check_endpoint("http://telemetry.kubeatlas.dev")
+            .unwrap_err()
+            .contains("https://"));
+        assert!(check_endpoint("https:///path")
+            .unwrap_err()
+            .contains("needs a host"));
+        assert!(check_endpoint("https://user@host/")
+            .unwrap_err()
+            .contains("user info"));
+    }
+}

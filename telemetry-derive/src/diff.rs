@@ -1,0 +1,187 @@
+//! Comparing two wire shapes, field by field and by name, in linear time.
+
+use std::collections::HashMap;
+
+use crate::shape::{Shape, WireType};
+
+/// One difference between a recorded shape and the current one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Added {
+        name: String,
+        wire: WireType,
+    },
+    Removed {
+        name: String,
+    },
+    Retyped {
+        name: String,
+        old: WireType,
+        new: WireType,
+    },
+    Renamed {
+        from: String,
+        to: String,
+        old: WireType,
+        new: WireType,
+    },
+}
+
+impl Change {
+    /// Whether a receiver built for the old shape could misread the new
+    /// one. Only an added field is safe: old receivers ignore it.
+    pub fn is_breaking(&self) -> bool {
+        !matches!(self, Change::Added { .. })
+    }
+
+    /// The `buf breaking`-style line: `+ f: t`, `- f`, `~ f: a -> b`.
+    pub fn line(&self) -> String {
+        match self {
+            Change::Added { name, wire } => format!("+ {name}: {wire}"),
+            Change::Removed { name } => format!("- {name}"),
+            Change::Retyped { name, old, new } => format!("~ {name}: {old} -> {new}"),
+            Change::Renamed { from, to, old, new } if old == new => {
+                format!("~ {from} -> {to} (renamed)")
+            }
+            Change::Renamed { from, to, old, new } => {
+                format!("~ {from} -> {to} (renamed): {old} -> {new}")
+            }
+        }
+    }
+}
+
+/// What changed from `old` to `new`: current fields in declaration order
+/// first, then removed ones in recorded order. `renames` maps a current
+/// field name to the recorded name it replaces (`renamed_from`).
+pub fn compare(old: &Shape, new: &Shape, renames: &[(String, String)]) -> Vec<Change> {
+    let recorded: HashMap<&str, &WireType> = old
+        .fields
+        .iter()
+        .map(|field| (field.name.as_str(), &field.wire))
+        .collect();
+    let current: HashMap<&str, &WireType> = new
+        .fields
+        .iter()
+        .map(|field| (field.name.as_str(), &field.wire))
+        .collect();
+    let renamed_from: HashMap<&str, &str> = renames
+        .iter()
+        .filter(|(to, from)| {
+            !recorded.contains_key(to.as_str()) && recorded.contains_key(from.as_str())
+        })
+        .filter(|(_, from)| !current.contains_key(from.as_str()))
+        .map(|(to, from)| (to.as_str(), from.as_str()))
+        .collect();
+    let mut consumed: Vec<&str> = Vec::new();
+    let mut changes = Vec::new();
+    for field in &new.fields {
+        let name = field.name.as_str();
+        match (recorded.get(name), renamed_from.get(name)) {
+            (Some(old_wire), _) if **old_wire != field.wire => changes.push(Change::Retyped {
+                name: name.to_owned(),
+                old: (*old_wire).clone(),
+                new: field.wire.clone(),
+            }),
+            (Some(_), _) => {}
+            (None, Some(from)) => {
+                consumed.push(from);
+                changes.push(Change::Renamed {
+                    from: (*from).to_owned(),
+                    to: name.to_owned(),
+                    old: recorded[from].clone(),
+                    new: field.wire.clone(),
+                });
+            }
+            (None, None) => changes.push(Change::Added {
+                name: name.to_owned(),
+                wire: field.wire.clone(),
+            }),
+        }
+    }
+    for field in &old.fields {
+        let name = field.name.as_str();
+        if !current.contains_key(name) && !consumed.contains(&name) {
+            changes.push(Change::Removed {
+                name: name.to_owned(),
+            });
+        }
+    }
+    changes
+}
+
+/// The changes as an indented list, one per line.
+pub fn describe(changes: &[Change]) -> String {
+    changes
+        .iter()
+        .map(|change| format!("    {}", change.line()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shape::ShapeField;
+
+    fn shape(fields: &[(&str, WireType)]) -> Shape {
+        Shape {
+            fields: fields
+                .iter()
+                .map(|(name, wire)| ShapeField {
+                    name: name.to_string(),
+                    wire: wire.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn same_shape_in_any_order_has_no_changes() {
+        let a = shape(&[("x", WireType::String), ("y", WireType::Integer)]);
+        let b = shape(&[("y", WireType::Integer), ("x", WireType::String)]);
+        assert_eq!(compare(&a, &b, &[]), []);
+    }
+
+    #[test]
+    fn added_removed_and_retyped_are_listed_in_order() {
+        let old = shape(&[
+            ("tier", WireType::String),
+            ("count", WireType::Integer),
+            ("keep", WireType::Boolean),
+        ]);
+        let new = shape(&[
+            ("keep", WireType::Boolean),
+            ("count", WireType::String),
+            ("gpus", WireType::Integer),
+        ]);
+        let changes = compare(&old, &new, &[]);
+        let lines: Vec<String> = changes.iter().map(Change::line).collect();
+        assert_eq!(
+            lines,
+            ["~ count: integer -> string", "+ gpus: integer", "- tier"]
+        );
+        assert_eq!(
+            changes.iter().map(Change::is_breaking).collect::<Vec<_>>(),
+            [true, false, true]
+        );
+    }
+
+    #[test]
+    fn renamed_from_is_one_breaking_rename() {
+        let old = shape(&[("clusters", WireType::Integer)]);
+        let new = shape(&[("cluster_count", WireType::Integer)]);
+        let renames = [("cluster_count".to_owned(), "clusters".to_owned())];
+        let changes = compare(&old, &new, &renames);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].line(), "~ clusters -> cluster_count (renamed)");
+        assert!(changes[0].is_breaking());
+        // Once recorded under its new name, the attribute changes nothing.
+        assert_eq!(compare(&new, &new, &renames), []);
+    }
+
+    #[test]
+    fn describe_indents_each_line() {
+        let changes = [Change::Removed { name: "a".into() }];
+        assert_eq!(describe(&changes), "    - a");
+    }
+}

@@ -1,0 +1,308 @@
+//! The generated block of a docs page: rendering it, finding it between its
+//! marker comments, replacing it, and comparing it as parsed markdown.
+//!
+//! Comparison parses both sides with pulldown-cmark and compares cell text,
+//! so re-aligning columns or escaping by hand never fails a build; only a
+//! difference a reader would see does.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use crate::shape::escape_cell;
+
+/// One row of the docs table, already in display form.
+pub struct DocsRow<'a> {
+    pub name: &'a str,
+    pub wire: String,
+    pub why: &'a str,
+}
+
+pub const TABLE_HEADER: [&str; 3] = ["Field", "Type", "Why it's collected"];
+
+/// The markdown between the markers: a version line and the field table.
+pub fn render_block(version: &str, rows: &[DocsRow<'_>]) -> String {
+    let mut out = format!(
+        "Schema version: **{version}**\n\n| {} | {} | {} |\n| --- | --- | --- |\n",
+        TABLE_HEADER[0], TABLE_HEADER[1], TABLE_HEADER[2]
+    );
+    for row in rows {
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} |\n",
+            row.name,
+            escape_cell(&row.wire),
+            row.why
+        ));
+    }
+    out
+}
+
+fn begin_marker(payload: &str) -> String {
+    format!("<!-- telemetry:begin {payload}")
+}
+
+fn end_marker(payload: &str) -> String {
+    format!("<!-- telemetry:end {payload}")
+}
+
+fn is_marker_line(line: &str, marker: &str) -> bool {
+    let line = line.trim();
+    line.ends_with("-->")
+        && line
+            .strip_prefix(marker)
+            .is_some_and(|rest| rest.starts_with([' ', ':', '-']))
+}
+
+/// The marker lines bless writes around a payload's block.
+pub fn wrap_block(payload: &str, block: &str) -> String {
+    format!(
+        "{}: generated from the struct; edit the struct, then run TELEMETRY_BLESS=1 cargo build -->\n{block}{} -->\n",
+        begin_marker(payload),
+        end_marker(payload)
+    )
+}
+
+/// The byte range of the block's content (between the marker lines), or
+/// `None` when the page has no block for this payload.
+pub fn locate_block(page: &str, payload: &str) -> Result<Option<Range<usize>>, String> {
+    let begin = begin_marker(payload);
+    let end = end_marker(payload);
+    let mut start = None;
+    let mut found = None;
+    let mut offset = 0;
+    for (number, line) in page.split_inclusive('\n').enumerate() {
+        let number = number + 1;
+        if is_marker_line(line, &begin) {
+            if start.is_some() || found.is_some() {
+                return Err(format!(
+                    "line {number} opens a second `{begin} -->` block; keep one block per payload"
+                ));
+            }
+            start = Some(offset + line.len());
+        } else if is_marker_line(line, &end) {
+            match start.take() {
+                Some(content_start) => found = Some(content_start..offset),
+                None => {
+                    return Err(format!(
+                    "line {number} closes `{end} -->` without an opening `{begin} -->` before it"
+                ))
+                }
+            }
+        }
+        offset += line.len();
+    }
+    if start.is_some() {
+        return Err(format!("`{begin} -->` is never closed by `{end} -->`"));
+    }
+    Ok(found)
+}
+
+/// The page with this payload's block set to `block`; prose outside the
+/// markers is kept byte for byte. A page without the block gets it appended.
+pub fn replace_block(page: &str, payload: &str, block: &str) -> Result<String, String> {
+    match locate_block(page, payload)? {
+        Some(range) => Ok(format!(
+            "{}{block}{}",
+            &page[..range.start],
+            &page[range.end..]
+        )),
+        None => {
+            let mut out = page.to_owned();
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            if !out.is_empty() && !out.ends_with("\n\n") {
+                out.push('\n');
+            }
+            out.push_str(&wrap_block(payload, block));
+            Ok(out)
+        }
+    }
+}
+
+/// What a reader sees of a block: its paragraphs and its table's rows
+/// (header first), as plain text with markup and escapes removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ParsedBlock {
+    pub paragraphs: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+pub fn parse_block(markdown: &str) -> ParsedBlock {
+    let mut parsed = ParsedBlock::default();
+    let mut text = String::new();
+    let mut row: Vec<String> = Vec::new();
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Paragraph | Tag::TableCell) => text.clear(),
+            Event::Start(Tag::TableHead | Tag::TableRow) => row.clear(),
+            Event::End(TagEnd::Paragraph) => parsed.paragraphs.push(normalize(&text)),
+            Event::End(TagEnd::TableCell) => row.push(normalize(&text)),
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                parsed.rows.push(std::mem::take(&mut row))
+            }
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    parsed
+}
+
+fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first difference a reader would see between the expected block and
+/// the one on the page, described for an error message.
+pub fn first_difference(expected: &ParsedBlock, found: &ParsedBlock) -> Option<String> {
+    if expected.paragraphs != found.paragraphs {
+        return Some(format!(
+            "the text above the table reads {:?}, expected {:?}",
+            found.paragraphs.join(" / "),
+            expected.paragraphs.join(" / ")
+        ));
+    }
+    if found.rows.is_empty() {
+        return Some("the block has no field table".to_owned());
+    }
+    let show = |row: &[String]| format!("| {} |", row.join(" | "));
+    for (index, (want, have)) in expected.rows.iter().zip(&found.rows).enumerate() {
+        if want != have {
+            let what = if index == 0 {
+                "the table header".to_owned()
+            } else {
+                format!("row {index} (`{}`)", want[0])
+            };
+            return Some(format!(
+                "{what} differs:\n    expected: {}\n       found: {}",
+                show(want),
+                show(have)
+            ));
+        }
+    }
+    if let Some(missing) = expected.rows.get(found.rows.len()) {
+        return Some(format!("the row {} is missing", show(missing)));
+    }
+    found
+        .rows
+        .get(expected.rows.len())
+        .map(|extra| format!("the row {} is not a field of the payload", show(extra)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> String {
+        render_block(
+            "1.0",
+            &[
+                DocsRow {
+                    name: "schema_version",
+                    wire: "string".into(),
+                    why: "Lets the receiver parse the right shape.",
+                },
+                DocsRow {
+                    name: "tier",
+                    wire: "memory | postgres".into(),
+                    why: r"Tier 2 \| persistence.",
+                },
+            ],
+        )
+    }
+
+    #[test]
+    fn rendered_block_parses_to_its_cells() {
+        let parsed = parse_block(&sample());
+        assert_eq!(parsed.paragraphs, ["Schema version: 1.0"]);
+        assert_eq!(
+            parsed.rows,
+            [
+                vec!["Field", "Type", "Why it's collected"],
+                vec![
+                    "schema_version",
+                    "string",
+                    "Lets the receiver parse the right shape."
+                ],
+                vec!["tier", "memory | postgres", "Tier 2 | persistence."],
+            ]
+        );
+    }
+
+    #[test]
+    fn realigned_columns_are_the_same_block() {
+        let realigned = "Schema version:   **1.0**\n\n\
+            | Field            | Type                  | Why it's collected |\n\
+            |:-----------------|-----------------------|----|\n\
+            | `schema_version` | `string`              | Lets the receiver parse the right shape. |\n\
+            | `tier`           | `memory \\| postgres`  | Tier 2 \\| persistence.|\n";
+        assert_eq!(
+            first_difference(&parse_block(&sample()), &parse_block(realigned)),
+            None
+        );
+    }
+
+    #[test]
+    fn first_difference_names_the_row() {
+        let edited = sample().replace("Tier 2", "Tier 3");
+        let diff = first_difference(&parse_block(&sample()), &parse_block(&edited)).unwrap();
+        assert!(diff.starts_with("row 2 (`tier`) differs"), "{diff}");
+        assert!(diff.contains("expected: | tier | memory | postgres | Tier 2 | persistence. |"));
+        assert!(diff.contains("found: | tier | memory | postgres | Tier 3 | persistence. |"));
+
+        let fewer = sample().replace(
+            "| `tier` | `memory \\| postgres` | Tier 2 \\| persistence. |\n",
+            "",
+        );
+        let diff = first_difference(&parse_block(&sample()), &parse_block(&fewer)).unwrap();
+        assert!(diff.contains("is missing"), "{diff}");
+
+        let version = sample().replace("1.0", "1.1");
+        let diff = first_difference(&parse_block(&sample()), &parse_block(&version)).unwrap();
+        assert!(diff.contains("\"Schema version: 1.1\""), "{diff}");
+    }
+
+    #[test]
+    fn replace_keeps_prose_byte_for_byte() {
+        let page = format!(
+            "# Title\r\n\nBefore.  \n\n{}\nAfter *prose*.\n",
+            wrap_block("Report", "old\n")
+        );
+        let replaced = replace_block(&page, "Report", "new\n").unwrap();
+        assert_eq!(replaced, page.replace("old\n", "new\n"));
+        assert_eq!(
+            replace_block(&replaced, "Report", "new\n").unwrap(),
+            replaced
+        );
+    }
+
+    #[test]
+    fn missing_block_is_appended_and_others_untouched() {
+        let page = wrap_block("Other", "other\n");
+        let with_two = replace_block(&page, "Report", "mine\n").unwrap();
+        assert!(with_two.starts_with(&page));
+        let range = locate_block(&with_two, "Report").unwrap().unwrap();
+        assert_eq!(&with_two[range], "mine\n");
+        let range = locate_block(&with_two, "Other").unwrap().unwrap();
+        assert_eq!(&with_two[range], "other\n");
+        // A payload whose name extends another's is a different block.
+        assert_eq!(locate_block(&with_two, "Oth").unwrap(), None);
+    }
+
+    #[test]
+    fn broken_markers_are_errors() {
+        let open = "<!-- telemetry:begin Report -->\nx\n";
+        assert!(locate_block(open, "Report")
+            .unwrap_err()
+            .contains("never closed"));
+        let close = "<!-- telemetry:end Report -->\n";
+        assert!(locate_block(close, "Report")
+            .unwrap_err()
+            .contains("without an opening"));
+        let twice = format!("{0}{0}", wrap_block("Report", "x\n"));
+        assert!(locate_block(&twice, "Report")
+            .unwrap_err()
+            .contains("second"));
+    }
+}

@@ -1,0 +1,191 @@
+//! The schema history file: every released version's wire shape, oldest
+//! first, in a line format that reads well in a code review diff:
+//!
+//! ```text
+//! # Schema history of KubeAtlasReport. ...
+//!
+//! [1.0]
+//! kubeatlas_version: string
+//! tier: "memory" | "postgres"
+//! ```
+//!
+//! It is append-only: bless adds a section and never rewrites one.
+
+use std::collections::BTreeSet;
+
+use crate::shape::{Shape, ShapeField, Version, WireType};
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct History {
+    /// Recorded versions, strictly increasing.
+    pub versions: Vec<(Version, Shape)>,
+}
+
+impl History {
+    pub fn get(&self, version: &Version) -> Option<&Shape> {
+        self.versions
+            .iter()
+            .find(|(recorded, _)| recorded.as_str() == version.as_str())
+            .map(|(_, shape)| shape)
+    }
+
+    pub fn latest(&self) -> Option<&(Version, Shape)> {
+        self.versions.last()
+    }
+}
+
+pub fn parse_history(text: &str) -> Result<History, String> {
+    let mut history = History::default();
+    let mut names = BTreeSet::new();
+    for (number, raw) in text.lines().enumerate() {
+        let number = number + 1;
+        let line = raw.trim();
+        let fail = |why: String| format!("line {number}: {why}");
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(inner) = line.strip_prefix('[') {
+            let text = inner
+                .strip_suffix(']')
+                .ok_or_else(|| fail(format!("`{line}` should be `[version]`")))?;
+            let version = Version::parse(text).map_err(fail)?;
+            if let Some((last, _)) = history.latest() {
+                if version <= *last {
+                    return Err(fail(format!(
+                        "version {version} must be greater than {last} above it: the history is append-only"
+                    )));
+                }
+            }
+            history.versions.push((version, Shape::default()));
+            names.clear();
+            continue;
+        }
+        let (name, wire) = line
+            .split_once(':')
+            .ok_or_else(|| fail(format!("`{line}` should be `field: wire type`")))?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(fail("a field line needs a name before `:`".to_owned()));
+        }
+        let wire = WireType::parse_canonical(wire).map_err(fail)?;
+        let (_, shape) = history
+            .versions
+            .last_mut()
+            .ok_or_else(|| fail("a field line comes before any `[version]`".to_owned()))?;
+        if !names.insert(name.to_owned()) {
+            return Err(fail(format!("field `{name}` is listed twice")));
+        }
+        shape.fields.push(ShapeField {
+            name: name.to_owned(),
+            wire,
+        });
+    }
+    Ok(history)
+}
+
+pub fn header(payload: &str) -> String {
+    format!(
+        "# Schema history of {payload}: the wire shape of every released schema_version.\n\
+         # Append-only. Written by `TELEMETRY_BLESS=1 cargo build`; review it with the docs page.\n"
+    )
+}
+
+pub fn render_version(version: &Version, shape: &Shape) -> String {
+    let mut out = format!("\n[{version}]\n");
+    for field in &shape.fields {
+        out.push_str(&format!("{}: {}\n", field.name, field.wire.canonical()));
+    }
+    out
+}
+
+/// The history with one more version at its end; a missing file starts
+/// with the header.
+pub fn append_version(
+    existing: Option<&str>,
+    payload: &str,
+    version: &Version,
+    shape: &Shape,
+) -> String {
+    let mut out = match existing {
+        Some(text) => text.to_owned(),
+        None => header(payload),
+    };
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&render_version(version, shape));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(fields: &[(&str, WireType)]) -> Shape {
+        Shape {
+            fields: fields
+                .iter()
+                .map(|(name, wire)| ShapeField {
+                    name: name.to_string(),
+                    wire: wire.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    #[track_caller]
+    fn assert_parse_error(text: &str, expected: &str) {
+        let err = parse_history(text).unwrap_err();
+        assert!(err.contains(expected), "error {err:?} lacks {expected:?}");
+    }
+
+    #[test]
+    fn append_then_parse_is_identity() {
+        let v1 = Version::parse("1.0").unwrap();
+        let v2 = Version::parse("1.1").unwrap();
+        let s1 = shape(&[
+            ("version", WireType::String),
+            (
+                "tier",
+                WireType::Enum(vec!["memory".into(), "postgres".into()]),
+            ),
+        ]);
+        let s2 = shape(&[("count", WireType::Map(Box::new(WireType::Integer)))]);
+        let text = append_version(None, "Report", &v1, &s1);
+        let text = append_version(Some(&text), "Report", &v2, &s2);
+        assert_eq!(
+            text,
+            format!(
+                "{}\n[1.0]\nversion: string\ntier: \"memory\" | \"postgres\"\n\n[1.1]\ncount: map<string, integer>\n",
+                header("Report")
+            )
+        );
+        let history = parse_history(&text).unwrap();
+        assert_eq!(history.versions, vec![(v1.clone(), s1.clone()), (v2, s2)]);
+        assert_eq!(history.get(&v1), Some(&s1));
+    }
+
+    #[test]
+    fn errors_carry_line_numbers() {
+        assert_parse_error("[1.0]\nname string\n", "line 2: `name string` should be");
+        assert_parse_error("name: string\n", "line 1: a field line comes before");
+        assert_parse_error("[1.0\n", "line 1: `[1.0` should be `[version]`");
+        assert_parse_error("[one]\n", "line 1: `one` is not a schema version");
+        assert_parse_error(
+            "[1.1]\n[1.0]\n",
+            "line 2: version 1.0 must be greater than 1.1",
+        );
+        assert_parse_error(
+            "[1.0]\na: string\na: integer\n",
+            "line 3: field `a` is listed twice",
+        );
+        assert_parse_error("[1.0]\na: strung\n", "line 2: expected a wire type");
+        assert_parse_error("[1.0]\n: string\n", "line 2: a field line needs a name");
+    }
+
+    #[test]
+    fn comments_and_blank_lines_are_ignored() {
+        let history = parse_history("# c\n\n  [2.0]  \n # x\n a : integer \n").unwrap();
+        assert_eq!(history.versions[0].1, shape(&[("a", WireType::Integer)]));
+    }
+}

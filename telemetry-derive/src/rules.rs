@@ -1,0 +1,231 @@
+//! The guard's rules as a pure function of the payload and the two files'
+//! contents: what is wrong, and what bless would write. No I/O here, so the
+//! whole lifecycle is unit-testable; `guard.rs` does the reading and writing.
+
+use crate::diff::{compare, describe, Change};
+use crate::docs::{first_difference, locate_block, parse_block, replace_block, wrap_block};
+use crate::history::{append_version, parse_history};
+use crate::shape::{Shape, Version};
+
+pub const BLESS_COMMAND: &str = "TELEMETRY_BLESS=1 cargo build";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bless {
+    /// Check only.
+    Off,
+    /// Check, and write the docs block and history when everything else holds.
+    On,
+    /// Asked for, but `CI` is set: check only, and say so.
+    RefusedOnCi,
+}
+
+pub struct GuardInput<'a> {
+    pub payload: &'a str,
+    pub version: &'a Version,
+    pub shape: &'a Shape,
+    /// (current wire name, recorded name) pairs from `renamed_from`.
+    pub renames: &'a [(String, String)],
+    /// The rendered docs block (`DOCS_TABLE`).
+    pub block: &'a str,
+    /// Paths as shown in messages.
+    pub docs_path: &'a str,
+    pub history_path: &'a str,
+    /// File contents; `None` when the file does not exist.
+    pub docs: Option<&'a str>,
+    pub history: Option<&'a str>,
+    pub bless: Bless,
+}
+
+/// Where a finding points in the user's code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Site {
+    /// The `schema_version = "..."` literal.
+    Version,
+    /// The `docs = "..."` literal.
+    Docs,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub site: Site,
+    pub message: String,
+}
+
+/// The outcome: findings, or (under bless, with no findings) new contents.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Verdict {
+    pub findings: Vec<Finding>,
+    pub write_docs: Option<String>,
+    pub write_history: Option<String>,
+}
+
+pub fn evaluate(input: &GuardInput) -> Verdict {
+    let mut verdict = Verdict::default();
+    let blessing = input.bless == Bless::On;
+    if input.bless == Bless::RefusedOnCi {
+        verdict.findings.push(Finding {
+            site: Site::Version,
+            message: format!(
+                "TELEMETRY_BLESS is ignored because CI is set: CI only checks. Run `{BLESS_COMMAND}` locally \
+                 and commit {} and {} with the change",
+                input.docs_path, input.history_path
+            ),
+        });
+    }
+    check_history(input, blessing, &mut verdict);
+    check_docs(input, blessing, &mut verdict);
+    if !verdict.findings.is_empty() {
+        verdict.write_docs = None;
+        verdict.write_history = None;
+    }
+    verdict
+}
+
+fn check_history(input: &GuardInput, blessing: bool, verdict: &mut Verdict) {
+    let GuardInput {
+        payload,
+        version,
+        history_path,
+        ..
+    } = *input;
+    let mut fail = |message: String| {
+        verdict.findings.push(Finding {
+            site: Site::Version,
+            message,
+        })
+    };
+    let history = match input.history.map(parse_history) {
+        None => None,
+        Some(Ok(history)) => Some(history),
+        Some(Err(why)) => {
+            return fail(format!(
+                "{history_path} cannot be read: {why}. It is append-only and written by `{BLESS_COMMAND}`; \
+                 restore it from version control"
+            ))
+        }
+    };
+    let append = || append_version(input.history, payload, version, input.shape);
+    let latest = history.as_ref().and_then(|h| h.latest());
+    let (Some(history), Some((latest_version, latest_shape))) = (&history, latest) else {
+        if blessing {
+            verdict.write_history = Some(append());
+        } else {
+            fail(format!(
+                "{payload} has no schema history yet ({history_path}): run `{BLESS_COMMAND}` to record \
+                 version {version} and write the docs page, then review and commit both"
+            ));
+        }
+        return;
+    };
+    if let Some(recorded) = history.get(version) {
+        let changes = compare(recorded, input.shape, input.renames);
+        if !changes.is_empty() {
+            let bump = suggested_bump(latest_version, &changes);
+            fail(format!(
+                "fields of {payload} changed but schema_version is still \"{version}\", whose shape is recorded in {history_path}:\n{}\n\
+                 bump schema_version to \"{bump}\" and run `{BLESS_COMMAND}`; a recorded version never changes",
+                describe(&changes)
+            ));
+        }
+        return;
+    }
+    if version <= latest_version {
+        return fail(format!(
+            "schema_version \"{version}\" is not recorded, and versions only go up: {history_path} already records \
+             \"{latest_version}\"; use a version greater than \"{latest_version}\""
+        ));
+    }
+    let changes = compare(latest_shape, input.shape, input.renames);
+    let breaking: Vec<Change> = changes
+        .iter()
+        .filter(|c| c.is_breaking())
+        .cloned()
+        .collect();
+    if !breaking.is_empty() && version.major() <= latest_version.major() {
+        return fail(format!(
+            "schema_version \"{version}\" is a minor bump over \"{latest_version}\", but these changes break receivers:\n{}\n\
+             a removed field, a changed type or a changed value list needs a major bump: use \"{}\"",
+            describe(&breaking),
+            latest_version.next_major()
+        ));
+    }
+    if blessing {
+        verdict.write_history = Some(append());
+    } else {
+        let since = if changes.is_empty() {
+            " (no field changes)".to_owned()
+        } else {
+            format!(
+                ", changes since \"{latest_version}\":\n{}\n",
+                describe(&changes)
+            )
+        };
+        fail(format!(
+            "schema_version \"{version}\" of {payload} is not recorded in {history_path}{since}\
+             run `{BLESS_COMMAND}` to record it and update {}, then commit both",
+            input.docs_path
+        ));
+    }
+}
+
+fn suggested_bump(latest: &Version, changes: &[Change]) -> String {
+    if changes.iter().any(Change::is_breaking) {
+        latest.next_major()
+    } else {
+        latest.next_minor()
+    }
+}
+
+fn check_docs(input: &GuardInput, blessing: bool, verdict: &mut Verdict) {
+    let GuardInput {
+        payload,
+        docs_path,
+        block,
+        ..
+    } = *input;
+    let mut fail = |message: String| {
+        verdict.findings.push(Finding {
+            site: Site::Docs,
+            message,
+        })
+    };
+    let Some(page) = input.docs else {
+        if blessing {
+            verdict.write_docs = Some(wrap_block(payload, block));
+        } else {
+            fail(format!(
+                "docs page {docs_path} does not exist: run `{BLESS_COMMAND}` to create it with the generated \
+                 table of {payload}, then write the page's prose around the markers"
+            ));
+        }
+        return;
+    };
+    let found = match locate_block(page, payload) {
+        Ok(found) => found,
+        Err(why) => return fail(format!("{docs_path}: {why}")),
+    };
+    let stale = match &found {
+        None => Some(format!(
+            "{docs_path} has no generated block for {payload}: run `{BLESS_COMMAND}` to append it \
+             (then move it where it belongs; prose outside the markers is never touched)"
+        )),
+        Some(range) => first_difference(&parse_block(block), &parse_block(&page[range.clone()])).map(|diff| {
+            format!(
+                "{docs_path} does not match {payload}: {diff}\n\
+                 run `{BLESS_COMMAND}` to regenerate the block between its markers, review the diff, and commit it"
+            )
+        }),
+    };
+    match stale {
+        None => {}
+        Some(_) if blessing => match replace_block(page, payload, block) {
+            Ok(updated) => verdict.write_docs = Some(updated),
+            Err(why) => fail(format!("{docs_path}: {why}")),
+        },
+        Some(message) => fail(message),
+    }
+}
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;

@@ -1,0 +1,322 @@
+//! The guard's lifecycle as pure data: no files, no cargo.
+
+use super::*;
+use crate::docs::{render_block, DocsRow};
+use crate::shape::{ShapeField, WireType};
+
+struct Files {
+    docs: Option<String>,
+    history: Option<String>,
+}
+
+struct Payload {
+    version: Version,
+    fields: Vec<(&'static str, WireType, &'static str)>,
+    renames: Vec<(String, String)>,
+}
+
+impl Payload {
+    fn new(version: &str, fields: &[(&'static str, WireType, &'static str)]) -> Self {
+        Payload {
+            version: Version::parse(version).unwrap(),
+            fields: fields.to_vec(),
+            renames: Vec::new(),
+        }
+    }
+
+    fn shape(&self) -> Shape {
+        Shape {
+            fields: self
+                .fields
+                .iter()
+                .map(|(name, wire, _)| ShapeField {
+                    name: name.to_string(),
+                    wire: wire.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn block(&self) -> String {
+        let rows: Vec<DocsRow> = self
+            .fields
+            .iter()
+            .map(|(name, wire, why)| DocsRow {
+                name,
+                wire: wire.display(),
+                why,
+            })
+            .collect();
+        render_block(self.version.as_str(), &rows)
+    }
+
+    /// Runs the rules; under bless, applies the writes to `files`.
+    fn build(&self, files: &mut Files, bless: Bless) -> Vec<String> {
+        let shape = self.shape();
+        let block = self.block();
+        let verdict = evaluate(&GuardInput {
+            payload: "Report",
+            version: &self.version,
+            shape: &shape,
+            renames: &self.renames,
+            block: &block,
+            docs_path: "docs/telemetry.md",
+            history_path: "docs/Report.schema-history",
+            docs: files.docs.as_deref(),
+            history: files.history.as_deref(),
+            bless,
+        });
+        if let Some(docs) = verdict.write_docs {
+            files.docs = Some(docs);
+        }
+        if let Some(history) = verdict.write_history {
+            files.history = Some(history);
+        }
+        verdict.findings.into_iter().map(|f| f.message).collect()
+    }
+}
+
+#[track_caller]
+fn assert_one_error(errors: &[String], expected: &[&str]) {
+    assert_eq!(errors.len(), 1, "expected one error, got {errors:#?}");
+    for part in expected {
+        assert!(errors[0].contains(part), "{:?} lacks {part:?}", errors[0]);
+    }
+}
+
+fn v1() -> Payload {
+    Payload::new(
+        "1.0",
+        &[
+            ("version", WireType::String, "Which versions run."),
+            ("clusters", WireType::Integer, "How many clusters."),
+        ],
+    )
+}
+
+#[test]
+fn lifecycle() {
+    let mut files = Files {
+        docs: None,
+        history: None,
+    };
+    let errors = v1().build(&mut files, Bless::Off);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors[0].contains("no schema history yet") && errors[0].contains(BLESS_COMMAND));
+    assert!(errors[1].contains("does not exist") && errors[1].contains(BLESS_COMMAND));
+
+    assert_eq!(v1().build(&mut files, Bless::On), Vec::<String>::new());
+    assert!(files
+        .history
+        .as_deref()
+        .unwrap()
+        .contains("[1.0]\nversion: string\nclusters: integer\n"));
+    assert_eq!(v1().build(&mut files, Bless::Off), Vec::<String>::new());
+
+    // Adding a field without a bump fails, with or without bless.
+    let mut added = v1();
+    added.fields.push(("gpus", WireType::Integer, "GPU count."));
+    for bless in [Bless::Off, Bless::On] {
+        let errors = added.build(&mut files, bless);
+        assert!(errors[0].contains("+ gpus: integer"), "{errors:#?}");
+        assert!(
+            errors[0].contains("still \"1.0\"")
+                && errors[0].contains("bump schema_version to \"1.1\"")
+        );
+    }
+
+    // Bump: fails until blessed, then passes with the new row and version.
+    added.version = Version::parse("1.1").unwrap();
+    let errors = added.build(&mut files, Bless::Off);
+    assert!(
+        errors[0].contains("\"1.1\" of Report is not recorded")
+            && errors[0].contains("+ gpus: integer")
+    );
+    assert_eq!(added.build(&mut files, Bless::On), Vec::<String>::new());
+    assert!(files
+        .docs
+        .as_deref()
+        .unwrap()
+        .contains("| `gpus` | `integer` | GPU count. |"));
+    assert!(files
+        .history
+        .as_deref()
+        .unwrap()
+        .ends_with("[1.1]\nversion: string\nclusters: integer\ngpus: integer\n"));
+    assert_eq!(added.build(&mut files, Bless::Off), Vec::<String>::new());
+
+    // A why-text change needs bless, but no bump.
+    added.fields[2].2 = "How many GPUs.";
+    assert_one_error(
+        &added.build(&mut files, Bless::Off),
+        &["row 3 (`gpus`) differs", "How many GPUs."],
+    );
+    assert_eq!(added.build(&mut files, Bless::On), Vec::<String>::new());
+    assert_eq!(added.build(&mut files, Bless::Off), Vec::<String>::new());
+
+    // A type change with a minor bump asks for a major one.
+    let mut retyped = Payload::new("1.2", &added.fields);
+    retyped.fields[1].1 = WireType::String;
+    for bless in [Bless::Off, Bless::On] {
+        let errors = retyped.build(&mut files, bless);
+        assert!(
+            errors[0].contains("~ clusters: integer -> string")
+                && errors[0].contains("use \"2.0\"")
+        );
+    }
+    retyped.version = Version::parse("2.0").unwrap();
+    assert_eq!(retyped.build(&mut files, Bless::On), Vec::<String>::new());
+
+    // Going back below a recorded version fails.
+    let old = Payload::new("1.5", &retyped.fields);
+    assert_one_error(
+        &old.build(&mut files, Bless::On),
+        &["versions only go up", "\"2.0\""],
+    );
+}
+
+#[test]
+fn bless_on_ci_checks_only_and_says_why() {
+    let mut files = Files {
+        docs: None,
+        history: None,
+    };
+    let errors = v1().build(&mut files, Bless::RefusedOnCi);
+    assert!(errors[0].contains("CI is set"), "{errors:#?}");
+    assert_eq!(errors.len(), 3);
+    assert!(files.docs.is_none() && files.history.is_none());
+}
+
+#[test]
+fn hand_edits_of_the_block_fail_and_prose_survives_bless() {
+    let mut files = Files {
+        docs: Some("# Page\n\nIntro   prose.\n".to_owned()),
+        history: None,
+    };
+    assert_eq!(v1().build(&mut files, Bless::On), Vec::<String>::new());
+    let blessed = files.docs.clone().unwrap();
+    assert!(blessed.starts_with("# Page\n\nIntro   prose.\n\n<!-- telemetry:begin Report"));
+    let edited = blessed.replace("How many clusters.", "How many clusters?");
+    files.docs = Some(format!("{edited}\nOutro.\n"));
+    assert_one_error(
+        &v1().build(&mut files, Bless::Off),
+        &["row 2 (`clusters`) differs"],
+    );
+    assert_eq!(v1().build(&mut files, Bless::On), Vec::<String>::new());
+    assert_eq!(files.docs.unwrap(), format!("{blessed}\nOutro.\n"));
+}
+
+#[test]
+fn rename_is_reported_as_one_breaking_change() {
+    let mut files = Files {
+        docs: None,
+        history: None,
+    };
+    v1().build(&mut files, Bless::On);
+    let mut renamed = Payload::new(
+        "1.1",
+        &[
+            ("version", WireType::String, "Which versions run."),
+            ("cluster_count", WireType::Integer, "How many clusters."),
+        ],
+    );
+    renamed.renames = vec![("cluster_count".to_owned(), "clusters".to_owned())];
+    assert_one_error(
+        &renamed.build(&mut files, Bless::On),
+        &[
+            "~ clusters -> cluster_count (renamed)",
+            "needs a major bump",
+        ],
+    );
+}
+
+#[test]
+fn unreadable_history_is_reported_not_rewritten() {
+    let mut files = Files {
+        docs: None,
+        history: Some("[1.0]\nbroken line\n".to_owned()),
+    };
+    let errors = v1().build(&mut files, Bless::On);
+    assert!(errors[0].contains("line 2"), "{errors:#?}");
+    assert_eq!(files.history.as_deref(), Some("[1.0]\nbroken line\n"));
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use crate::diff::compare;
+    use crate::docs::{first_difference, locate_block, parse_block, render_block, DocsRow};
+    use crate::history::{append_version, parse_history};
+    use crate::shape::{Shape, ShapeField, Version, WireType};
+
+    fn wire_type() -> impl Strategy<Value = WireType> {
+        let leaf = prop_oneof![
+            Just(WireType::String),
+            Just(WireType::Integer),
+            Just(WireType::Number),
+            Just(WireType::Boolean),
+            prop::collection::vec("[^|`\\p{Cc}]{1,8}", 1..4).prop_map(WireType::Enum),
+        ];
+        leaf.prop_recursive(3, 8, 1, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|t| WireType::Array(Box::new(t))),
+                inner.prop_map(|t| WireType::Map(Box::new(t))),
+            ]
+        })
+    }
+
+    fn shape() -> impl Strategy<Value = Shape> {
+        prop::collection::btree_map("[a-z_][a-z0-9_]{0,12}", wire_type(), 0..8).prop_map(|fields| {
+            Shape {
+                fields: fields
+                    .into_iter()
+                    .map(|(name, wire)| ShapeField { name, wire })
+                    .collect(),
+            }
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>(), bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+            let lossy = String::from_utf8_lossy(&bytes);
+            for input in [text.as_str(), &lossy] {
+                let _ = parse_history(input);
+                let _ = locate_block(input, "Report");
+                let _ = parse_block(input);
+                let _ = WireType::parse_canonical(input);
+                let _ = Version::parse(input);
+            }
+        }
+
+        #[test]
+        fn history_render_then_parse_is_identity(shapes in prop::collection::vec(shape(), 1..4)) {
+            let mut text: Option<String> = None;
+            let mut expected = Vec::new();
+            for (i, shape) in shapes.into_iter().enumerate() {
+                let version = Version::parse(&format!("{}.0", i + 1)).unwrap();
+                text = Some(append_version(text.as_deref(), "Report", &version, &shape));
+                expected.push((version, shape));
+            }
+            prop_assert_eq!(parse_history(&text.unwrap()).unwrap().versions, expected);
+        }
+
+        #[test]
+        fn comparing_a_shape_with_itself_finds_nothing(shape in shape()) {
+            prop_assert!(compare(&shape, &shape, &[]).is_empty());
+        }
+
+        #[test]
+        fn a_rendered_block_matches_itself(shape in shape(), why in "[^\n]{0,30}") {
+            let why = crate::shape::why_cell(&[why]);
+            let rows: Vec<DocsRow> = shape.fields.iter().map(|f| DocsRow {
+                name: &f.name,
+                wire: f.wire.display(),
+                why: &why,
+            }).collect();
+            let block = parse_block(&render_block("1.0", &rows));
+            prop_assert_eq!(block.rows.len(), rows.len() + 1);
+            prop_assert_eq!(first_difference(&block, &block), None);
+        }
+    }
+}

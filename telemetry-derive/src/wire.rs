@@ -1,0 +1,177 @@
+//! Rust type -> wire type. A derive sees only the tokens of its own item, so
+//! this goes by the type's spelling; custom value enums are recognised by the
+//! `values` the field states, and checked against the enum at compile time.
+
+use syn::{GenericArgument, PathArguments, Type};
+
+use crate::shape::WireType;
+
+pub const SUPPORTED: &str = "String, &'static str, integers (u8..u128, i8..i128, usize, isize), \
+f32, f64, bool, Vec<T>, BTreeMap<String, T>, and enums deriving TelemetryValue \
+(with #[telemetry(values = \"a | b\")] on the field)";
+
+/// A field type's wire type, and the value-enum types inside it whose
+/// variant lists must be checked against the stated `values`.
+pub struct Classified<'a> {
+    pub wire: WireType,
+    pub value_enums: Vec<&'a Type>,
+}
+
+pub fn classify<'a>(ty: &'a Type, values: Option<&[String]>) -> Result<Classified<'a>, syn::Error> {
+    let mut value_enums = Vec::new();
+    let wire = classify_inner(ty, values, &mut value_enums)?;
+    Ok(Classified { wire, value_enums })
+}
+
+fn classify_inner<'a>(
+    ty: &'a Type,
+    values: Option<&[String]>,
+    value_enums: &mut Vec<&'a Type>,
+) -> Result<WireType, syn::Error> {
+    let unsupported = |what: String| syn::Error::new_spanned(ty, what);
+    match ty {
+        Type::Group(group) => classify_inner(&group.elem, values, value_enums),
+        Type::Paren(paren) => classify_inner(&paren.elem, values, value_enums),
+        Type::Reference(reference) if is_ident(&reference.elem, "str") => Ok(WireType::String),
+        Type::Path(path) if path.qself.is_none() => {
+            let Some(segment) = path.path.segments.last() else {
+                return Err(unsupported(
+                    "an empty type path has no wire type".to_owned(),
+                ));
+            };
+            let name = segment.ident.to_string();
+            let args = generic_types(&segment.arguments);
+            match (name.as_str(), args.as_slice()) {
+                ("String", []) => Ok(WireType::String),
+                ("bool", []) => Ok(WireType::Boolean),
+                ("f32" | "f64", []) => Ok(WireType::Number),
+                (
+                    "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64"
+                    | "i128" | "isize",
+                    [],
+                ) => Ok(WireType::Integer),
+                ("Vec", [item]) => Ok(WireType::Array(Box::new(classify_inner(
+                    item,
+                    values,
+                    value_enums,
+                )?))),
+                ("BTreeMap", [key, value]) => {
+                    if !is_ident(key, "String") {
+                        return Err(syn::Error::new_spanned(
+                            key,
+                            "map keys must be `String`: JSON object keys are strings; use `BTreeMap<String, V>`",
+                        ));
+                    }
+                    Ok(WireType::Map(Box::new(classify_inner(value, values, value_enums)?)))
+                }
+                ("HashMap" | "HashSet", _) => Err(unsupported(format!(
+                    "`{name}` iterates in a random order, so two reports of the same data would differ byte for byte; \
+                     use `BTreeMap<String, V>` (or `Vec<T>` for a set)"
+                ))),
+                ("Option", _) => Err(unsupported(
+                    "`Option` is not supported: every field is always sent, so the docs page can promise its type; \
+                     use a default value, or a TelemetryValue enum with an `unknown` variant"
+                        .to_owned(),
+                )),
+                (_, []) if segment.arguments.is_none() => match values {
+                    Some(values) => {
+                        value_enums.push(ty);
+                        Ok(WireType::Enum(values.to_vec()))
+                    }
+                    None => Err(unsupported(format!(
+                        "`{name}` has no known wire type. If it derives TelemetryValue, state its wire values on the field: \
+                         #[telemetry(values = \"a | b\")]. Supported: {SUPPORTED}"
+                    ))),
+                },
+                _ => Err(unsupported(format!(
+                    "`{name}` with these type arguments has no wire type. Supported: {SUPPORTED}"
+                ))),
+            }
+        }
+        _ => Err(unsupported(format!(
+            "this type has no wire type. Supported: {SUPPORTED}"
+        ))),
+    }
+}
+
+fn generic_types(arguments: &PathArguments) -> Vec<&Type> {
+    match arguments {
+        PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_ident(ty: &Type, name: &str) -> bool {
+    match ty {
+        Type::Path(path) => path.qself.is_none() && path.path.is_ident(name),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire_of(ty: &str, values: Option<&[&str]>) -> Result<String, String> {
+        let ty: Type = syn::parse_str(ty).unwrap();
+        let values: Option<Vec<String>> = values.map(|v| v.iter().map(|s| s.to_string()).collect());
+        classify(&ty, values.as_deref())
+            .map(|c| c.wire.canonical())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn known_types() {
+        assert_eq!(wire_of("String", None).unwrap(), "string");
+        assert_eq!(wire_of("std::string::String", None).unwrap(), "string");
+        assert_eq!(wire_of("&'static str", None).unwrap(), "string");
+        assert_eq!(wire_of("u64", None).unwrap(), "integer");
+        assert_eq!(wire_of("f64", None).unwrap(), "number");
+        assert_eq!(wire_of("bool", None).unwrap(), "boolean");
+        assert_eq!(wire_of("Vec<Vec<String>>", None).unwrap(), "string[][]");
+        assert_eq!(
+            wire_of("BTreeMap<String, u32>", None).unwrap(),
+            "map<string, integer>"
+        );
+    }
+
+    #[test]
+    fn value_enums_take_the_stated_values() {
+        assert_eq!(
+            wire_of("Vec<Tier>", Some(&["memory", "postgres"])).unwrap(),
+            r#"("memory" | "postgres")[]"#
+        );
+        let ty: Type = syn::parse_str("BTreeMap<String, Tier>").unwrap();
+        let values = ["a".to_owned()];
+        assert_eq!(classify(&ty, Some(&values)).unwrap().value_enums.len(), 1);
+    }
+
+    #[test]
+    fn rejected_types_say_why() {
+        assert!(wire_of("HashMap<String, u32>", None)
+            .unwrap_err()
+            .contains("BTreeMap<String, V>"));
+        assert!(wire_of("Option<u32>", None)
+            .unwrap_err()
+            .contains("always sent"));
+        assert!(wire_of("Tier", None)
+            .unwrap_err()
+            .contains("#[telemetry(values"));
+        assert!(wire_of("BTreeMap<u32, u32>", None)
+            .unwrap_err()
+            .contains("keys must be `String`"));
+        assert!(wire_of("(u32, u32)", None)
+            .unwrap_err()
+            .contains("Supported:"));
+        assert!(wire_of("Box<str>", None)
+            .unwrap_err()
+            .contains("type arguments"));
+    }
+}

@@ -1,0 +1,10 @@
+use telemetry_core::Telemetry;
+
+#[derive(Telemetry)]
+#[telemetry(schema_version = "1.0", docs = "docs/telemetry.md")]
+pub struct Report<T> {
+    /// Something generic.
+    pub value: T,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use telemetry_core::Telemetry;
+
+#[derive(Telemetry)]
+#[telemetry(schema_version = "1.0", docs = "docs/telemetry.md")]
+pub struct Report {
+    /// Which versions are in use.
+    pub version: (u32, u32),
+    /// Whether an uptime was measured.
+    pub uptime: Option<u64>,
+}
+
+fn main() {}
