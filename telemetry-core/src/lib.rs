@@ -52,15 +52,31 @@
 // Lets the derives' `::telemetry_core::...` paths resolve inside this crate.
 extern crate self as telemetry_core;
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod bucket;
 mod config;
+#[cfg(feature = "reporter")]
+mod endpoint;
 mod nonce;
 mod preview;
+#[cfg(feature = "reporter")]
+mod reporter;
+#[cfg(feature = "reporter")]
+mod send;
 
 pub use bucket::ResourceBucket;
 pub use config::TelemetryConfig;
+#[cfg(feature = "reporter")]
+pub use endpoint::EndpointError;
 pub use nonce::SessionNonce;
-pub use preview::Preview;
+pub use preview::{Preview, PREVIEW_PATH};
+#[cfg(feature = "reporter")]
+pub use reporter::{
+    Reporter, ReporterBuilder, DO_NOT_TRACK, FIRST_REPORT_AFTER, REPORT_INTERVAL, THREAD_NAME,
+};
+#[cfg(feature = "reporter")]
+pub use send::SEND_TIMEOUT;
 
 /// Derives [`Telemetry`] and `serde::Serialize` for a payload struct.
 ///

@@ -3,6 +3,9 @@ use std::sync::Arc;
 
 use crate::Telemetry;
 
+/// The path the preview is served at, by convention and by the `axum` feature.
+pub const PREVIEW_PATH: &str = "/api/v1/telemetry/preview";
+
 /// Builds the report exactly as the next send would: the same snapshot
 /// function, the same serializer. Serving it needs no outbound connection,
 /// so it works whether sending is enabled or not.

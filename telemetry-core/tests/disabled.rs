@@ -1,0 +1,73 @@
+//! Disabled means nothing runs. Alone in its binary, so no other test's
+//! reporter thread can be mistaken for one.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Behaviour, Receiver};
+use telemetry_core::{Reporter, TelemetryConfig, THREAD_NAME};
+
+/// The names of this process's threads, as the OS lists them.
+fn thread_names() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .map(|tasks| {
+            tasks
+                .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+                .map(|name| name.trim().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn disabled_reporter_starts_no_thread_and_sends_nothing() {
+    common::observe();
+    let receiver = Receiver::start(Behaviour::Answer("HTTP/1.1 204 No Content".into()));
+    let reporter = Reporter::builder("disabled", common::preview())
+        .loopback_endpoint(&receiver.url("http"))
+        .unwrap()
+        .timings(
+            Duration::ZERO,
+            Duration::from_millis(50),
+            Duration::from_millis(200),
+        )
+        .start(&TelemetryConfig::default());
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(receiver.connections(), 0);
+    assert!(!reporter.is_running());
+    if cfg!(target_os = "linux") {
+        assert!(
+            !thread_names().iter().any(|name| name == THREAD_NAME),
+            "{:?}",
+            thread_names()
+        );
+    }
+    assert!(
+        common::log_lines("disabled", tracing::Level::INFO)[0].contains("telemetry is disabled")
+    );
+
+    // The same reporter enabled does start its thread: the check above can fail.
+    let enabled = Reporter::builder("enabled", common::preview())
+        .loopback_endpoint(&receiver.url("http"))
+        .unwrap()
+        .timings(
+            Duration::ZERO,
+            Duration::from_secs(3600),
+            Duration::from_millis(200),
+        )
+        .start(&TelemetryConfig { enabled: true });
+    assert!(enabled.is_running());
+    if cfg!(target_os = "linux") {
+        // The thread names itself once it runs.
+        let named = || thread_names().iter().any(|name| name == THREAD_NAME);
+        assert!(
+            common::wait_for(Duration::from_secs(5), named),
+            "{:?}",
+            thread_names()
+        );
+    }
+    assert!(common::wait_for(Duration::from_secs(5), || receiver
+        .connections()
+        == 1));
+}
