@@ -146,6 +146,26 @@ fn lifecycle_of_a_payload() {
     crate_.bless().assert_ok();
     crate_.build().assert_ok();
 
+    // The block ends with the changelog, newest first, built from the
+    // history; the JSON Schema beside it accepts every recorded version.
+    let page = crate_.read(DOCS).unwrap();
+    assert!(
+        page.contains(
+            "Changes by version:\n\n\
+             - **2.0**: `~ cluster_count: integer -> string`\n\
+             - **1.1**: `+ gpu_count: integer`\n\
+             - **1.0**: first version\n<!-- telemetry:end Report -->"
+        ),
+        "{page}"
+    );
+    let schema = crate_.read("docs/Report.schema.json").unwrap();
+    for version in ["1.0", "1.1", "2.0"] {
+        assert!(
+            schema.contains(&format!("\"const\": \"{version}\"")),
+            "{schema}"
+        );
+    }
+
     // Versions only go up.
     crate_.write(lib, &payload("1.5", &[VERSION, TIER, retyped, reworded]));
     crate_.bless().assert_fails_with(&[

@@ -111,6 +111,11 @@ pub trait Telemetry: serde::Serialize {
     /// The markdown block (version line and field table) that the docs page
     /// carries between this payload's markers.
     const DOCS_TABLE: &'static str;
+    /// The JSON Schema (draft 2020-12) of this version's reports: every
+    /// field required, no others allowed, value lists as enums. The file
+    /// `<Payload>.schema.json` beside the history covers every recorded
+    /// version.
+    const JSON_SCHEMA: &'static str;
 }
 
 /// One row of a payload's field table.

@@ -116,7 +116,8 @@ impl<'a> Field<'a> {
                 .map_err(|message| cx.error_spanned_by(lit, message))
                 .ok()
         });
-        let (wire, value_enums) = match wire::classify(&field.ty, values.as_deref()) {
+        let reviewed = attrs.reviewed.is_some();
+        let (wire, value_enums) = match wire::classify(&field.ty, values.as_deref(), reviewed) {
             Ok(classified) => (Some(classified.wire), classified.value_enums),
             Err(err) => {
                 cx.syn_error(err);

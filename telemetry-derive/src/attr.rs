@@ -18,9 +18,10 @@ pub const ENDPOINT: &str = "endpoint";
 pub const RENAME: &str = "rename";
 pub const VALUES: &str = "values";
 pub const RENAMED_FROM: &str = "renamed_from";
+pub const REVIEWED: &str = "reviewed";
 
 const CONTAINER_KEYS: &[&str] = &[SCHEMA_VERSION, DOCS, ENDPOINT];
-const FIELD_KEYS: &[&str] = &[RENAME, VALUES, RENAMED_FROM];
+const FIELD_KEYS: &[&str] = &[RENAME, VALUES, RENAMED_FROM, REVIEWED];
 const VARIANT_KEYS: &[&str] = &[RENAME];
 
 /// `#[telemetry(...)]` on the payload struct.
@@ -37,6 +38,8 @@ pub struct Field {
     pub rename: Option<LitStr>,
     pub values: Option<LitStr>,
     pub renamed_from: Option<LitStr>,
+    /// Why a field the privacy lint flags is fine to send.
+    pub reviewed: Option<LitStr>,
 }
 
 /// `#[telemetry(...)]` on a `TelemetryValue` variant.
@@ -73,7 +76,8 @@ impl Field {
             let slot = match key {
                 RENAME => &mut out.rename,
                 VALUES => &mut out.values,
-                _ => &mut out.renamed_from,
+                RENAMED_FROM => &mut out.renamed_from,
+                _ => &mut out.reviewed,
             };
             set_once(cx, slot, key, meta)
         });
@@ -237,7 +241,7 @@ mod tests {
         let message = unknown_key_message("colour", "a payload field", FIELD_KEYS);
         assert!(!message.contains("did you mean"), "{message}");
         assert!(
-            message.ends_with("rename, values, renamed_from"),
+            message.ends_with("rename, values, renamed_from, reviewed"),
             "{message}"
         );
     }

@@ -70,6 +70,23 @@ pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
                 ),
             );
         }
+        match (&field.attrs.reviewed, identifying_word(&wire_name)) {
+            // A field whose type was refused already has its error.
+            (None, Some(word)) if field.wire.is_some() => cx.error_spanned_by(
+                name,
+                format!(
+                    "field `{name}` looks like an identifier (`{word}`), and a telemetry page promises no names, \
+                     namespaces, labels, annotations, addresses, tokens, user or install IDs; remove it, or if a person \
+                     has checked that it is coarse and cannot link sessions, say why: \
+                     #[telemetry(reviewed = \"<reason>\")] (the reason is shown on the docs page)"
+                ),
+            ),
+            (Some(reason), _) if reason.value().trim().is_empty() => cx.error_spanned_by(
+                reason,
+                format!("`reviewed` on field `{name}` needs the reason a reader of the docs page will see"),
+            ),
+            _ => {}
+        }
         if let Some(from) = &field.attrs.renamed_from {
             if from.value() == wire_name || from.value().is_empty() {
                 cx.error_spanned_by(
@@ -117,6 +134,67 @@ fn check_container(cx: &Ctxt, payload: &Payload) -> Option<Version> {
             }
         },
     }
+}
+
+/// Words in a field name that suggest it identifies something.
+const IDENTIFYING_WORDS: &[&str] = &[
+    "ip",
+    "ips",
+    "ipv4",
+    "ipv6",
+    "address",
+    "addresses",
+    "addr",
+    "mac",
+    "uuid",
+    "uuids",
+    "guid",
+    "id",
+    "ids",
+    "hostname",
+    "hostnames",
+    "host",
+    "hosts",
+    "email",
+    "emails",
+    "user",
+    "users",
+    "username",
+    "usernames",
+    "account",
+    "namespace",
+    "namespaces",
+    "label",
+    "labels",
+    "annotation",
+    "annotations",
+    "token",
+    "tokens",
+    "password",
+    "secret",
+    "secrets",
+    "serial",
+];
+
+/// The first word of `name` (split at `_`, `-`, `.` and camelCase) that
+/// suggests an identifier.
+pub fn identifying_word(name: &str) -> Option<&'static str> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() || (c.is_uppercase() && previous_lower) {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+    }
+    words.push(word);
+    words
+        .iter()
+        .find_map(|word| IDENTIFYING_WORDS.iter().find(|w| **w == word).copied())
 }
 
 fn is_wire_name(name: &str) -> bool {
@@ -182,7 +260,31 @@ pub fn check_value_enum(cx: &Ctxt, value_enum: &ValueEnum) {
 
 #[cfg(test)]
 mod tests {
-    use super::check_endpoint;
+    use super::{check_endpoint, identifying_word};
+
+    #[test]
+    fn identifier_words_are_whole_words() {
+        assert_eq!(identifying_word("client_ip"), Some("ip"));
+        assert_eq!(identifying_word("namespaceNames"), Some("namespace"));
+        assert_eq!(identifying_word("install-uuid"), Some("uuid"));
+        assert_eq!(identifying_word("node_labels"), Some("labels"));
+        for fine in [
+            "kubeatlas_version",
+            "k8s_version",
+            "os",
+            "arch",
+            "tier",
+            "resource_bucket",
+            "enabled_packs",
+            "cluster_count",
+            "platform_distribution",
+            "session_nonce",
+            "zip_count",
+            "tokenizer_kind",
+        ] {
+            assert_eq!(identifying_word(fine), None, "{fine}");
+        }
+    }
 
     #[test]
     fn endpoints_must_be_https_with_a_host() {

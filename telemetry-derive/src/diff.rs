@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::shape::{Shape, WireType};
+use crate::shape::{Shape, Version, WireType};
 
 /// One difference between a recorded shape and the current one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,17 +34,33 @@ impl Change {
         !matches!(self, Change::Added { .. })
     }
 
-    /// The `buf breaking`-style line: `+ f: t`, `- f`, `~ f: a -> b`.
+    /// The `buf breaking`-style line: `+ f: t`, `- f`, `~ f: a -> b`, with
+    /// wire types in their canonical (history) spelling.
     pub fn line(&self) -> String {
+        self.render(WireType::canonical)
+    }
+
+    /// The same line with wire types as the docs table spells them.
+    pub fn display_line(&self) -> String {
+        self.render(WireType::display)
+    }
+
+    fn render(&self, spell: fn(&WireType) -> String) -> String {
         match self {
-            Change::Added { name, wire } => format!("+ {name}: {wire}"),
+            Change::Added { name, wire } => format!("+ {name}: {}", spell(wire)),
             Change::Removed { name } => format!("- {name}"),
-            Change::Retyped { name, old, new } => format!("~ {name}: {old} -> {new}"),
+            Change::Retyped { name, old, new } => {
+                format!("~ {name}: {} -> {}", spell(old), spell(new))
+            }
             Change::Renamed { from, to, old, new } if old == new => {
                 format!("~ {from} -> {to} (renamed)")
             }
             Change::Renamed { from, to, old, new } => {
-                format!("~ {from} -> {to} (renamed): {old} -> {new}")
+                format!(
+                    "~ {from} -> {to} (renamed): {} -> {}",
+                    spell(old),
+                    spell(new)
+                )
             }
         }
     }
@@ -118,6 +134,34 @@ pub fn describe(changes: &[Change]) -> String {
         .join("\n")
 }
 
+/// The changelog of a history, newest version first, as markdown list
+/// items: each version and its changes against the one before.
+pub fn changelog(releases: &[(Version, Shape)]) -> Vec<String> {
+    let mut entries: Vec<String> = releases
+        .iter()
+        .enumerate()
+        .map(|(i, (version, shape))| {
+            let changes = match i.checked_sub(1).map(|previous| &releases[previous].1) {
+                None => "first version".to_owned(),
+                Some(previous) => {
+                    let lines: Vec<String> = compare(previous, shape, &[])
+                        .iter()
+                        .map(|change| format!("`{}`", change.display_line()))
+                        .collect();
+                    if lines.is_empty() {
+                        "no field changes".to_owned()
+                    } else {
+                        lines.join(", ")
+                    }
+                }
+            };
+            format!("**{version}**: {changes}")
+        })
+        .collect();
+    entries.reverse();
+    entries
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +221,32 @@ mod tests {
         assert!(changes[0].is_breaking());
         // Once recorded under its new name, the attribute changes nothing.
         assert_eq!(compare(&new, &new, &renames), []);
+    }
+
+    #[test]
+    fn changelog_is_newest_first_with_display_types() {
+        let v = |s| Version::parse(s).unwrap();
+        let one = shape(&[("tier", WireType::Enum(vec!["a".into(), "b".into()]))]);
+        let two = shape(&[
+            ("tier", WireType::Enum(vec!["a".into(), "b".into()])),
+            ("gpus", WireType::Integer),
+        ]);
+        let three = shape(&[("gpus", WireType::String)]);
+        let log = changelog(&[
+            (v("1.0"), one),
+            (v("1.1"), two.clone()),
+            (v("1.2"), two),
+            (v("2.0"), three),
+        ]);
+        assert_eq!(
+            log,
+            [
+                "**2.0**: `~ gpus: integer -> string`, `- tier`",
+                "**1.2**: no field changes",
+                "**1.1**: `+ gpus: integer`",
+                "**1.0**: first version",
+            ]
+        );
     }
 
     #[test]

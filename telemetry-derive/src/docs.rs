@@ -15,13 +15,14 @@ use crate::shape::escape_cell;
 pub struct DocsRow<'a> {
     pub name: &'a str,
     pub wire: String,
-    pub why: &'a str,
+    pub why: std::borrow::Cow<'a, str>,
 }
 
 pub const TABLE_HEADER: [&str; 3] = ["Field", "Type", "Why it's collected"];
 
-/// The markdown between the markers: a version line and the field table.
-pub fn render_block(version: &str, rows: &[DocsRow<'_>]) -> String {
+/// The markdown between the markers: a version line, the field table, and
+/// the changelog (list items, newest first).
+pub fn render_block(version: &str, rows: &[DocsRow<'_>], changelog: &[String]) -> String {
     let mut out = format!(
         "Schema version: **{version}**\n\n| {} | {} | {} |\n| --- | --- | --- |\n",
         TABLE_HEADER[0], TABLE_HEADER[1], TABLE_HEADER[2]
@@ -33,6 +34,12 @@ pub fn render_block(version: &str, rows: &[DocsRow<'_>]) -> String {
             escape_cell(&row.wire),
             row.why
         ));
+    }
+    if !changelog.is_empty() {
+        out.push_str("\nChanges by version:\n\n");
+        for entry in changelog {
+            out.push_str(&format!("- {entry}\n"));
+        }
     }
     out
 }
@@ -120,11 +127,12 @@ pub fn replace_block(page: &str, payload: &str, block: &str) -> Result<String, S
     }
 }
 
-/// What a reader sees of a block: its paragraphs and its table's rows
-/// (header first), as plain text with markup and escapes removed.
+/// What a reader sees of a block: its text (paragraphs and list items) and
+/// its table's rows (header first), as plain text with markup and escapes
+/// removed.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ParsedBlock {
-    pub paragraphs: Vec<String>,
+    pub text: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
 
@@ -132,11 +140,24 @@ pub fn parse_block(markdown: &str) -> ParsedBlock {
     let mut parsed = ParsedBlock::default();
     let mut text = String::new();
     let mut row: Vec<String> = Vec::new();
+    // Inside a list item, paragraphs (of a loose list) belong to the item.
+    let mut item_depth = 0usize;
     for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
         match event {
-            Event::Start(Tag::Paragraph | Tag::TableCell) => text.clear(),
+            Event::Start(Tag::Item) => {
+                item_depth += 1;
+                text.clear();
+            }
+            Event::End(TagEnd::Item) => {
+                item_depth = item_depth.saturating_sub(1);
+                parsed.text.push(normalize(&text));
+                text.clear();
+            }
+            Event::Start(Tag::Paragraph) if item_depth == 0 => text.clear(),
+            Event::End(TagEnd::Paragraph) if item_depth == 0 => parsed.text.push(normalize(&text)),
+            Event::End(TagEnd::Paragraph) => text.push(' '),
+            Event::Start(Tag::TableCell) => text.clear(),
             Event::Start(Tag::TableHead | Tag::TableRow) => row.clear(),
-            Event::End(TagEnd::Paragraph) => parsed.paragraphs.push(normalize(&text)),
             Event::End(TagEnd::TableCell) => row.push(normalize(&text)),
             Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
                 parsed.rows.push(std::mem::take(&mut row))
@@ -156,11 +177,22 @@ fn normalize(text: &str) -> String {
 /// The first difference a reader would see between the expected block and
 /// the one on the page, described for an error message.
 pub fn first_difference(expected: &ParsedBlock, found: &ParsedBlock) -> Option<String> {
-    if expected.paragraphs != found.paragraphs {
+    if expected.text != found.text {
+        let index = expected
+            .text
+            .iter()
+            .zip(&found.text)
+            .take_while(|(want, have)| want == have)
+            .count();
+        let line = |lines: &[String]| {
+            lines
+                .get(index)
+                .map_or_else(|| "nothing".to_owned(), |line| format!("{line:?}"))
+        };
         return Some(format!(
-            "the text above the table reads {:?}, expected {:?}",
-            found.paragraphs.join(" / "),
-            expected.paragraphs.join(" / ")
+            "the text reads {}, expected {}",
+            line(&found.text),
+            line(&expected.text)
         ));
     }
     if found.rows.is_empty() {
@@ -201,13 +233,17 @@ mod tests {
                 DocsRow {
                     name: "schema_version",
                     wire: "string".into(),
-                    why: "Lets the receiver parse the right shape.",
+                    why: "Lets the receiver parse the right shape.".into(),
                 },
                 DocsRow {
                     name: "tier",
                     wire: "memory | postgres".into(),
-                    why: r"Tier 2 \| persistence.",
+                    why: r"Tier 2 \| persistence.".into(),
                 },
+            ],
+            &[
+                "**1.1**: `+ tier: memory | postgres`".to_owned(),
+                "**1.0**: first version".to_owned(),
             ],
         )
     }
@@ -215,7 +251,15 @@ mod tests {
     #[test]
     fn rendered_block_parses_to_its_cells() {
         let parsed = parse_block(&sample());
-        assert_eq!(parsed.paragraphs, ["Schema version: 1.0"]);
+        assert_eq!(
+            parsed.text,
+            [
+                "Schema version: 1.0",
+                "Changes by version:",
+                "1.1: + tier: memory | postgres",
+                "1.0: first version"
+            ]
+        );
         assert_eq!(
             parsed.rows,
             [
@@ -236,7 +280,10 @@ mod tests {
             | Field            | Type                  | Why it's collected |\n\
             |:-----------------|-----------------------|----|\n\
             | `schema_version` | `string`              | Lets the receiver parse the right shape. |\n\
-            | `tier`           | `memory \\| postgres`  | Tier 2 \\| persistence.|\n";
+            | `tier`           | `memory \\| postgres`  | Tier 2 \\| persistence.|\n\n\
+            Changes by version:\n\n\
+            * **1.1**: `+ tier: memory | postgres`\n\n\
+            * **1.0**:   first version\n";
         assert_eq!(
             first_difference(&parse_block(&sample()), &parse_block(realigned)),
             None
@@ -258,9 +305,18 @@ mod tests {
         let diff = first_difference(&parse_block(&sample()), &parse_block(&fewer)).unwrap();
         assert!(diff.contains("is missing"), "{diff}");
 
-        let version = sample().replace("1.0", "1.1");
+        let version = sample().replace("version: **1.0**", "version: **1.1**");
         let diff = first_difference(&parse_block(&sample()), &parse_block(&version)).unwrap();
-        assert!(diff.contains("\"Schema version: 1.1\""), "{diff}");
+        assert!(
+            diff.contains("reads \"Schema version: 1.1\", expected \"Schema version: 1.0\""),
+            "{diff}"
+        );
+        let short = sample().replace("- **1.0**: first version\n", "");
+        let diff = first_difference(&parse_block(&sample()), &parse_block(&short)).unwrap();
+        assert!(
+            diff.contains("reads nothing, expected \"1.0: first version\""),
+            "{diff}"
+        );
     }
 
     #[test]

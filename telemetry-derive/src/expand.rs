@@ -8,10 +8,11 @@ use syn::DeriveInput;
 use crate::ast::Payload;
 use crate::check::{check_payload, SCHEMA_VERSION_KEY};
 use crate::ctxt::Ctxt;
-use crate::docs::{render_block, DocsRow};
+use crate::docs::DocsRow;
 use crate::fallback;
 use crate::guard::{self, BLESS_VAR, CI_VAR};
-use crate::shape::{Shape, ShapeField, WireType};
+use crate::json_schema;
+use crate::shape::{escape_cell, Shape, ShapeField, WireType};
 
 /// The why-text of the injected `schema_version` row.
 pub const SCHEMA_VERSION_WHY: &str = "Lets the receiver parse the right shape.";
@@ -36,15 +37,21 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             .collect(),
     };
     let rows = docs_rows(&payload, &shape);
-    let block = render_block(version.as_str(), &rows);
     // The guard's errors leave the generated impls intact, so they are the
     // only errors the user sees.
-    let tracked = guard::run(&cx, &payload, &version, &shape, &block);
+    let guarded = guard::run(&cx, &payload, &version, &shape, &rows);
     let errors = cx.check().err().map(|e| e.to_compile_error());
     let serialize = impl_serialize(&payload, version.as_str());
-    let telemetry = impl_telemetry(&payload, version.as_str(), &rows, &block);
+    let json_schema = json_schema::render_version(&payload.ident.to_string(), &version, &shape);
+    let telemetry = impl_telemetry(
+        &payload,
+        version.as_str(),
+        &rows,
+        &guarded.block,
+        &json_schema,
+    );
     let value_checks = value_checks(&payload);
-    let tracking = tracking(&tracked);
+    let tracking = tracking(&guarded.tracked);
     quote! {
         #errors
         #serialize
@@ -60,7 +67,7 @@ fn docs_rows<'a>(payload: &'a Payload, shape: &'a Shape) -> Vec<DocsRow<'a>> {
     let mut rows = vec![DocsRow {
         name: SCHEMA_VERSION_KEY,
         wire: WireType::String.display(),
-        why: SCHEMA_VERSION_WHY,
+        why: SCHEMA_VERSION_WHY.into(),
     }];
     rows.extend(
         payload
@@ -70,7 +77,16 @@ fn docs_rows<'a>(payload: &'a Payload, shape: &'a Shape) -> Vec<DocsRow<'a>> {
             .map(|(field, shaped)| DocsRow {
                 name: &shaped.name,
                 wire: shaped.wire.display(),
-                why: &field.why,
+                why: match &field.attrs.reviewed {
+                    // Shown where the reader looks for the reason a field exists.
+                    Some(reason) => format!(
+                        "{} *(Reviewed: {})*",
+                        field.why,
+                        escape_cell(reason.value().trim())
+                    )
+                    .into(),
+                    None => field.why.as_str().into(),
+                },
             }),
     );
     rows
@@ -104,7 +120,13 @@ fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
     }
 }
 
-fn impl_telemetry(payload: &Payload, version: &str, rows: &[DocsRow], block: &str) -> TokenStream {
+fn impl_telemetry(
+    payload: &Payload,
+    version: &str,
+    rows: &[DocsRow],
+    block: &str,
+    json_schema: &str,
+) -> TokenStream {
     let ident = payload.ident;
     let name = ident.to_string();
     let endpoint = match &payload.attrs.endpoint {
@@ -125,6 +147,7 @@ fn impl_telemetry(payload: &Payload, version: &str, rows: &[DocsRow], block: &st
             const ENDPOINT: ::core::option::Option<&'static str> = #endpoint;
             const FIELDS: &'static [::telemetry_core::FieldInfo] = &[#(#fields),*];
             const DOCS_TABLE: &'static str = #block;
+            const JSON_SCHEMA: &'static str = #json_schema;
         }
     }
 }

@@ -39,6 +39,7 @@ pub fn telemetry(input: &DeriveInput, error: Option<syn::Error>) -> TokenStream 
             const ENDPOINT: ::core::option::Option<&'static str> = ::core::option::Option::None;
             const FIELDS: &'static [::telemetry_core::FieldInfo] = &[];
             const DOCS_TABLE: &'static str = "";
+            const JSON_SCHEMA: &'static str = "";
         }
     }
 }

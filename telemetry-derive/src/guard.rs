@@ -10,51 +10,56 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::ast::Payload;
 use crate::ctxt::Ctxt;
+use syn::LitStr;
+
+use crate::docs::{render_block, DocsRow};
 use crate::rules::{evaluate, Bless, GuardInput, Site};
 use crate::shape::{Shape, Version};
 
 pub const BLESS_VAR: &str = "TELEMETRY_BLESS";
 pub const CI_VAR: &str = "CI";
 
-/// Runs the guard for one payload. Returns the absolute paths of the files
-/// it read that exist, for the generated code to track.
+/// What the guard hands to code generation.
+pub struct GuardOutput {
+    /// The docs block (`DOCS_TABLE`), changelog included.
+    pub block: String,
+    /// Absolute paths of the files it read that exist, to track.
+    pub tracked: Vec<PathBuf>,
+}
+
+/// Runs the guard for one payload.
 pub fn run(
     cx: &Ctxt,
     payload: &Payload,
     version: &Version,
     shape: &Shape,
-    block: &str,
-) -> Vec<PathBuf> {
+    rows: &[DocsRow],
+) -> GuardOutput {
+    let mut output = GuardOutput {
+        block: render_block(version.as_str(), rows, &[]),
+        tracked: Vec::new(),
+    };
     let (Some(docs_lit), Some(version_lit)) = (&payload.attrs.docs, &payload.attrs.schema_version)
     else {
-        return Vec::new();
+        return output;
     };
     let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
         cx.error_spanned_by(
             docs_lit,
             "CARGO_MANIFEST_DIR is not set, so the docs page cannot be found: build with cargo",
         );
-        return Vec::new();
+        return output;
     };
     let name = payload.ident.to_string();
     let docs_relative = docs_lit.value();
-    let history_relative = history_path(Path::new(&docs_relative), &name);
-    let docs_path = Path::new(&manifest_dir).join(&docs_relative);
-    let history_path = Path::new(&manifest_dir).join(&history_relative);
-
-    let read = |path: &Path, shown: &str| match fs::read_to_string(path) {
-        Ok(text) => Some(text),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => None,
-        Err(err) => {
-            cx.error_spanned_by(docs_lit, format!("cannot read {shown}: {err}"));
-            None
-        }
-    };
-    let history_shown = history_relative.display().to_string();
-    let docs = read(&docs_path, &docs_relative);
-    let history = read(&history_path, &history_shown);
+    let [docs, history, schema] = [
+        PathBuf::from(&docs_relative),
+        sibling(Path::new(&docs_relative), &name, HISTORY_SUFFIX),
+        sibling(Path::new(&docs_relative), &name, SCHEMA_SUFFIX),
+    ]
+    .map(|relative| TrackedFile::read(cx, docs_lit, Path::new(&manifest_dir), relative));
     if cx.has_errors() {
-        return Vec::new();
+        return output;
     }
     let renames: Vec<(String, String)> = payload
         .fields
@@ -66,11 +71,13 @@ pub fn run(
         version,
         shape,
         renames: &renames,
-        block,
-        docs_path: &docs_relative,
-        history_path: &history_shown,
-        docs: docs.as_deref(),
-        history: history.as_deref(),
+        rows,
+        docs_path: &docs.shown,
+        history_path: &history.shown,
+        schema_path: &schema.shown,
+        docs: docs.contents.as_deref(),
+        history: history.contents.as_deref(),
+        schema: schema.contents.as_deref(),
         bless: bless_mode(),
     });
     for finding in &verdict.findings {
@@ -79,29 +86,63 @@ pub fn run(
             Site::Docs => cx.error_spanned_by(docs_lit, &finding.message),
         }
     }
-    for (path, contents, shown) in [
-        (&docs_path, &verdict.write_docs, docs_relative.as_str()),
-        (
-            &history_path,
-            &verdict.write_history,
-            history_shown.as_str(),
-        ),
+    for (file, contents) in [
+        (&docs, &verdict.write_docs),
+        (&history, &verdict.write_history),
+        (&schema, &verdict.write_schema),
     ] {
         if let Some(contents) = contents {
-            if let Err(err) = write_atomically(path, contents) {
-                cx.error_spanned_by(docs_lit, format!("bless could not write {shown}: {err}"));
+            if let Err(err) = write_atomically(&file.absolute, contents) {
+                cx.error_spanned_by(
+                    docs_lit,
+                    format!("bless could not write {}: {err}", file.shown),
+                );
             }
         }
     }
-    [docs_path, history_path]
+    output.block = verdict.block;
+    output.tracked = [docs, history, schema]
         .into_iter()
+        .map(|file| file.absolute)
         .filter(|path| path.is_file())
-        .collect()
+        .collect();
+    output
 }
 
-/// The history file sits next to the docs page, one per payload.
-pub fn history_path(docs: &Path, payload: &str) -> PathBuf {
-    docs.with_file_name(format!("{payload}.schema-history"))
+/// A file the guard reads, with the path its messages show.
+struct TrackedFile {
+    absolute: PathBuf,
+    shown: String,
+    contents: Option<String>,
+}
+
+impl TrackedFile {
+    fn read(cx: &Ctxt, docs_lit: &LitStr, manifest_dir: &Path, relative: PathBuf) -> TrackedFile {
+        let absolute = manifest_dir.join(&relative);
+        let shown = relative.display().to_string();
+        let contents = match fs::read_to_string(&absolute) {
+            Ok(text) => Some(text),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => None,
+            Err(err) => {
+                cx.error_spanned_by(docs_lit, format!("cannot read {shown}: {err}"));
+                None
+            }
+        };
+        TrackedFile {
+            absolute,
+            shown,
+            contents,
+        }
+    }
+}
+
+const HISTORY_SUFFIX: &str = "schema-history";
+const SCHEMA_SUFFIX: &str = "schema.json";
+
+/// The history and JSON Schema sit next to the docs page, one per payload:
+/// `docs/<Payload>.schema-history`, `docs/<Payload>.schema.json`.
+fn sibling(docs: &Path, payload: &str, suffix: &str) -> PathBuf {
+    docs.with_file_name(format!("{payload}.{suffix}"))
 }
 
 fn bless_mode() -> Bless {

@@ -2,9 +2,12 @@
 //! contents: what is wrong, and what bless would write. No I/O here, so the
 //! whole lifecycle is unit-testable; `guard.rs` does the reading and writing.
 
-use crate::diff::{compare, describe, Change};
-use crate::docs::{first_difference, locate_block, parse_block, replace_block, wrap_block};
-use crate::history::{append_version, parse_history};
+use crate::diff::{changelog, compare, describe, Change};
+use crate::docs::{
+    first_difference, locate_block, parse_block, render_block, replace_block, wrap_block, DocsRow,
+};
+use crate::history::{append_version, parse_history, History};
+use crate::json_schema;
 use crate::shape::{Shape, Version};
 
 pub const BLESS_COMMAND: &str = "TELEMETRY_BLESS=1 cargo build";
@@ -13,7 +16,8 @@ pub const BLESS_COMMAND: &str = "TELEMETRY_BLESS=1 cargo build";
 pub enum Bless {
     /// Check only.
     Off,
-    /// Check, and write the docs block and history when everything else holds.
+    /// Check, and write the docs block, history and JSON Schema when
+    /// everything else holds.
     On,
     /// Asked for, but `CI` is set: check only, and say so.
     RefusedOnCi,
@@ -25,14 +29,16 @@ pub struct GuardInput<'a> {
     pub shape: &'a Shape,
     /// (current wire name, recorded name) pairs from `renamed_from`.
     pub renames: &'a [(String, String)],
-    /// The rendered docs block (`DOCS_TABLE`).
-    pub block: &'a str,
+    /// The rows of the docs table, `schema_version` first.
+    pub rows: &'a [DocsRow<'a>],
     /// Paths as shown in messages.
     pub docs_path: &'a str,
     pub history_path: &'a str,
+    pub schema_path: &'a str,
     /// File contents; `None` when the file does not exist.
     pub docs: Option<&'a str>,
     pub history: Option<&'a str>,
+    pub schema: Option<&'a str>,
     pub bless: Bless,
 }
 
@@ -51,12 +57,15 @@ pub struct Finding {
     pub message: String,
 }
 
-/// The outcome: findings, or (under bless, with no findings) new contents.
+/// The outcome: the docs block the payload generates, findings, and (under
+/// bless, with no findings) the files' new contents.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Verdict {
+    pub block: String,
     pub findings: Vec<Finding>,
     pub write_docs: Option<String>,
     pub write_history: Option<String>,
+    pub write_schema: Option<String>,
 }
 
 pub fn evaluate(input: &GuardInput) -> Verdict {
@@ -67,21 +76,58 @@ pub fn evaluate(input: &GuardInput) -> Verdict {
             site: Site::Version,
             message: format!(
                 "TELEMETRY_BLESS is ignored because CI is set: CI only checks. Run `{BLESS_COMMAND}` locally \
-                 and commit {} and {} with the change",
-                input.docs_path, input.history_path
+                 and commit {}, {} and {} with the change",
+                input.docs_path, input.history_path, input.schema_path
             ),
         });
     }
-    check_history(input, blessing, &mut verdict);
+    let history = match input.history.map(parse_history) {
+        None => Some(History::default()),
+        Some(Ok(history)) => Some(history),
+        Some(Err(why)) => {
+            verdict.findings.push(Finding {
+                site: Site::Version,
+                message: format!(
+                    "{} cannot be read: {why}. It is append-only and written by `{BLESS_COMMAND}`; \
+                     restore it from version control",
+                    input.history_path
+                ),
+            });
+            None
+        }
+    };
+    let releases = history
+        .as_ref()
+        .map(|history| releases_after(history, input.version, input.shape))
+        .unwrap_or_default();
+    verdict.block = render_block(input.version.as_str(), input.rows, &changelog(&releases));
+    if let Some(history) = &history {
+        let before = verdict.findings.len();
+        check_history(input, history, blessing, &mut verdict);
+        if verdict.findings.len() == before {
+            check_schema_file(input, &releases, blessing, &mut verdict);
+        }
+    }
     check_docs(input, blessing, &mut verdict);
     if !verdict.findings.is_empty() {
         verdict.write_docs = None;
         verdict.write_history = None;
+        verdict.write_schema = None;
     }
     verdict
 }
 
-fn check_history(input: &GuardInput, blessing: bool, verdict: &mut Verdict) {
+/// The recorded versions, plus the current one if bless would record it.
+fn releases_after(history: &History, version: &Version, shape: &Shape) -> Vec<(Version, Shape)> {
+    let mut releases = history.versions.clone();
+    let above_all = history.latest().is_none_or(|(latest, _)| version > latest);
+    if history.get(version).is_none() && above_all {
+        releases.push((version.clone(), shape.clone()));
+    }
+    releases
+}
+
+fn check_history(input: &GuardInput, history: &History, blessing: bool, verdict: &mut Verdict) {
     let GuardInput {
         payload,
         version,
@@ -94,19 +140,8 @@ fn check_history(input: &GuardInput, blessing: bool, verdict: &mut Verdict) {
             message,
         })
     };
-    let history = match input.history.map(parse_history) {
-        None => None,
-        Some(Ok(history)) => Some(history),
-        Some(Err(why)) => {
-            return fail(format!(
-                "{history_path} cannot be read: {why}. It is append-only and written by `{BLESS_COMMAND}`; \
-                 restore it from version control"
-            ))
-        }
-    };
     let append = || append_version(input.history, payload, version, input.shape);
-    let latest = history.as_ref().and_then(|h| h.latest());
-    let (Some(history), Some((latest_version, latest_shape))) = (&history, latest) else {
+    let Some((latest_version, latest_shape)) = history.latest() else {
         if blessing {
             verdict.write_history = Some(append());
         } else {
@@ -176,13 +211,40 @@ fn suggested_bump(latest: &Version, changes: &[Change]) -> String {
     }
 }
 
+fn check_schema_file(
+    input: &GuardInput,
+    releases: &[(Version, Shape)],
+    blessing: bool,
+    verdict: &mut Verdict,
+) {
+    let expected = json_schema::render_file(input.payload, releases);
+    if input.schema == Some(expected.as_str()) {
+        return;
+    }
+    if blessing {
+        verdict.write_schema = Some(expected);
+        return;
+    }
+    let state = if input.schema.is_some() {
+        "is out of date"
+    } else {
+        "does not exist"
+    };
+    verdict.findings.push(Finding {
+        site: Site::Docs,
+        message: format!(
+            "the JSON Schema {} {state}: it is generated from {}; run `{BLESS_COMMAND}` and commit it",
+            input.schema_path, input.history_path
+        ),
+    });
+}
+
 fn check_docs(input: &GuardInput, blessing: bool, verdict: &mut Verdict) {
     let GuardInput {
-        payload,
-        docs_path,
-        block,
-        ..
+        payload, docs_path, ..
     } = *input;
+    let block = verdict.block.clone();
+    let block = block.as_str();
     let mut fail = |message: String| {
         verdict.findings.push(Finding {
             site: Site::Docs,

@@ -1,12 +1,14 @@
 //! The guard's lifecycle as pure data: no files, no cargo.
 
 use super::*;
-use crate::docs::{render_block, DocsRow};
+use crate::docs::DocsRow;
 use crate::shape::{ShapeField, WireType};
 
+#[derive(Default)]
 struct Files {
     docs: Option<String>,
     history: Option<String>,
+    schema: Option<String>,
 }
 
 struct Payload {
@@ -37,40 +39,40 @@ impl Payload {
         }
     }
 
-    fn block(&self) -> String {
+    /// Runs the rules; under bless, applies the writes to `files`.
+    fn build(&self, files: &mut Files, bless: Bless) -> Vec<String> {
+        let shape = self.shape();
         let rows: Vec<DocsRow> = self
             .fields
             .iter()
             .map(|(name, wire, why)| DocsRow {
                 name,
                 wire: wire.display(),
-                why,
+                why: (*why).into(),
             })
             .collect();
-        render_block(self.version.as_str(), &rows)
-    }
-
-    /// Runs the rules; under bless, applies the writes to `files`.
-    fn build(&self, files: &mut Files, bless: Bless) -> Vec<String> {
-        let shape = self.shape();
-        let block = self.block();
         let verdict = evaluate(&GuardInput {
             payload: "Report",
             version: &self.version,
             shape: &shape,
             renames: &self.renames,
-            block: &block,
+            rows: &rows,
             docs_path: "docs/telemetry.md",
             history_path: "docs/Report.schema-history",
+            schema_path: "docs/Report.schema.json",
             docs: files.docs.as_deref(),
             history: files.history.as_deref(),
+            schema: files.schema.as_deref(),
             bless,
         });
-        if let Some(docs) = verdict.write_docs {
-            files.docs = Some(docs);
-        }
-        if let Some(history) = verdict.write_history {
-            files.history = Some(history);
+        for (file, written) in [
+            (&mut files.docs, verdict.write_docs),
+            (&mut files.history, verdict.write_history),
+            (&mut files.schema, verdict.write_schema),
+        ] {
+            if written.is_some() {
+                *file = written;
+            }
         }
         verdict.findings.into_iter().map(|f| f.message).collect()
     }
@@ -96,10 +98,7 @@ fn v1() -> Payload {
 
 #[test]
 fn lifecycle() {
-    let mut files = Files {
-        docs: None,
-        history: None,
-    };
+    let mut files = Files::default();
     let errors = v1().build(&mut files, Bless::Off);
     assert_eq!(errors.len(), 2, "{errors:#?}");
     assert!(errors[0].contains("no schema history yet") && errors[0].contains(BLESS_COMMAND));
@@ -144,6 +143,22 @@ fn lifecycle() {
         .unwrap()
         .ends_with("[1.1]\nversion: string\nclusters: integer\ngpus: integer\n"));
     assert_eq!(added.build(&mut files, Bless::Off), Vec::<String>::new());
+    assert!(files
+        .docs
+        .as_deref()
+        .unwrap()
+        .contains("- **1.1**: `+ gpus: integer`\n- **1.0**: first version\n"));
+    let schema = files.schema.clone().unwrap();
+    assert!(schema.contains("\"const\": \"1.0\"") && schema.contains("\"const\": \"1.1\""));
+
+    // The JSON Schema is generated, so a hand edit fails until bless.
+    files.schema = Some(schema.replace("\"integer\"", "\"number\""));
+    assert_one_error(
+        &added.build(&mut files, Bless::Off),
+        &["Report.schema.json is out of date"],
+    );
+    assert_eq!(added.build(&mut files, Bless::On), Vec::<String>::new());
+    assert_eq!(files.schema.as_deref(), Some(schema.as_str()));
 
     // A why-text change needs bless, but no bump.
     added.fields[2].2 = "How many GPUs.";
@@ -177,10 +192,7 @@ fn lifecycle() {
 
 #[test]
 fn bless_on_ci_checks_only_and_says_why() {
-    let mut files = Files {
-        docs: None,
-        history: None,
-    };
+    let mut files = Files::default();
     let errors = v1().build(&mut files, Bless::RefusedOnCi);
     assert!(errors[0].contains("CI is set"), "{errors:#?}");
     assert_eq!(errors.len(), 3);
@@ -191,7 +203,7 @@ fn bless_on_ci_checks_only_and_says_why() {
 fn hand_edits_of_the_block_fail_and_prose_survives_bless() {
     let mut files = Files {
         docs: Some("# Page\n\nIntro   prose.\n".to_owned()),
-        history: None,
+        ..Files::default()
     };
     assert_eq!(v1().build(&mut files, Bless::On), Vec::<String>::new());
     let blessed = files.docs.clone().unwrap();
@@ -208,10 +220,7 @@ fn hand_edits_of_the_block_fail_and_prose_survives_bless() {
 
 #[test]
 fn rename_is_reported_as_one_breaking_change() {
-    let mut files = Files {
-        docs: None,
-        history: None,
-    };
+    let mut files = Files::default();
     v1().build(&mut files, Bless::On);
     let mut renamed = Payload::new(
         "1.1",
@@ -233,8 +242,8 @@ fn rename_is_reported_as_one_breaking_change() {
 #[test]
 fn unreadable_history_is_reported_not_rewritten() {
     let mut files = Files {
-        docs: None,
         history: Some("[1.0]\nbroken line\n".to_owned()),
+        ..Files::default()
     };
     let errors = v1().build(&mut files, Bless::On);
     assert!(errors[0].contains("line 2"), "{errors:#?}");
@@ -312,9 +321,9 @@ mod properties {
             let rows: Vec<DocsRow> = shape.fields.iter().map(|f| DocsRow {
                 name: &f.name,
                 wire: f.wire.display(),
-                why: &why,
+                why: why.as_str().into(),
             }).collect();
-            let block = parse_block(&render_block("1.0", &rows));
+            let block = parse_block(&render_block("1.0", &rows, &[]));
             prop_assert_eq!(block.rows.len(), rows.len() + 1);
             prop_assert_eq!(first_difference(&block, &block), None);
         }

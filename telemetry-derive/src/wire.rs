@@ -17,9 +17,40 @@ pub struct Classified<'a> {
     pub value_enums: Vec<&'a Type>,
 }
 
-pub fn classify<'a>(ty: &'a Type, values: Option<&[String]>) -> Result<Classified<'a>, syn::Error> {
+/// Types that identify a machine, a connection or an install. Their values
+/// are never collected unless a person reviewed the field.
+const IDENTIFYING_TYPES: &[&str] = &[
+    "IpAddr",
+    "Ipv4Addr",
+    "Ipv6Addr",
+    "SocketAddr",
+    "SocketAddrV4",
+    "SocketAddrV6",
+    "Uuid",
+];
+
+/// `reviewed`: the field carries `#[telemetry(reviewed = "...")]`, so an
+/// identifying type is sent as the string it serializes to.
+pub fn classify<'a>(
+    ty: &'a Type,
+    values: Option<&[String]>,
+    reviewed: bool,
+) -> Result<Classified<'a>, syn::Error> {
     let mut value_enums = Vec::new();
-    let wire = classify_inner(ty, values, &mut value_enums)?;
+    let wire = match identifying_type(ty) {
+        Some(_) if reviewed => WireType::String,
+        Some(name) => {
+            return Err(syn::Error::new_spanned(
+                ty,
+                format!(
+                    "`{name}` identifies a machine, a connection or an install, and a telemetry page promises never \
+                     to collect such values; remove the field, or if a person has checked that it cannot link \
+                     sessions, say why: #[telemetry(reviewed = \"<reason>\")] (the reason is shown on the docs page)"
+                ),
+            ))
+        }
+        None => classify_inner(ty, values, &mut value_enums)?,
+    };
     Ok(Classified { wire, value_enums })
 }
 
@@ -94,6 +125,12 @@ fn classify_inner<'a>(
     }
 }
 
+fn identifying_type(ty: &Type) -> Option<String> {
+    let Type::Path(path) = ty else { return None };
+    let name = path.path.segments.last()?.ident.to_string();
+    IDENTIFYING_TYPES.contains(&name.as_str()).then_some(name)
+}
+
 fn generic_types(arguments: &PathArguments) -> Vec<&Type> {
     match arguments {
         PathArguments::AngleBracketed(args) => args
@@ -122,7 +159,7 @@ mod tests {
     fn wire_of(ty: &str, values: Option<&[&str]>) -> Result<String, String> {
         let ty: Type = syn::parse_str(ty).unwrap();
         let values: Option<Vec<String>> = values.map(|v| v.iter().map(|s| s.to_string()).collect());
-        classify(&ty, values.as_deref())
+        classify(&ty, values.as_deref(), false)
             .map(|c| c.wire.canonical())
             .map_err(|e| e.to_string())
     }
@@ -150,7 +187,13 @@ mod tests {
         );
         let ty: Type = syn::parse_str("BTreeMap<String, Tier>").unwrap();
         let values = ["a".to_owned()];
-        assert_eq!(classify(&ty, Some(&values)).unwrap().value_enums.len(), 1);
+        assert_eq!(
+            classify(&ty, Some(&values), false)
+                .unwrap()
+                .value_enums
+                .len(),
+            1
+        );
     }
 
     #[test]
