@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Behaviour, Receiver};
-use telemetry_core::{Reporter, TelemetryConfig, THREAD_NAME};
+use telemetry_core::THREAD_NAME;
 
 /// The names of this process's threads, as the OS lists them.
 fn thread_names() -> Vec<String> {
@@ -22,17 +22,13 @@ fn thread_names() -> Vec<String> {
 
 #[test]
 fn disabled_reporter_starts_no_thread_and_sends_nothing() {
-    common::observe();
     let receiver = Receiver::start(Behaviour::Answer("HTTP/1.1 204 No Content".into()));
-    let reporter = Reporter::builder("disabled", common::preview())
-        .loopback_endpoint(&receiver.url("http"))
-        .unwrap()
-        .timings(
-            Duration::ZERO,
-            Duration::from_millis(50),
-            Duration::from_millis(200),
-        )
-        .start(&TelemetryConfig::default());
+    let fast = [
+        Duration::ZERO,
+        Duration::from_millis(50),
+        Duration::from_millis(200),
+    ];
+    let reporter = common::reporter("disabled", &receiver.url("http"), false, fast);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(receiver.connections(), 0);
     assert!(!reporter.is_running());
@@ -48,15 +44,7 @@ fn disabled_reporter_starts_no_thread_and_sends_nothing() {
     );
 
     // The same reporter enabled does start its thread: the check above can fail.
-    let enabled = Reporter::builder("enabled", common::preview())
-        .loopback_endpoint(&receiver.url("http"))
-        .unwrap()
-        .timings(
-            Duration::ZERO,
-            Duration::from_secs(3600),
-            Duration::from_millis(200),
-        )
-        .start(&TelemetryConfig { enabled: true });
+    let enabled = common::reporter("enabled", &receiver.url("http"), true, fast);
     assert!(enabled.is_running());
     if cfg!(target_os = "linux") {
         // The thread names itself once it runs.

@@ -6,22 +6,18 @@ mod common;
 use std::time::Duration;
 
 use common::{Behaviour, Receiver};
-use telemetry_core::{Reporter, TelemetryConfig, DO_NOT_TRACK};
+use telemetry_core::DO_NOT_TRACK;
 
 #[test]
 fn do_not_track_keeps_an_enabled_reporter_silent() {
-    common::observe();
     std::env::set_var(DO_NOT_TRACK, "1");
     let receiver = Receiver::start(Behaviour::Answer("HTTP/1.1 204 No Content".into()));
-    let reporter = Reporter::builder("dnt", common::preview())
-        .loopback_endpoint(&receiver.url("http"))
-        .unwrap()
-        .timings(
-            Duration::ZERO,
-            Duration::from_millis(50),
-            Duration::from_millis(200),
-        )
-        .start(&TelemetryConfig { enabled: true });
+    let fast = [
+        Duration::ZERO,
+        Duration::from_millis(50),
+        Duration::from_millis(200),
+    ];
+    let reporter = common::reporter("dnt", &receiver.url("http"), true, fast);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(receiver.connections(), 0);
     assert!(!reporter.is_running());

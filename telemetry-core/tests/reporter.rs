@@ -11,15 +11,11 @@ use telemetry_core::{Preview, Reporter, SessionNonce, TelemetryConfig};
 
 const ENABLED: TelemetryConfig = TelemetryConfig { enabled: true };
 const SEND_TIMEOUT: Duration = Duration::from_millis(400);
+const HOUR: Duration = Duration::from_secs(3600);
 
 /// A reporter for `app` that sends at once to `url`, then not for an hour.
 fn start_reporter(app: &str, url: &str) -> Reporter {
-    common::observe();
-    Reporter::builder(app, common::preview())
-        .loopback_endpoint(url)
-        .expect("loopback is allowed")
-        .timings(Duration::ZERO, Duration::from_secs(3600), SEND_TIMEOUT)
-        .start(&ENABLED)
+    common::reporter(app, url, true, [Duration::ZERO, HOUR, SEND_TIMEOUT])
 }
 
 /// The preview served by axum on a runtime of its own, as a server would.
@@ -228,16 +224,8 @@ fn the_default_timeout_is_ten_seconds() {
 #[test]
 fn dropping_the_reporter_does_not_wait_for_a_hanging_send() {
     let receiver = Receiver::start(Behaviour::Hang(Duration::from_secs(5)));
-    common::observe();
-    let reporter = Reporter::builder("shutdown", common::preview())
-        .loopback_endpoint(&receiver.url("http"))
-        .unwrap()
-        .timings(
-            Duration::ZERO,
-            Duration::from_secs(3600),
-            Duration::from_secs(10),
-        )
-        .start(&ENABLED);
+    let timings = [Duration::ZERO, HOUR, Duration::from_secs(10)];
+    let reporter = common::reporter("shutdown", &receiver.url("http"), true, timings);
     assert!(common::wait_for(Duration::from_secs(5), || receiver
         .connections()
         == 1));

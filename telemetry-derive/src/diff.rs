@@ -165,35 +165,22 @@ pub fn changelog(releases: &[(Version, Shape)]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shape::ShapeField;
-
-    fn shape(fields: &[(&str, WireType)]) -> Shape {
-        Shape {
-            fields: fields
-                .iter()
-                .map(|(name, wire)| ShapeField {
-                    name: name.to_string(),
-                    wire: wire.clone(),
-                })
-                .collect(),
-        }
-    }
 
     #[test]
     fn same_shape_in_any_order_has_no_changes() {
-        let a = shape(&[("x", WireType::String), ("y", WireType::Integer)]);
-        let b = shape(&[("y", WireType::Integer), ("x", WireType::String)]);
+        let a = Shape::of(&[("x", WireType::String), ("y", WireType::Integer)]);
+        let b = Shape::of(&[("y", WireType::Integer), ("x", WireType::String)]);
         assert_eq!(compare(&a, &b, &[]), []);
     }
 
     #[test]
     fn added_removed_and_retyped_are_listed_in_order() {
-        let old = shape(&[
+        let old = Shape::of(&[
             ("tier", WireType::String),
             ("count", WireType::Integer),
             ("keep", WireType::Boolean),
         ]);
-        let new = shape(&[
+        let new = Shape::of(&[
             ("keep", WireType::Boolean),
             ("count", WireType::String),
             ("gpus", WireType::Integer),
@@ -212,8 +199,8 @@ mod tests {
 
     #[test]
     fn renamed_from_is_one_breaking_rename() {
-        let old = shape(&[("clusters", WireType::Integer)]);
-        let new = shape(&[("cluster_count", WireType::Integer)]);
+        let old = Shape::of(&[("clusters", WireType::Integer)]);
+        let new = Shape::of(&[("cluster_count", WireType::Integer)]);
         let renames = [("cluster_count".to_owned(), "clusters".to_owned())];
         let changes = compare(&old, &new, &renames);
         assert_eq!(changes.len(), 1);
@@ -226,12 +213,12 @@ mod tests {
     #[test]
     fn changelog_is_newest_first_with_display_types() {
         let v = |s| Version::parse(s).unwrap();
-        let one = shape(&[("tier", WireType::Enum(vec!["a".into(), "b".into()]))]);
-        let two = shape(&[
+        let one = Shape::of(&[("tier", WireType::Enum(vec!["a".into(), "b".into()]))]);
+        let two = Shape::of(&[
             ("tier", WireType::Enum(vec!["a".into(), "b".into()])),
             ("gpus", WireType::Integer),
         ]);
-        let three = shape(&[("gpus", WireType::String)]);
+        let three = Shape::of(&[("gpus", WireType::String)]);
         let log = changelog(&[
             (v("1.0"), one),
             (v("1.1"), two.clone()),

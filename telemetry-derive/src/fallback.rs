@@ -6,14 +6,19 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::DeriveInput;
 
-fn errors(error: Option<syn::Error>) -> TokenStream {
-    error.map(|e| e.to_compile_error()).unwrap_or_default()
-}
-
-fn impl_serialize(input: &DeriveInput) -> TokenStream {
+/// The errors, a stub `Serialize`, and a stub impl of `trait_path` with
+/// `items` as its body.
+fn stubs(
+    input: &DeriveInput,
+    error: Option<syn::Error>,
+    trait_path: TokenStream,
+    items: TokenStream,
+) -> TokenStream {
+    let errors = error.map(|e| e.to_compile_error()).unwrap_or_default();
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
+        #errors
         impl #impl_generics ::telemetry_core::__private::serde::Serialize for #ident #ty_generics #where_clause {
             fn serialize<__S>(&self, _: __S) -> ::core::result::Result<__S::Ok, __S::Error>
             where
@@ -22,41 +27,35 @@ fn impl_serialize(input: &DeriveInput) -> TokenStream {
                 ::core::unreachable!()
             }
         }
+        impl #impl_generics #trait_path for #ident #ty_generics #where_clause {
+            #items
+        }
     }
 }
 
 pub fn telemetry(input: &DeriveInput, error: Option<syn::Error>) -> TokenStream {
-    let errors = errors(error);
-    let serialize = impl_serialize(input);
-    let ident = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    quote! {
-        #errors
-        #serialize
-        impl #impl_generics ::telemetry_core::Telemetry for #ident #ty_generics #where_clause {
-            const NAME: &'static str = "";
-            const SCHEMA_VERSION: &'static str = "";
-            const ENDPOINT: ::core::option::Option<&'static str> = ::core::option::Option::None;
-            const FIELDS: &'static [::telemetry_core::FieldInfo] = &[];
-            const DOCS_TABLE: &'static str = "";
-            const JSON_SCHEMA: &'static str = "";
-        }
-    }
+    let items = quote! {
+        const NAME: &'static str = "";
+        const SCHEMA_VERSION: &'static str = "";
+        const ENDPOINT: ::core::option::Option<&'static str> = ::core::option::Option::None;
+        const FIELDS: &'static [::telemetry_core::FieldInfo] = &[];
+        const DOCS_TABLE: &'static str = "";
+        const JSON_SCHEMA: &'static str = "";
+    };
+    stubs(input, error, quote!(::telemetry_core::Telemetry), items)
 }
 
 pub fn telemetry_value(input: &DeriveInput, error: Option<syn::Error>) -> TokenStream {
-    let errors = errors(error);
-    let serialize = impl_serialize(input);
-    let ident = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    quote! {
-        #errors
-        #serialize
-        impl #impl_generics ::telemetry_core::TelemetryValue for #ident #ty_generics #where_clause {
-            const VALUES: &'static [&'static str] = &[];
-            fn wire_str(&self) -> &'static str {
-                ::core::unreachable!()
-            }
+    let items = quote! {
+        const VALUES: &'static [&'static str] = &[];
+        fn wire_str(&self) -> &'static str {
+            ::core::unreachable!()
         }
-    }
+    };
+    stubs(
+        input,
+        error,
+        quote!(::telemetry_core::TelemetryValue),
+        items,
+    )
 }

@@ -121,18 +121,6 @@ pub fn append_version(
 mod tests {
     use super::*;
 
-    fn shape(fields: &[(&str, WireType)]) -> Shape {
-        Shape {
-            fields: fields
-                .iter()
-                .map(|(name, wire)| ShapeField {
-                    name: name.to_string(),
-                    wire: wire.clone(),
-                })
-                .collect(),
-        }
-    }
-
     #[track_caller]
     fn assert_parse_error(text: &str, expected: &str) {
         let err = parse_history(text).unwrap_err();
@@ -143,14 +131,14 @@ mod tests {
     fn append_then_parse_is_identity() {
         let v1 = Version::parse("1.0").unwrap();
         let v2 = Version::parse("1.1").unwrap();
-        let s1 = shape(&[
+        let s1 = Shape::of(&[
             ("version", WireType::String),
             (
                 "tier",
                 WireType::Enum(vec!["memory".into(), "postgres".into()]),
             ),
         ]);
-        let s2 = shape(&[("count", WireType::Map(Box::new(WireType::Integer)))]);
+        let s2 = Shape::of(&[("count", WireType::Map(Box::new(WireType::Integer)))]);
         let text = append_version(None, "Report", &v1, &s1);
         let text = append_version(Some(&text), "Report", &v2, &s2);
         assert_eq!(
@@ -186,6 +174,9 @@ mod tests {
     #[test]
     fn comments_and_blank_lines_are_ignored() {
         let history = parse_history("# c\n\n  [2.0]  \n # x\n a : integer \n").unwrap();
-        assert_eq!(history.versions[0].1, shape(&[("a", WireType::Integer)]));
+        assert_eq!(
+            history.versions[0].1,
+            Shape::of(&[("a", WireType::Integer)])
+        );
     }
 }

@@ -81,22 +81,13 @@ fn pretty(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shape::ShapeField;
 
     #[test]
     fn a_version_is_closed_and_fully_required() {
-        let shape = Shape {
-            fields: vec![
-                ShapeField {
-                    name: "tier".into(),
-                    wire: WireType::Enum(vec!["a".into(), "b".into()]),
-                },
-                ShapeField {
-                    name: "counts".into(),
-                    wire: WireType::Map(Box::new(WireType::Integer)),
-                },
-            ],
-        };
+        let shape = Shape::of(&[
+            ("tier", WireType::Enum(vec!["a".into(), "b".into()])),
+            ("counts", WireType::Map(Box::new(WireType::Integer))),
+        ]);
         let text = render_version("Report", &Version::parse("1.2").unwrap(), &shape);
         let schema: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(schema["$schema"], DRAFT);

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::docs::DocsRow;
-use crate::shape::{ShapeField, WireType};
+use crate::shape::WireType;
 
 #[derive(Default)]
 struct Files {
@@ -27,16 +27,12 @@ impl Payload {
     }
 
     fn shape(&self) -> Shape {
-        Shape {
-            fields: self
-                .fields
-                .iter()
-                .map(|(name, wire, _)| ShapeField {
-                    name: name.to_string(),
-                    wire: wire.clone(),
-                })
-                .collect(),
-        }
+        let pairs: Vec<(&str, WireType)> = self
+            .fields
+            .iter()
+            .map(|(name, wire, _)| (*name, wire.clone()))
+            .collect();
+        Shape::of(&pairs)
     }
 
     /// Runs the rules; under bless, applies the writes to `files`.

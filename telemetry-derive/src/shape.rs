@@ -38,6 +38,22 @@ pub struct Shape {
     pub fields: Vec<ShapeField>,
 }
 
+impl Shape {
+    /// A shape from `(name, wire type)` pairs, in order.
+    #[cfg(test)]
+    pub fn of(fields: &[(&str, WireType)]) -> Shape {
+        Shape {
+            fields: fields
+                .iter()
+                .map(|(name, wire)| ShapeField {
+                    name: (*name).to_owned(),
+                    wire: wire.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 impl WireType {
     /// The history-file spelling: `("a" | "b")[]`, `map<string, integer>`.
     pub fn canonical(&self) -> String {

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use telemetry_core::{Preview, SessionNonce, Telemetry};
+use telemetry_core::{Preview, Reporter, SessionNonce, Telemetry, TelemetryConfig};
 
 /// The payload of the runtime tests; its page is `tests/fixtures/telemetry.md`.
 #[derive(Telemetry)]
@@ -35,6 +35,22 @@ pub fn preview() -> Preview<TestReport> {
         version: "1.2.3".into(),
         session_nonce: SessionNonce::current().to_hex(),
     })
+}
+
+/// A reporter for `app` sending the test payload to a loopback `url`: the
+/// first report after `first`, then every `interval`, each with `timeout`.
+pub fn reporter(
+    app: &str,
+    url: &str,
+    enabled: bool,
+    [first, interval, timeout]: [Duration; 3],
+) -> Reporter {
+    observe();
+    Reporter::builder(app, preview())
+        .loopback_endpoint(url)
+        .expect("loopback is allowed")
+        .timings(first, interval, timeout)
+        .start(&TelemetryConfig { enabled })
 }
 
 /// What a receiver does with each connection.
