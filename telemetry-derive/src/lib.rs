@@ -19,6 +19,7 @@ mod expand;
 mod fallback;
 mod guard;
 mod history;
+mod json;
 mod json_schema;
 mod rules;
 mod shape;

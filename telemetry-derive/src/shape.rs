@@ -97,7 +97,7 @@ impl WireType {
                         out.push_str(" | ");
                     }
                     if quoted {
-                        out.push_str(&serde_json::Value::String(value.clone()).to_string());
+                        out.push_str(&crate::json::quote(value));
                     } else {
                         out.push_str(value);
                     }
