@@ -30,59 +30,76 @@ impl Json {
         out
     }
 
+    // Plain loops and whole-string pushes: this runs on every build in an
+    // unoptimized proc macro, where per-character iterator chains are slow.
     fn write(&self, out: &mut String, depth: usize) {
-        let indent = |out: &mut String, depth: usize| {
-            out.push('\n');
-            out.extend(std::iter::repeat_n("  ", depth));
-        };
         match self {
-            Json::Str(text) => out.push_str(&quote(text)),
+            Json::Str(text) => push_quoted(out, text),
             Json::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
             Json::List(items) if items.is_empty() => out.push_str("[]"),
             Json::Object(pairs) if pairs.is_empty() => out.push_str("{}"),
             Json::List(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
-                    out.push_str(if i == 0 { "" } else { "," });
-                    indent(out, depth + 1);
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, depth + 1);
                     item.write(out, depth + 1);
                 }
-                indent(out, depth);
+                newline(out, depth);
                 out.push(']');
             }
             Json::Object(pairs) => {
                 out.push('{');
                 for (i, (key, value)) in pairs.iter().enumerate() {
-                    out.push_str(if i == 0 { "" } else { "," });
-                    indent(out, depth + 1);
-                    out.push_str(&quote(key));
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, depth + 1);
+                    push_quoted(out, key);
                     out.push_str(": ");
                     value.write(out, depth + 1);
                 }
-                indent(out, depth);
+                newline(out, depth);
                 out.push('}');
             }
         }
     }
 }
 
+fn newline(out: &mut String, depth: usize) {
+    out.push('\n');
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+}
+
 /// `text` as a JSON string literal.
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    push_quoted(&mut out, text);
+    out
+}
+
+fn push_quoted(out: &mut String, text: &str) {
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    if !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(text);
+    } else {
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
