@@ -58,7 +58,9 @@ mod bucket;
 mod config;
 #[cfg(feature = "reporter")]
 mod endpoint;
+#[cfg(feature = "runtime")]
 mod nonce;
+#[cfg(feature = "runtime")]
 mod preview;
 #[cfg(feature = "reporter")]
 mod reporter;
@@ -69,7 +71,9 @@ pub use bucket::ResourceBucket;
 pub use config::TelemetryConfig;
 #[cfg(feature = "reporter")]
 pub use endpoint::EndpointError;
+#[cfg(feature = "runtime")]
 pub use nonce::SessionNonce;
+#[cfg(feature = "runtime")]
 pub use preview::{Preview, PREVIEW_PATH};
 #[cfg(feature = "reporter")]
 pub use reporter::{

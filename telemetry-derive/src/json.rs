@@ -69,9 +69,14 @@ impl Json {
 }
 
 fn newline(out: &mut String, depth: usize) {
-    out.push('\n');
-    for _ in 0..depth {
-        out.push_str("  ");
+    // One push for the line break and the indentation.
+    const INDENT: &str = "\n                                                                ";
+    let width = 1 + 2 * depth;
+    if width <= INDENT.len() {
+        out.push_str(&INDENT[..width]);
+    } else {
+        out.push('\n');
+        out.push_str(&" ".repeat(2 * depth));
     }
 }
 
