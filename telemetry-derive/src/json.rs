@@ -146,4 +146,15 @@ mod tests {
             serde_json::to_string_pretty(&parsed).unwrap() + "\n"
         );
     }
+
+    #[test]
+    fn deep_nesting_keeps_its_indentation() {
+        let mut value = Json::Bool(true);
+        for _ in 0..40 {
+            value = Json::List(vec![value]);
+        }
+        let ours = value.pretty();
+        let parsed: serde_json::Value = serde_json::from_str(&ours).unwrap();
+        assert_eq!(ours, serde_json::to_string_pretty(&parsed).unwrap() + "\n");
+    }
 }
