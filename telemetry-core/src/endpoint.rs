@@ -34,7 +34,7 @@ impl Endpoint {
     }
 
     /// A test receiver: `http://` or `https://` to a literal loopback
-    /// address (127.0.0.0/8 or [::1]). Host names are refused, so no DNS
+    /// address (127.0.0.0/8 or `[::1]`). Host names are refused, so no DNS
     /// lookup can send a report anywhere else.
     #[cfg_attr(not(feature = "test-seam"), allow(dead_code))]
     pub(crate) fn loopback(url: &str) -> Result<Endpoint, EndpointError> {

@@ -122,7 +122,7 @@ impl<T: Telemetry + 'static> ReporterBuilder<T> {
         self
     }
 
-    /// Test seam: send to a loopback receiver (127.0.0.0/8 or [::1], as a
+    /// Test seam: send to a loopback receiver (127.0.0.0/8 or `[::1]`, as a
     /// literal address) instead of the payload's endpoint. Any other address
     /// is refused.
     #[cfg(feature = "test-seam")]
