@@ -12,7 +12,7 @@ use crate::docs::DocsRow;
 use crate::fallback;
 use crate::guard::{self, BLESS_VAR, CI_VAR};
 use crate::json_schema;
-use crate::shape::{escape_cell, Shape, ShapeField, WireType};
+use crate::shape::{why_cell, Shape, ShapeField, WireType};
 
 /// The why-text of the injected `schema_version` row.
 pub const SCHEMA_VERSION_WHY: &str = "Lets the receiver parse the right shape.";
@@ -79,10 +79,11 @@ fn docs_rows<'a>(payload: &'a Payload, shape: &'a Shape) -> Vec<DocsRow<'a>> {
                 wire: shaped.wire.display(),
                 why: match &field.attrs.reviewed {
                     // Shown where the reader looks for the reason a field exists.
+                    // The reason is a cell too: whitespace collapsed, `|` escaped.
                     Some(reason) => format!(
                         "{} *(Reviewed: {})*",
                         field.why,
-                        escape_cell(reason.value().trim())
+                        why_cell(&[reason.value()])
                     )
                     .into(),
                     None => field.why.as_str().into(),
@@ -205,5 +206,36 @@ fn tracking(files: &[std::path::PathBuf]) -> TokenStream {
         #(const _: &[u8] = ::core::include_bytes!(#files);)*
         const _: ::core::option::Option<&str> = ::core::option_env!(#BLESS_VAR);
         const _: ::core::option::Option<&str> = ::core::option_env!(#CI_VAR);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_review_reason_stays_in_its_table_cell() {
+        let input: DeriveInput = syn::parse_str(
+            "struct Report {\n\
+                 /// How many namespaces.\n\
+                 #[telemetry(reviewed = \"a count,\\n   never | names\")]\n\
+                 namespace_count: u32,\n\
+             }",
+        )
+        .unwrap();
+        let cx = Ctxt::new();
+        let payload = Payload::from_ast(&cx, &input).unwrap();
+        let shape = Shape {
+            fields: vec![ShapeField {
+                name: "namespace_count".into(),
+                wire: WireType::Integer,
+            }],
+        };
+        let rows = docs_rows(&payload, &shape);
+        assert_eq!(
+            rows[1].why,
+            r"How many namespaces. *(Reviewed: a count, never \| names)*"
+        );
+        let _ = cx.check();
     }
 }

@@ -35,20 +35,21 @@ pub fn run(
     shape: &Shape,
     rows: &[DocsRow],
 ) -> GuardOutput {
-    let mut output = GuardOutput {
+    // Without the files there is no changelog: the table alone.
+    let output = || GuardOutput {
         block: render_block(version.as_str(), rows, &[]),
         tracked: Vec::new(),
     };
     let (Some(docs_lit), Some(version_lit)) = (&payload.attrs.docs, &payload.attrs.schema_version)
     else {
-        return output;
+        return output();
     };
     let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
         cx.error_spanned_by(
             docs_lit,
             "CARGO_MANIFEST_DIR is not set, so the docs page cannot be found: build with cargo",
         );
-        return output;
+        return output();
     };
     let name = payload.ident.to_string();
     let docs_relative = docs_lit.value();
@@ -59,7 +60,7 @@ pub fn run(
     ]
     .map(|relative| TrackedFile::read(cx, docs_lit, Path::new(&manifest_dir), relative));
     if cx.has_errors() {
-        return output;
+        return output();
     }
     let renames: Vec<(String, String)> = payload
         .fields
@@ -100,13 +101,14 @@ pub fn run(
             }
         }
     }
-    output.block = verdict.block;
-    output.tracked = [docs, history, schema]
-        .into_iter()
-        .map(|file| file.absolute)
-        .filter(|path| path.is_file())
-        .collect();
-    output
+    GuardOutput {
+        block: verdict.block,
+        tracked: [docs, history, schema]
+            .into_iter()
+            .map(|file| file.absolute)
+            .filter(|path| path.is_file())
+            .collect(),
+    }
 }
 
 /// A file the guard reads, with the path its messages show.

@@ -100,7 +100,7 @@ pub fn evaluate(input: &GuardInput) -> Verdict {
         .as_ref()
         .map(|history| releases_after(history, input.version, input.shape))
         .unwrap_or_default();
-    verdict.block = render_block(input.version.as_str(), input.rows, &changelog(&releases));
+    let block = render_block(input.version.as_str(), input.rows, &changelog(&releases));
     if let Some(history) = &history {
         let before = verdict.findings.len();
         check_history(input, history, blessing, &mut verdict);
@@ -108,7 +108,8 @@ pub fn evaluate(input: &GuardInput) -> Verdict {
             check_schema_file(input, &releases, blessing, &mut verdict);
         }
     }
-    check_docs(input, blessing, &mut verdict);
+    check_docs(input, &block, blessing, &mut verdict);
+    verdict.block = block;
     if !verdict.findings.is_empty() {
         verdict.write_docs = None;
         verdict.write_history = None;
@@ -239,12 +240,10 @@ fn check_schema_file(
     });
 }
 
-fn check_docs(input: &GuardInput, blessing: bool, verdict: &mut Verdict) {
+fn check_docs(input: &GuardInput, block: &str, blessing: bool, verdict: &mut Verdict) {
     let GuardInput {
         payload, docs_path, ..
     } = *input;
-    let block = verdict.block.clone();
-    let block = block.as_str();
     let mut fail = |message: String| {
         verdict.findings.push(Finding {
             site: Site::Docs,
