@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Behaviour, Receiver};
+use common::Receiver;
 use telemetry_core::THREAD_NAME;
 
 /// The names of this process's threads, as the OS lists them.
@@ -22,13 +22,8 @@ fn thread_names() -> Vec<String> {
 
 #[test]
 fn disabled_reporter_starts_no_thread_and_sends_nothing() {
-    let receiver = Receiver::start(Behaviour::Answer("HTTP/1.1 204 No Content".into()));
-    let fast = [
-        Duration::ZERO,
-        Duration::from_millis(50),
-        Duration::from_millis(200),
-    ];
-    let reporter = common::reporter("disabled", &receiver.url("http"), false, fast);
+    let receiver = Receiver::accepting();
+    let reporter = common::reporter("disabled", &receiver.url("http"), false, common::EAGER);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(receiver.connections(), 0);
     assert!(!reporter.is_running());
@@ -44,7 +39,13 @@ fn disabled_reporter_starts_no_thread_and_sends_nothing() {
     );
 
     // The same reporter enabled does start its thread: the check above can fail.
-    let enabled = common::reporter("enabled", &receiver.url("http"), true, fast);
+    // One report, then none for an hour: the receiver sees exactly one.
+    let once = [
+        Duration::ZERO,
+        Duration::from_secs(3600),
+        Duration::from_millis(200),
+    ];
+    let enabled = common::reporter("enabled", &receiver.url("http"), true, once);
     assert!(enabled.is_running());
     if cfg!(target_os = "linux") {
         // The thread names itself once it runs.

@@ -5,19 +5,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Behaviour, Receiver};
+use common::Receiver;
 use telemetry_core::DO_NOT_TRACK;
 
 #[test]
 fn do_not_track_keeps_an_enabled_reporter_silent() {
     std::env::set_var(DO_NOT_TRACK, "1");
-    let receiver = Receiver::start(Behaviour::Answer("HTTP/1.1 204 No Content".into()));
-    let fast = [
-        Duration::ZERO,
-        Duration::from_millis(50),
-        Duration::from_millis(200),
-    ];
-    let reporter = common::reporter("dnt", &receiver.url("http"), true, fast);
+    let receiver = Receiver::accepting();
+    let reporter = common::reporter("dnt", &receiver.url("http"), true, common::EAGER);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(receiver.connections(), 0);
     assert!(!reporter.is_running());

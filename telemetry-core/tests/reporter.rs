@@ -98,7 +98,7 @@ fn assert_one_failure(app: &str, url: &str, receiver: Option<&Receiver>) {
 
 #[test]
 fn happy_path_posts_the_preview_bytes_once() {
-    let receiver = Receiver::start(Behaviour::Answer("HTTP/1.1 204 No Content".into()));
+    let receiver = Receiver::accepting();
     let reporter = start_reporter("happy", &receiver.url("http"));
     assert!(common::wait_for(Duration::from_secs(5), || !receiver
         .bodies()
@@ -166,7 +166,7 @@ fn http_500() {
 
 #[test]
 fn redirects_are_not_followed() {
-    let elsewhere = Receiver::start(Behaviour::Answer("HTTP/1.1 204 No Content".into()));
+    let elsewhere = Receiver::accepting();
     let redirect = format!("HTTP/1.1 302 Found\r\nlocation: {}", elsewhere.url("http"));
     let receiver = Receiver::start(Behaviour::Answer(redirect));
     assert_one_failure("redirect", &receiver.url("http"), Some(&receiver));
@@ -188,7 +188,7 @@ fn untrusted_certificate() {
 #[test]
 fn a_panicking_snapshot_is_one_counted_failure() {
     common::observe();
-    let receiver = Receiver::start(Behaviour::Answer("HTTP/1.1 204 No Content".into()));
+    let receiver = Receiver::accepting();
     let preview: Preview<common::TestReport> = Preview::new(|| panic!("snapshot failed"));
     let _reporter = Reporter::builder("panics", preview)
         .loopback_endpoint(&receiver.url("http"))

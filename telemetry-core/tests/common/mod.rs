@@ -53,6 +53,14 @@ pub fn reporter(
         .start(&TelemetryConfig { enabled })
 }
 
+/// Timings under which an enabled reporter would send at once and then every
+/// 50 ms: silence over a 500 ms window means nothing was sent.
+pub const EAGER: [Duration; 3] = [
+    Duration::ZERO,
+    Duration::from_millis(50),
+    Duration::from_millis(200),
+];
+
 /// What a receiver does with each connection.
 #[derive(Clone)]
 pub enum Behaviour {
@@ -102,6 +110,11 @@ impl Receiver {
             }
         });
         receiver
+    }
+
+    /// A receiver that accepts every report with 204 No Content.
+    pub fn accepting() -> Receiver {
+        Receiver::start(Behaviour::Answer("HTTP/1.1 204 No Content".into()))
     }
 
     pub fn url(&self, scheme: &str) -> String {
