@@ -13,6 +13,7 @@ use crate::fallback;
 use crate::guard::{self, BLESS_VAR, CI_VAR};
 use crate::json_schema;
 use crate::shape::{why_cell, Shape, ShapeField, WireType};
+use crate::tokens;
 
 /// The why-text of the injected `schema_version` row.
 pub const SCHEMA_VERSION_WHY: &str = "Lets the receiver parse the right shape.";
@@ -51,15 +52,16 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         &json_schema,
     );
     let value_checks = value_checks(&payload);
+    // Every const item is one more body to type-check and evaluate, and at
+    // ten fields such bodies cost more than the fields: one each, or none.
+    let value_checks = (!value_checks.is_empty()).then(|| quote!(const _: () = { #value_checks };));
     let tracking = tracking(&guarded.tracked);
     quote! {
         #errors
         #serialize
         #telemetry
-        const _: () = {
-            #value_checks
-            #tracking
-        };
+        #value_checks
+        #tracking
     }
 }
 
@@ -134,23 +136,36 @@ fn impl_telemetry(
         Some(url) => quote!(::core::option::Option::Some(#url)),
         None => quote!(::core::option::Option::None),
     };
-    let fields = rows.iter().map(|row| {
-        let DocsRow { name, wire, why } = row;
-        quote! {
-            ::telemetry_core::FieldInfo { name: #name, wire_type: #wire, why: #why }
-        }
-    });
+    let fields = fields_array(rows);
+    let block = tokens::str_literal(block);
+    let json_schema = tokens::str_literal(json_schema);
     quote! {
         #[automatically_derived]
         impl ::telemetry_core::Telemetry for #ident {
             const NAME: &'static str = #name;
             const SCHEMA_VERSION: &'static str = #version;
             const ENDPOINT: ::core::option::Option<&'static str> = #endpoint;
-            const FIELDS: &'static [::telemetry_core::FieldInfo] = &[#(#fields),*];
+            const FIELDS: &'static [::telemetry_core::FieldInfo] = #fields;
             const DOCS_TABLE: &'static str = #block;
             const JSON_SCHEMA: &'static str = #json_schema;
         }
     }
+}
+
+/// `&[FieldInfo { .. }, ..]`, one entry per docs row.
+fn fields_array(rows: &[DocsRow]) -> TokenStream {
+    let mut source = String::from("&[");
+    for DocsRow { name, wire, why } in rows {
+        source.push_str("::telemetry_core::FieldInfo{name:");
+        tokens::push_str_literal(&mut source, name);
+        source.push_str(",wire_type:");
+        tokens::push_str_literal(&mut source, wire);
+        source.push_str(",why:");
+        tokens::push_str_literal(&mut source, why);
+        source.push_str("},");
+    }
+    source.push(']');
+    tokens::parse_generated(&source)
 }
 
 /// For each value-enum field, a const assertion that the stated `values`
@@ -202,10 +217,13 @@ fn innermost(wire: Option<&WireType>) -> Option<&WireType> {
 fn tracking(files: &[std::path::PathBuf]) -> TokenStream {
     let mut files: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     files.sort();
+    let byte_slices = files.iter().map(|_| quote!(&[u8]));
     quote! {
-        #(const _: &[u8] = ::core::include_bytes!(#files);)*
-        const _: ::core::option::Option<&str> = ::core::option_env!(#BLESS_VAR);
-        const _: ::core::option::Option<&str> = ::core::option_env!(#CI_VAR);
+        const _: (#(#byte_slices,)* ::core::option::Option<&str>, ::core::option::Option<&str>) = (
+            #(::core::include_bytes!(#files),)*
+            ::core::option_env!(#BLESS_VAR),
+            ::core::option_env!(#CI_VAR),
+        );
     }
 }
 

@@ -1,70 +1,87 @@
-//! A small ordered JSON tree and its pretty printer. The derive writes JSON
-//! Schemas on every build; building `serde_json::Value` maps and sorting
-//! their keys cost more than the rest of the guard in an unoptimized proc
-//! macro, and declaration order reads better in a review anyway.
+//! A streaming JSON writer with the layout of `serde_json::to_string_pretty`.
+//! The derive writes JSON Schemas on every build. Building a tree first
+//! (`serde_json::Value` maps, later an ordered tree of our own) and dropping
+//! it again cost more than the rest of the guard in an unoptimized proc
+//! macro; writing straight into one `String` costs a few pushes per value.
+//! Keys come out in the order they are written, which reads better in a
+//! review than sorted keys.
 
-/// A JSON value whose objects keep their keys in insertion order.
-pub enum Json {
-    Str(String),
-    Bool(bool),
-    List(Vec<Json>),
-    Object(Vec<(String, Json)>),
+/// Writes one JSON value, two-space indented, one key or item per line.
+pub struct JsonWriter {
+    out: String,
+    depth: usize,
+    /// Whether the innermost open container has no entries yet.
+    empty: bool,
 }
 
-impl Json {
-    /// An object from `(key, value)` pairs.
-    pub fn object<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Json)>) -> Json {
-        Json::Object(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
-    }
-
-    pub fn str(text: impl Into<String>) -> Json {
-        Json::Str(text.into())
-    }
-
-    /// Two-space indented, one key or item per line, newline at the end:
-    /// the layout of `serde_json::to_string_pretty`.
-    pub fn pretty(&self) -> String {
-        let mut out = String::new();
-        self.write(&mut out, 0);
-        out.push('\n');
-        out
-    }
-
-    // Plain loops and whole-string pushes: this runs on every build in an
-    // unoptimized proc macro, where per-character iterator chains are slow.
-    fn write(&self, out: &mut String, depth: usize) {
-        match self {
-            Json::Str(text) => push_quoted(out, text),
-            Json::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
-            Json::List(items) if items.is_empty() => out.push_str("[]"),
-            Json::Object(pairs) if pairs.is_empty() => out.push_str("{}"),
-            Json::List(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    newline(out, depth + 1);
-                    item.write(out, depth + 1);
-                }
-                newline(out, depth);
-                out.push(']');
-            }
-            Json::Object(pairs) => {
-                out.push('{');
-                for (i, (key, value)) in pairs.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    newline(out, depth + 1);
-                    push_quoted(out, key);
-                    out.push_str(": ");
-                    value.write(out, depth + 1);
-                }
-                newline(out, depth);
-                out.push('}');
-            }
+impl JsonWriter {
+    pub fn new() -> JsonWriter {
+        JsonWriter {
+            out: String::new(),
+            depth: 0,
+            empty: true,
         }
+    }
+
+    /// Opens an object (`'{'`) or an array (`'['`) where a value goes.
+    pub fn open(&mut self, bracket: char) {
+        self.out.push(bracket);
+        self.depth += 1;
+        self.empty = true;
+    }
+
+    /// Closes the innermost container: `"}"` or `"]"`, on its own line
+    /// unless the container is empty (`{}`, `[]`).
+    pub fn close(&mut self, bracket: char) {
+        self.depth -= 1;
+        if !self.empty {
+            newline(&mut self.out, self.depth);
+        }
+        self.out.push(bracket);
+        // The container just closed is an entry of its parent.
+        self.empty = false;
+    }
+
+    /// Starts an object entry; its value is written next.
+    pub fn key(&mut self, key: &str) {
+        self.entry();
+        push_quoted(&mut self.out, key);
+        self.out.push_str(": ");
+    }
+
+    /// Starts an array item; its value is written next.
+    pub fn item(&mut self) {
+        self.entry();
+    }
+
+    /// A string value.
+    pub fn string(&mut self, text: &str) {
+        push_quoted(&mut self.out, text);
+    }
+
+    /// A boolean value.
+    pub fn boolean(&mut self, value: bool) {
+        self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    /// `"key": "text"` in one call, the most common entry.
+    pub fn key_string(&mut self, key: &str, text: &str) {
+        self.key(key);
+        self.string(text);
+    }
+
+    /// The text written, with the final newline of a file.
+    pub fn finish(mut self) -> String {
+        self.out.push('\n');
+        self.out
+    }
+
+    fn entry(&mut self) {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        newline(&mut self.out, self.depth);
     }
 }
 
@@ -112,49 +129,55 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pretty_matches_serde_json_layout() {
-        let value = Json::object([
-            ("b", Json::str("x\"y\\z\n\u{1}é")),
-            (
-                "a",
-                Json::List(vec![
-                    Json::Bool(true),
-                    Json::object::<&str>([]),
-                    Json::List(vec![]),
-                ]),
-            ),
-            ("c", Json::object([("d", Json::Bool(false))])),
-        ]);
-        let ours = value.pretty();
+    fn layout_matches_serde_json_pretty() {
+        // Keys in sorted order, so serde_json's sorted map prints the same.
+        let mut w = JsonWriter::new();
+        w.open('{');
+        w.key("a");
+        w.open('[');
+        w.item();
+        w.boolean(true);
+        w.item();
+        w.open('{');
+        w.close('}');
+        w.item();
+        w.open('[');
+        w.close(']');
+        w.close(']');
+        w.key_string("b", "x\"y\\z\n\u{1}é\t\r");
+        w.key("c");
+        w.open('{');
+        w.key("d");
+        w.boolean(false);
+        w.close('}');
+        w.close('}');
+        let ours = w.finish();
         let parsed: serde_json::Value = serde_json::from_str(&ours).unwrap();
-        assert_eq!(parsed["b"], "x\"y\\z\n\u{1}é");
-        // serde_json sorts keys; compare on a tree with the same order.
-        let sorted = Json::object([
-            (
-                "a",
-                Json::List(vec![
-                    Json::Bool(true),
-                    Json::object::<&str>([]),
-                    Json::List(vec![]),
-                ]),
-            ),
-            ("b", Json::str("x\"y\\z\n\u{1}é")),
-            ("c", Json::object([("d", Json::Bool(false))])),
-        ]);
-        assert_eq!(
-            sorted.pretty(),
-            serde_json::to_string_pretty(&parsed).unwrap() + "\n"
-        );
+        assert_eq!(parsed["b"], "x\"y\\z\n\u{1}é\t\r");
+        assert_eq!(ours, serde_json::to_string_pretty(&parsed).unwrap() + "\n");
     }
 
     #[test]
     fn deep_nesting_keeps_its_indentation() {
-        let mut value = Json::Bool(true);
+        let mut w = JsonWriter::new();
         for _ in 0..40 {
-            value = Json::List(vec![value]);
+            w.open('[');
+            w.item();
         }
-        let ours = value.pretty();
+        w.boolean(true);
+        for _ in 0..40 {
+            w.close(']');
+        }
+        let ours = w.finish();
         let parsed: serde_json::Value = serde_json::from_str(&ours).unwrap();
         assert_eq!(ours, serde_json::to_string_pretty(&parsed).unwrap() + "\n");
+    }
+
+    #[test]
+    fn quote_escapes_what_json_requires() {
+        let text = "plain \"quoted\" back\\slash \u{7} é";
+        let parsed: String = serde_json::from_str(&quote(text)).unwrap();
+        assert_eq!(parsed, text);
+        assert_eq!(quote("plain"), "\"plain\"");
     }
 }

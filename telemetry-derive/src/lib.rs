@@ -23,6 +23,7 @@ mod json;
 mod json_schema;
 mod rules;
 mod shape;
+mod tokens;
 mod value;
 mod wire;
 

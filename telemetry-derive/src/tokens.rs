@@ -1,0 +1,101 @@
+//! Generated code that carries user text in bulk (the field table, the docs
+//! block, the JSON Schema) is written as Rust source and lexed by the
+//! compiler, instead of being built token by token.
+//!
+//! Why: a proc macro runs unoptimized in a debug build. `Literal::string`
+//! escapes its text char by char inside the macro, and `quote!` sends every
+//! token of a 1000-row array across the proc-macro bridge. Writing the
+//! source with `{:?}` (core's `str` Debug, compiled optimized, and a valid
+//! Rust string literal) and handing it to the compiler's lexer in one call
+//! took most of that cost away. proc-macro2's own `FromStr` first re-lexes
+//! the text with its fallback lexer, unoptimized, so the compiler's
+//! `proc_macro` is called directly when it is there.
+
+use std::fmt::Write;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+/// Appends `text` to `source` as a Rust string literal.
+pub fn push_str_literal(source: &mut String, text: &str) {
+    // Writing to a String cannot fail.
+    let _ = write!(source, "{text:?}");
+}
+
+/// A string literal token for `text`.
+pub fn str_literal(text: &str) -> Literal {
+    if proc_macro::is_available() {
+        let mut source = String::with_capacity(text.len() + 2);
+        push_str_literal(&mut source, text);
+        if let Ok(literal) = source.parse::<proc_macro::Literal>() {
+            return literal_from_compiler(literal);
+        }
+    }
+    Literal::string(text)
+}
+
+/// Tokens for `source`, Rust code written by this crate.
+pub fn parse_generated(source: &str) -> TokenStream {
+    let parsed = if proc_macro::is_available() {
+        source
+            .parse::<proc_macro::TokenStream>()
+            .map(TokenStream::from)
+            .map_err(|e| e.to_string())
+    } else {
+        source.parse::<TokenStream>().map_err(|e| e.to_string())
+    };
+    // Generated source that does not lex is a bug here, not the user's.
+    parsed.unwrap_or_else(|error| {
+        let message = format!(
+            "telemetry-derive generated code that does not lex ({error}); please report this bug"
+        );
+        quote!(::core::compile_error!(#message);)
+    })
+}
+
+fn literal_from_compiler(literal: proc_macro::Literal) -> Literal {
+    let stream = TokenStream::from(proc_macro::TokenStream::from(
+        proc_macro::TokenTree::Literal(literal),
+    ));
+    match stream.into_iter().next() {
+        Some(proc_macro2::TokenTree::Literal(literal)) => literal,
+        // A one-literal stream holds that literal; keep the compiler happy.
+        _ => Literal::string(""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_quoting_is_a_rust_literal_with_the_same_value() {
+        for text in [
+            "plain",
+            "quote \" and back\\slash",
+            "line\nbreak, tab\t, cr\r, nul\0, bell\u{7}",
+            "unicode é ✓ \u{200b} \u{301}combining",
+            "'single'",
+            "",
+        ] {
+            let mut source = String::new();
+            push_str_literal(&mut source, text);
+            let lit: syn::LitStr = syn::parse_str(&source).unwrap();
+            assert_eq!(lit.value(), text, "{source}");
+        }
+    }
+
+    #[test]
+    fn generated_source_becomes_tokens() {
+        let tokens = parse_generated("const A: &str = \"a\";");
+        assert_eq!(
+            tokens.to_string(),
+            quote!(
+                const A: &str = "a";
+            )
+            .to_string()
+        );
+        let broken = parse_generated("const A: &str = \"unterminated;");
+        assert!(broken.to_string().contains("compile_error"));
+    }
+}
