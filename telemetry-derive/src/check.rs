@@ -179,6 +179,38 @@ const IDENTIFYING_WORDS: &[&str] = &[
 /// The first word of `name` (split at `_`, `-`, `.` and camelCase) that
 /// suggests an identifier.
 pub fn identifying_word(name: &str) -> Option<&'static str> {
+    if name.is_ascii() {
+        identifying_word_ascii(name.as_bytes())
+    } else {
+        identifying_word_unicode(name)
+    }
+}
+
+/// Wire names are ASCII: split in place and compare without allocating,
+/// since this runs for every field on every build, unoptimized.
+fn identifying_word_ascii(name: &[u8]) -> Option<&'static str> {
+    let known = |word: &[u8]| {
+        IDENTIFYING_WORDS
+            .iter()
+            .find(|w| w.len() == word.len() && w.as_bytes().eq_ignore_ascii_case(word))
+            .copied()
+    };
+    let mut start = 0;
+    let mut previous_lower = false;
+    for (i, &b) in name.iter().enumerate() {
+        let alphanumeric = b.is_ascii_alphanumeric();
+        if !alphanumeric || (b.is_ascii_uppercase() && previous_lower) {
+            if let Some(word) = known(&name[start..i]) {
+                return Some(word);
+            }
+            start = if alphanumeric { i } else { i + 1 };
+        }
+        previous_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+    }
+    known(&name[start..])
+}
+
+fn identifying_word_unicode(name: &str) -> Option<&'static str> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut previous_lower = false;
@@ -260,7 +292,21 @@ pub fn check_value_enum(cx: &Ctxt, value_enum: &ValueEnum) {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_endpoint, identifying_word};
+    use super::{
+        check_endpoint, identifying_word, identifying_word_ascii, identifying_word_unicode,
+    };
+
+    proptest::proptest! {
+        #[test]
+        fn the_ascii_split_agrees_with_the_general_one(
+            name in "([a-zA-Z0-9_.-]|ip|IP|Ip|uuid|Uuid|user|host|name)*",
+        ) {
+            proptest::prop_assert_eq!(
+                identifying_word_ascii(name.as_bytes()),
+                identifying_word_unicode(&name)
+            );
+        }
+    }
 
     #[test]
     fn identifier_words_are_whole_words() {

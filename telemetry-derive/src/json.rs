@@ -104,6 +104,72 @@ pub fn quote(text: &str) -> String {
     out
 }
 
+/// The value of the JSON string literal `literal` (quotes included). Kept
+/// here rather than calling serde_json so the proc macro does not link it.
+pub fn unquote(literal: &str) -> Result<String, String> {
+    let inner = literal
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .ok_or("a JSON string starts and ends with `\"`")?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {}
+            '"' => return Err("unescaped `\"` inside a JSON string".to_owned()),
+            c if (c as u32) < 0x20 => {
+                return Err(format!(
+                    "control character U+{:04X} must be escaped",
+                    c as u32
+                ))
+            }
+            c => {
+                out.push(c);
+                continue;
+            }
+        }
+        let escaped = match chars.next() {
+            Some('"') => '"',
+            Some('\\') => '\\',
+            Some('/') => '/',
+            Some('b') => '\u{8}',
+            Some('f') => '\u{c}',
+            Some('n') => '\n',
+            Some('r') => '\r',
+            Some('t') => '\t',
+            Some('u') => {
+                let high = hex4(&mut chars)?;
+                let code = if (0xD800..0xDC00).contains(&high) {
+                    // A surrogate pair: `\uD83D\uDE00`.
+                    if chars.next() != Some('\\') || chars.next() != Some('u') {
+                        return Err("unpaired surrogate in a JSON string".to_owned());
+                    }
+                    let low = hex4(&mut chars)?;
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return Err("unpaired surrogate in a JSON string".to_owned());
+                    }
+                    0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                } else {
+                    high
+                };
+                char::from_u32(code).ok_or("unpaired surrogate in a JSON string")?
+            }
+            Some(other) => return Err(format!("unknown escape `\\{other}` in a JSON string")),
+            None => return Err("a JSON string ends in `\\`".to_owned()),
+        };
+        out.push(escaped);
+    }
+    Ok(out)
+}
+
+fn hex4(chars: &mut std::str::Chars) -> Result<u32, String> {
+    let digits: String = chars.take(4).collect();
+    match u32::from_str_radix(&digits, 16) {
+        Ok(code) if digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(code),
+        _ => Err(format!("`\\u{digits}` needs four hex digits")),
+    }
+}
+
 fn push_quoted(out: &mut String, text: &str) {
     out.push('"');
     if !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
@@ -171,6 +237,23 @@ mod tests {
         let ours = w.finish();
         let parsed: serde_json::Value = serde_json::from_str(&ours).unwrap();
         assert_eq!(ours, serde_json::to_string_pretty(&parsed).unwrap() + "\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn unquote_reverses_quote(text in "\\PC*|[\"\\\\\u{0}-\u{1f}é😀]*") {
+            proptest::prop_assert_eq!(unquote(&quote(&text)).unwrap(), text);
+        }
+
+        #[test]
+        fn unquote_agrees_with_serde_json(literal in "\"([a-z\"/]|\\\\[\"\\\\/bfnrtux]|\\\\u[0-9a-fA-FdD]{4}|\u{1}|é)*\"") {
+            let ours = unquote(&literal);
+            let theirs = serde_json::from_str::<String>(&literal);
+            proptest::prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{} {:?}", literal, ours);
+            if let (Ok(ours), Ok(theirs)) = (ours, theirs) {
+                proptest::prop_assert_eq!(ours, theirs);
+            }
+        }
     }
 
     #[test]

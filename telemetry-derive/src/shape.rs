@@ -216,7 +216,7 @@ impl TypeParser<'_> {
                 '\\' => escaped = true,
                 '"' => {
                     let literal = &rest[..=i];
-                    let value = serde_json::from_str::<String>(literal)
+                    let value = crate::json::unquote(literal)
                         .map_err(|e| format!("bad quoted value {literal}: {e}"))?;
                     self.pos += i + 1;
                     return Ok(value);

@@ -5,9 +5,9 @@
 //! Why: a proc macro runs unoptimized in a debug build. `Literal::string`
 //! escapes its text char by char inside the macro, and `quote!` sends every
 //! token of a 1000-row array across the proc-macro bridge. Writing the
-//! source with `{:?}` (core's `str` Debug, compiled optimized, and a valid
-//! Rust string literal) and handing it to the compiler's lexer in one call
-//! took most of that cost away. proc-macro2's own `FromStr` first re-lexes
+//! source with raw string literals (nothing to escape; core's optimized
+//! `str` Debug where a raw literal cannot hold the text) and handing it to
+//! the compiler's lexer in one call took most of that cost away. proc-macro2's own `FromStr` first re-lexes
 //! the text with its fallback lexer, unoptimized, so the compiler's
 //! `proc_macro` is called directly when it is there.
 
@@ -16,8 +16,23 @@ use std::fmt::Write;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-/// Appends `text` to `source` as a Rust string literal.
+/// Appends `text` to `source` as a Rust string literal: raw (`r#"…"#`),
+/// which neither side has to escape or unescape, when a fence of up to
+/// four `#` fits, else quoted and escaped.
 pub fn push_str_literal(source: &mut String, text: &str) {
+    const FENCES: [&str; 4] = ["\"#", "\"##", "\"###", "\"####"];
+    // A raw string may not hold a bare carriage return.
+    if !text.contains('\r') {
+        if let Some(closing) = FENCES.into_iter().find(|closing| !text.contains(closing)) {
+            let hashes = &closing[1..];
+            source.push('r');
+            source.push_str(hashes);
+            source.push('"');
+            source.push_str(text);
+            source.push_str(closing);
+            return;
+        }
+    }
     // Writing to a String cannot fail.
     let _ = write!(source, "{text:?}");
 }
@@ -69,7 +84,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_quoting_is_a_rust_literal_with_the_same_value() {
+    fn a_written_literal_has_the_same_value() {
         for text in [
             "plain",
             "quote \" and back\\slash",
@@ -77,11 +92,24 @@ mod tests {
             "unicode é ✓ \u{200b} \u{301}combining",
             "'single'",
             "",
+            "ends with a quote\"",
+            "\"# fence \"## and \"### and \"####",
+            "# starts and ends with hashes #",
         ] {
             let mut source = String::new();
             push_str_literal(&mut source, text);
             let lit: syn::LitStr = syn::parse_str(&source).unwrap();
             assert_eq!(lit.value(), text, "{source}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_round_trips(text in "(\\PC|[\r\n\t\"#\\\\])*") {
+            let mut source = String::new();
+            push_str_literal(&mut source, &text);
+            let lit: syn::LitStr = syn::parse_str(&source).unwrap();
+            proptest::prop_assert_eq!(lit.value(), text);
         }
     }
 
