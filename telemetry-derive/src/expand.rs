@@ -10,7 +10,7 @@ use crate::check::{check_payload, SCHEMA_VERSION_KEY};
 use crate::ctxt::Ctxt;
 use crate::docs::DocsRow;
 use crate::fallback;
-use crate::guard::{self, BLESS_VAR, CI_VAR};
+use crate::guard::{self, GuardOutput, BLESS_VAR, CI_VAR};
 use crate::json_schema;
 use crate::shape::{why_cell, Shape, ShapeField, WireType};
 use crate::tokens;
@@ -44,24 +44,16 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     let errors = cx.check().err().map(|e| e.to_compile_error());
     let serialize = impl_serialize(&payload, version.as_str());
     let json_schema = json_schema::render_version(&payload.ident.to_string(), &version, &shape);
-    let telemetry = impl_telemetry(
-        &payload,
-        version.as_str(),
-        &rows,
-        &guarded.block,
-        &json_schema,
-    );
+    let telemetry = impl_telemetry(&payload, version.as_str(), &rows, &guarded, &json_schema);
     let value_checks = value_checks(&payload);
-    // Every const item is one more body to type-check and evaluate, and at
-    // ten fields such bodies cost more than the fields: one each, or none.
+    // Only when there are checks: every item is one more body to check and
+    // evaluate, which for a small payload costs more than its fields do.
     let value_checks = (!value_checks.is_empty()).then(|| quote!(const _: () = { #value_checks };));
-    let tracking = tracking(&guarded.tracked);
     quote! {
         #errors
         #serialize
         #telemetry
         #value_checks
-        #tracking
     }
 }
 
@@ -123,48 +115,50 @@ fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
     }
 }
 
+/// `impl Telemetry`, written as source: it is mostly user text in bulk
+/// (see `tokens`).
 fn impl_telemetry(
     payload: &Payload,
     version: &str,
     rows: &[DocsRow],
-    block: &str,
+    guarded: &GuardOutput,
     json_schema: &str,
 ) -> TokenStream {
-    let ident = payload.ident;
-    let name = ident.to_string();
-    let endpoint = match &payload.attrs.endpoint {
-        Some(url) => quote!(::core::option::Option::Some(#url)),
-        None => quote!(::core::option::Option::None),
-    };
-    let fields = fields_array(rows);
-    let block = tokens::str_literal(block);
-    let json_schema = tokens::str_literal(json_schema);
-    quote! {
-        #[automatically_derived]
-        impl ::telemetry_core::Telemetry for #ident {
-            const NAME: &'static str = #name;
-            const SCHEMA_VERSION: &'static str = #version;
-            const ENDPOINT: ::core::option::Option<&'static str> = #endpoint;
-            const FIELDS: &'static [::telemetry_core::FieldInfo] = #fields;
-            const DOCS_TABLE: &'static str = #block;
-            const JSON_SCHEMA: &'static str = #json_schema;
+    let name = payload.ident.to_string();
+    let block = &guarded.block;
+    let mut source = String::with_capacity(block.len() + json_schema.len() + 100 * rows.len());
+    source.push_str("#[automatically_derived] impl ::telemetry_core::Telemetry for ");
+    source.push_str(&name);
+    source.push_str(" { const __DERIVED: ::telemetry_core::__private::Derived = {");
+    push_tracking(&mut source, &guarded.tracked);
+    source.push_str("::telemetry_core::__private::Derived { name: ");
+    tokens::push_str_literal(&mut source, &name);
+    source.push_str(", schema_version: ");
+    tokens::push_str_literal(&mut source, version);
+    source.push_str(", endpoint: ");
+    match &payload.attrs.endpoint {
+        Some(url) => {
+            source.push_str("::core::option::Option::Some(");
+            tokens::push_str_literal(&mut source, &url.value());
+            source.push(')');
         }
+        None => source.push_str("::core::option::Option::None"),
     }
-}
-
-/// `&[FieldInfo { .. }, ..]`, one entry per docs row.
-fn fields_array(rows: &[DocsRow]) -> TokenStream {
-    let mut source = String::from("&[");
+    source.push_str(", fields: &[");
     for DocsRow { name, wire, why } in rows {
-        source.push_str("::telemetry_core::FieldInfo{name:");
+        source.push_str("::telemetry_core::FieldInfo { name: ");
         tokens::push_str_literal(&mut source, name);
-        source.push_str(",wire_type:");
+        source.push_str(", wire_type: ");
         tokens::push_str_literal(&mut source, wire);
-        source.push_str(",why:");
+        source.push_str(", why: ");
         tokens::push_str_literal(&mut source, why);
-        source.push_str("},");
+        source.push_str(" },");
     }
-    source.push(']');
+    source.push_str("], docs_table: ");
+    tokens::push_str_literal(&mut source, block);
+    source.push_str(", json_schema: ");
+    tokens::push_str_literal(&mut source, json_schema);
+    source.push_str(" } }; }");
     tokens::parse_generated(&source)
 }
 
@@ -213,17 +207,20 @@ fn innermost(wire: Option<&WireType>) -> Option<&WireType> {
 
 /// Cargo does not know a proc macro read a file or variable; rustc does
 /// know what `include_bytes!` and `option_env!` read, so changing either
-/// reruns the derive.
-fn tracking(files: &[std::path::PathBuf]) -> TokenStream {
+/// reruns the derive. Expansion is what records them: the constant they
+/// sit in need never be evaluated.
+fn push_tracking(source: &mut String, files: &[std::path::PathBuf]) {
     let mut files: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     files.sort();
-    let byte_slices = files.iter().map(|_| quote!(&[u8]));
-    quote! {
-        const _: (#(#byte_slices,)* ::core::option::Option<&str>, ::core::option::Option<&str>) = (
-            #(::core::include_bytes!(#files),)*
-            ::core::option_env!(#BLESS_VAR),
-            ::core::option_env!(#CI_VAR),
-        );
+    for file in &files {
+        source.push_str("::core::include_bytes!(");
+        tokens::push_str_literal(source, file);
+        source.push_str(");");
+    }
+    for var in [BLESS_VAR, CI_VAR] {
+        source.push_str("::core::option_env!(");
+        tokens::push_str_literal(source, var);
+        source.push_str(");");
     }
 }
 

@@ -35,12 +35,14 @@ fn stubs(
 
 pub fn telemetry(input: &DeriveInput, error: Option<syn::Error>) -> TokenStream {
     let items = quote! {
-        const NAME: &'static str = "";
-        const SCHEMA_VERSION: &'static str = "";
-        const ENDPOINT: ::core::option::Option<&'static str> = ::core::option::Option::None;
-        const FIELDS: &'static [::telemetry_core::FieldInfo] = &[];
-        const DOCS_TABLE: &'static str = "";
-        const JSON_SCHEMA: &'static str = "";
+        const __DERIVED: ::telemetry_core::__private::Derived = ::telemetry_core::__private::Derived {
+            name: "",
+            schema_version: "",
+            endpoint: ::core::option::Option::None,
+            fields: &[],
+            docs_table: "",
+            json_schema: "",
+        };
     };
     stubs(input, error, quote!(::telemetry_core::Telemetry), items)
 }

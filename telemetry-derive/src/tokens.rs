@@ -13,7 +13,7 @@
 
 use std::fmt::Write;
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 /// Appends `text` to `source` as a Rust string literal: raw (`r#"…"#`),
@@ -37,18 +37,6 @@ pub fn push_str_literal(source: &mut String, text: &str) {
     let _ = write!(source, "{text:?}");
 }
 
-/// A string literal token for `text`.
-pub fn str_literal(text: &str) -> Literal {
-    if proc_macro::is_available() {
-        let mut source = String::with_capacity(text.len() + 2);
-        push_str_literal(&mut source, text);
-        if let Ok(literal) = source.parse::<proc_macro::Literal>() {
-            return literal_from_compiler(literal);
-        }
-    }
-    Literal::string(text)
-}
-
 /// Tokens for `source`, Rust code written by this crate.
 pub fn parse_generated(source: &str) -> TokenStream {
     let parsed = if proc_macro::is_available() {
@@ -66,17 +54,6 @@ pub fn parse_generated(source: &str) -> TokenStream {
         );
         quote!(::core::compile_error!(#message);)
     })
-}
-
-fn literal_from_compiler(literal: proc_macro::Literal) -> Literal {
-    let stream = TokenStream::from(proc_macro::TokenStream::from(
-        proc_macro::TokenTree::Literal(literal),
-    ));
-    match stream.into_iter().next() {
-        Some(proc_macro2::TokenTree::Literal(literal)) => literal,
-        // A one-literal stream holds that literal; keep the compiler happy.
-        _ => Literal::string(""),
-    }
 }
 
 #[cfg(test)]
