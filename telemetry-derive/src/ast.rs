@@ -18,22 +18,14 @@ pub struct Payload<'a> {
 pub struct Field<'a> {
     pub ident: &'a Ident,
     pub attrs: attr::Field,
+    /// The key on the wire: `rename` if given, else the field name.
+    pub wire_name: String,
     /// The joined `///` comment, `|` escaped; empty when there is none.
     pub why: String,
     /// `None` when the type has no wire type (an error is recorded).
     pub wire: Option<WireType>,
     /// Value-enum types inside the field type, checked against `values`.
     pub value_enums: Vec<&'a Type>,
-}
-
-impl Field<'_> {
-    /// The key on the wire: `rename` if given, else the field name.
-    pub fn wire_name(&self) -> String {
-        match &self.attrs.rename {
-            Some(rename) => rename.value(),
-            None => self.ident.to_string(),
-        }
-    }
 }
 
 impl<'a> Payload<'a> {
@@ -126,6 +118,10 @@ impl<'a> Field<'a> {
         };
         Some(Field {
             ident,
+            wire_name: match &attrs.rename {
+                Some(rename) => rename.value(),
+                None => ident.to_string(),
+            },
             why: why_cell(&attr::doc_lines(&field.attrs)),
             attrs,
             wire,

@@ -14,10 +14,10 @@ pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 /// Checks the payload and returns its parsed version when it has a valid one.
 pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
     let version = check_container(cx, payload);
-    let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
+    let mut seen: HashMap<&str, &syn::Ident> = HashMap::new();
     for field in &payload.fields {
         let name = field.ident;
-        let wire_name = field.wire_name();
+        let wire_name = field.wire_name.as_str();
         if wire_name == SCHEMA_VERSION_KEY {
             cx.error_spanned_by(
                 name,
@@ -37,7 +37,7 @@ pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
             );
         }
         if let Some(rename) = &field.attrs.rename {
-            if !is_wire_name(&wire_name) {
+            if !is_wire_name(wire_name) {
                 cx.error_spanned_by(
                     rename,
                     format!(
@@ -46,7 +46,7 @@ pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
                 );
             }
         }
-        match seen.get(&wire_name) {
+        match seen.get(wire_name) {
             Some(first) => cx.error_spanned_by(
                 name,
                 format!(
@@ -55,7 +55,7 @@ pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
                 ),
             ),
             None => {
-                seen.insert(wire_name.clone(), name);
+                seen.insert(wire_name, name);
             }
         }
         if let (Some(values), Some(_), true) = (
@@ -70,7 +70,7 @@ pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
                 ),
             );
         }
-        match (&field.attrs.reviewed, identifying_word(&wire_name)) {
+        match (&field.attrs.reviewed, identifying_word(wire_name)) {
             // A field whose type was refused already has its error.
             (None, Some(word)) if field.wire.is_some() => cx.error_spanned_by(
                 name,

@@ -32,7 +32,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             .fields
             .iter()
             .map(|field| ShapeField {
-                name: field.wire_name(),
+                name: field.wire_name.clone(),
                 wire: field.wire.clone().unwrap_or(WireType::String),
             })
             .collect(),
@@ -93,7 +93,7 @@ fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
     let len = payload.fields.len() + 1;
     let fields = payload.fields.iter().map(|field| {
         let member = field.ident;
-        let wire_name = field.wire_name();
+        let wire_name = &field.wire_name;
         quote! {
             _serde::ser::SerializeStruct::serialize_field(&mut state, #wire_name, &self.#member)?;
         }

@@ -65,7 +65,7 @@ pub fn run(
     let renames: Vec<(String, String)> = payload
         .fields
         .iter()
-        .filter_map(|f| Some((f.wire_name(), f.attrs.renamed_from.as_ref()?.value())))
+        .filter_map(|f| Some((f.wire_name.clone(), f.attrs.renamed_from.as_ref()?.value())))
         .collect();
     let verdict = evaluate(&GuardInput {
         payload: &name,

@@ -108,6 +108,14 @@ impl WireType {
 
     /// Parses the canonical spelling written by [`WireType::canonical`].
     pub fn parse_canonical(text: &str) -> Result<WireType, String> {
+        // Most history lines hold a scalar: skip the parser for those.
+        match text.trim() {
+            "string" => return Ok(WireType::String),
+            "integer" => return Ok(WireType::Integer),
+            "number" => return Ok(WireType::Number),
+            "boolean" => return Ok(WireType::Boolean),
+            _ => {}
+        }
         let mut parser = TypeParser { text, pos: 0 };
         let wire = parser.parse_type()?;
         parser.skip_spaces();

@@ -4,12 +4,16 @@
 //!
 //! Why: a proc macro runs unoptimized in a debug build. `Literal::string`
 //! escapes its text char by char inside the macro, and `quote!` sends every
-//! token of a 1000-row array across the proc-macro bridge. Writing the
-//! source with raw string literals (nothing to escape; core's optimized
-//! `str` Debug where a raw literal cannot hold the text) and handing it to
-//! the compiler's lexer in one call took most of that cost away. proc-macro2's own `FromStr` first re-lexes
-//! the text with its fallback lexer, unoptimized, so the compiler's
-//! `proc_macro` is called directly when it is there.
+//! token of a 1000-row array across the proc-macro bridge. Writing raw
+//! string literals (nothing to escape on either side) and handing the
+//! source to the compiler's lexer in one call took most of that cost away.
+//! proc-macro2's `FromStr` would first re-lex the text with its own
+//! fallback lexer, unoptimized, so `proc_macro` is called directly when it
+//! is there.
+//!
+//! Lexed tokens carry call-site spans, as `quote!`'s own tokens do; code
+//! whose errors should point at the user's source (field accesses, value
+//! checks) stays with `quote!`.
 
 use std::fmt::Write;
 
@@ -17,24 +21,46 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// Appends `text` to `source` as a Rust string literal: raw (`r#"…"#`),
-/// which neither side has to escape or unescape, when a fence of up to
-/// four `#` fits, else quoted and escaped.
+/// which neither side has to escape or unescape, or quoted and escaped
+/// when `text` holds a carriage return (not allowed in a raw string).
 pub fn push_str_literal(source: &mut String, text: &str) {
-    const FENCES: [&str; 4] = ["\"#", "\"##", "\"###", "\"####"];
-    // A raw string may not hold a bare carriage return.
-    if !text.contains('\r') {
-        if let Some(closing) = FENCES.into_iter().find(|closing| !text.contains(closing)) {
-            let hashes = &closing[1..];
+    match raw_fence(text.as_bytes()) {
+        Some(hashes) => {
             source.push('r');
-            source.push_str(hashes);
+            source.extend(std::iter::repeat_n('#', hashes));
             source.push('"');
             source.push_str(text);
-            source.push_str(closing);
-            return;
+            source.push('"');
+            source.extend(std::iter::repeat_n('#', hashes));
+        }
+        None => {
+            // Writing to a String cannot fail.
+            let _ = write!(source, "{text:?}");
         }
     }
-    // Writing to a String cannot fail.
-    let _ = write!(source, "{text:?}");
+}
+
+/// How many `#` a raw string of `text` needs: one more than the longest
+/// run of `#` after a `"` inside it. One pass with plain indexing, which
+/// stays cheap unoptimized.
+fn raw_fence(text: &[u8]) -> Option<usize> {
+    let mut hashes = 1;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\r' => return None,
+            b'"' => {
+                let mut run = 0;
+                while i + 1 + run < text.len() && text[i + 1 + run] == b'#' {
+                    run += 1;
+                }
+                hashes = hashes.max(run + 1);
+                i += 1 + run;
+            }
+            _ => i += 1,
+        }
+    }
+    Some(hashes)
 }
 
 /// Tokens for `source`, Rust code written by this crate.
@@ -70,7 +96,7 @@ mod tests {
             "'single'",
             "",
             "ends with a quote\"",
-            "\"# fence \"## and \"### and \"####",
+            "\"# fence \"## and \"### and \"#### and \"#####",
             "# starts and ends with hashes #",
         ] {
             let mut source = String::new();
