@@ -87,32 +87,47 @@ fn docs_rows<'a>(payload: &'a Payload, shape: &'a Shape) -> Vec<DocsRow<'a>> {
     rows
 }
 
+/// `impl Serialize`: the calls serde's derive makes, in declaration order,
+/// `schema_version` first. Written as source (see `tokens`); rustc reports
+/// a field type without `Serialize` at the derive either way.
 fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
-    let ident = payload.ident;
-    let name = ident.to_string();
-    let len = payload.fields.len() + 1;
-    let fields = payload.fields.iter().map(|field| {
-        let member = field.ident;
-        let wire_name = &field.wire_name;
-        quote! {
-            _serde::ser::SerializeStruct::serialize_field(&mut state, #wire_name, &self.#member)?;
-        }
-    });
-    quote! {
-        #[automatically_derived]
-        impl ::telemetry_core::__private::serde::Serialize for #ident {
-            fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
-            where
-                __S: ::telemetry_core::__private::serde::Serializer,
-            {
-                use ::telemetry_core::__private::serde as _serde;
-                let mut state = _serde::Serializer::serialize_struct(serializer, #name, #len)?;
-                _serde::ser::SerializeStruct::serialize_field(&mut state, #SCHEMA_VERSION_KEY, #version)?;
-                #(#fields)*
-                _serde::ser::SerializeStruct::end(state)
+    let name = payload.ident.to_string();
+    let mut source = String::with_capacity(200 + 100 * payload.fields.len());
+    source.push_str(
+        "#[automatically_derived] impl ::telemetry_core::__private::serde::Serialize for ",
+    );
+    source.push_str(&name);
+    source.push_str(
+        " { fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> \
+         where __S: ::telemetry_core::__private::serde::Serializer { \
+         use ::telemetry_core::__private::serde as _serde; \
+         let mut state = _serde::Serializer::serialize_struct(serializer, ",
+    );
+    tokens::push_str_literal(&mut source, &name);
+    source.push_str(&format!(", {})?;", payload.fields.len() + 1));
+    let fields = std::iter::once((SCHEMA_VERSION_KEY, None)).chain(
+        payload
+            .fields
+            .iter()
+            .map(|field| (field.wire_name.as_str(), Some(field.ident))),
+    );
+    for (wire_name, member) in fields {
+        source.push_str("_serde::ser::SerializeStruct::serialize_field(&mut state, ");
+        tokens::push_str_literal(&mut source, wire_name);
+        match member {
+            Some(member) => {
+                source.push_str(", &self.");
+                source.push_str(&member.to_string());
+            }
+            None => {
+                source.push_str(", ");
+                tokens::push_str_literal(&mut source, version);
             }
         }
+        source.push_str(")?;");
     }
+    source.push_str("_serde::ser::SerializeStruct::end(state) } }");
+    tokens::parse_generated(&source)
 }
 
 /// `impl Telemetry`, written as source: it is mostly user text in bulk

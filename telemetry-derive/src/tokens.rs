@@ -11,9 +11,11 @@
 //! fallback lexer, unoptimized, so `proc_macro` is called directly when it
 //! is there.
 //!
-//! Lexed tokens carry call-site spans, as `quote!`'s own tokens do; code
-//! whose errors should point at the user's source (field accesses, value
-//! checks) stays with `quote!`.
+//! Lexed tokens carry call-site spans, as `quote!`'s own tokens do. Code
+//! whose errors should point at the user's source (the value checks,
+//! spanned at the `values` literal) stays with `quote_spanned!`. A field
+//! access does not need its span: rustc reports a field type without
+//! `Serialize` at the derive whether `&self.field` carries it or not.
 
 use std::fmt::Write;
 
