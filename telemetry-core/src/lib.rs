@@ -47,6 +47,7 @@
 //! schema history file beside it records every released version's shape.
 //! `TELEMETRY_BLESS=1 cargo build` writes both; every other build checks them.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 // Lets the derives' `::telemetry_core::...` paths resolve inside this crate.

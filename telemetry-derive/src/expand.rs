@@ -146,6 +146,8 @@ fn impl_telemetry(
     source.push_str(&name);
     source.push_str(" { const __DERIVED: ::telemetry_core::__private::Derived = {");
     push_tracking(&mut source, &guarded.tracked);
+    // One path to resolve instead of one per row.
+    source.push_str("use ::telemetry_core::FieldInfo as F;");
     source.push_str("::telemetry_core::__private::Derived { name: ");
     tokens::push_str_literal(&mut source, &name);
     source.push_str(", schema_version: ");
@@ -161,7 +163,7 @@ fn impl_telemetry(
     }
     source.push_str(", fields: &[");
     for DocsRow { name, wire, why } in rows {
-        source.push_str("::telemetry_core::FieldInfo { name: ");
+        source.push_str("F { name: ");
         tokens::push_str_literal(&mut source, name);
         source.push_str(", wire_type: ");
         tokens::push_str_literal(&mut source, wire);

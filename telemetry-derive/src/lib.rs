@@ -9,6 +9,8 @@
 //! generation (`expand`, `value`) are kept apart; the pure parts (`shape`,
 //! `docs`, `history`, `diff`, `rules`) take and return plain data.
 
+#![forbid(unsafe_code)]
+
 mod ast;
 mod attr;
 mod check;
