@@ -100,8 +100,8 @@ fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
     source.push_str(
         " { fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> \
          where __S: ::telemetry_core::__private::serde::Serializer { \
-         use ::telemetry_core::__private::serde as _serde; \
-         let mut state = _serde::Serializer::serialize_struct(serializer, ",
+         use ::telemetry_core::__private::serde::ser::{SerializeStruct as _Fields, Serializer as _Serializer}; \
+         let mut state = _Serializer::serialize_struct(serializer, ",
     );
     tokens::push_str_literal(&mut source, &name);
     source.push_str(&format!(", {})?;", payload.fields.len() + 1));
@@ -112,7 +112,7 @@ fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
             .map(|field| (field.wire_name.as_str(), Some(field.ident))),
     );
     for (wire_name, member) in fields {
-        source.push_str("_serde::ser::SerializeStruct::serialize_field(&mut state, ");
+        source.push_str("_Fields::serialize_field(&mut state, ");
         tokens::push_str_literal(&mut source, wire_name);
         match member {
             Some(member) => {
@@ -126,7 +126,7 @@ fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
         }
         source.push_str(")?;");
     }
-    source.push_str("_serde::ser::SerializeStruct::end(state) } }");
+    source.push_str("_Fields::end(state) } }");
     tokens::parse_generated(&source)
 }
 
