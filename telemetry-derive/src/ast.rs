@@ -102,7 +102,8 @@ impl<'a> Payload<'a> {
 impl<'a> Field<'a> {
     fn from_ast(cx: &Ctxt, field: &'a syn::Field) -> Option<Field<'a>> {
         let ident = field.ident.as_ref()?;
-        let attrs = attr::Field::from_attrs(cx, &field.attrs);
+        let split = attr::split(&field.attrs);
+        let attrs = attr::Field::from_attrs(cx, &split.telemetry);
         let values = attrs.values.as_ref().and_then(|lit| {
             attr::split_values(&lit.value())
                 .map_err(|message| cx.error_spanned_by(lit, message))
@@ -122,7 +123,7 @@ impl<'a> Field<'a> {
                 Some(rename) => rename.value(),
                 None => ident.to_string(),
             },
-            why: why_cell(&attr::doc_lines(&field.attrs)),
+            why: why_cell(&attr::doc_lines(&split.docs)),
             attrs,
             wire,
             value_enums,

@@ -53,7 +53,7 @@ impl Container {
         let mut out = Container::default();
         for_each_key(
             cx,
-            attrs,
+            &split(attrs).telemetry,
             "a payload struct",
             CONTAINER_KEYS,
             |key, meta| {
@@ -70,7 +70,8 @@ impl Container {
 }
 
 impl Field {
-    pub fn from_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+    /// From the field's `#[telemetry(...)]` attributes (see [`split`]).
+    pub fn from_attrs(cx: &Ctxt, attrs: &[&Attribute]) -> Self {
         let mut out = Field::default();
         for_each_key(cx, attrs, "a payload field", FIELD_KEYS, |key, meta| {
             let slot = match key {
@@ -90,7 +91,7 @@ impl Variant {
         let mut out = Variant::default();
         for_each_key(
             cx,
-            attrs,
+            &split(attrs).telemetry,
             "a TelemetryValue variant",
             VARIANT_KEYS,
             |key, meta| set_once(cx, &mut out.rename, key, meta),
@@ -99,16 +100,44 @@ impl Variant {
     }
 }
 
-/// Calls `apply` with each known key of every `#[telemetry(...)]`, and
-/// records an error for each unknown one.
+/// An item's attributes that this crate reads.
+pub struct Split<'a> {
+    /// `#[doc = ...]`, which `///` comments become.
+    pub docs: Vec<&'a Attribute>,
+    /// `#[telemetry(...)]`.
+    pub telemetry: Vec<&'a Attribute>,
+}
+
+/// Sorts `attrs` by name, asking the compiler for each name once (a field's
+/// doc comments would otherwise be asked twice, and every field has them).
+pub fn split(attrs: &[Attribute]) -> Split<'_> {
+    let mut split = Split {
+        docs: Vec::new(),
+        telemetry: Vec::new(),
+    };
+    for attr in attrs {
+        let Some(ident) = attr.path().get_ident() else {
+            continue;
+        };
+        match ident.to_string().as_str() {
+            "doc" => split.docs.push(attr),
+            TELEMETRY => split.telemetry.push(attr),
+            _ => {}
+        }
+    }
+    split
+}
+
+/// Calls `apply` with each known key of every `#[telemetry(...)]` in
+/// `attrs`, and records an error for each unknown one.
 fn for_each_key(
     cx: &Ctxt,
-    attrs: &[Attribute],
+    attrs: &[&Attribute],
     place: &str,
     known: &'static [&'static str],
     mut apply: impl FnMut(&'static str, &ParseNestedMeta) -> syn::Result<()>,
 ) {
-    for attr in attrs.iter().filter(|a| a.path().is_ident(TELEMETRY)) {
+    for attr in attrs {
         let result = attr.parse_nested_meta(|meta| {
             let name = meta
                 .path
@@ -207,11 +236,11 @@ pub fn split_values(text: &str) -> Result<Vec<String>, String> {
     Ok(values)
 }
 
-/// The `///` lines of an item, in order, without the leading space.
-pub fn doc_lines(attrs: &[Attribute]) -> Vec<String> {
-    attrs
+/// The `///` lines of an item, in order, from its `#[doc]` attributes
+/// (see [`split`]).
+pub fn doc_lines(doc_attrs: &[&Attribute]) -> Vec<String> {
+    doc_attrs
         .iter()
-        .filter(|attr| attr.path().is_ident("doc"))
         .filter_map(|attr| match &attr.meta {
             syn::Meta::NameValue(nv) => match &nv.value {
                 syn::Expr::Lit(syn::ExprLit {

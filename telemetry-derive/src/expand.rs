@@ -100,8 +100,8 @@ fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
     source.push_str(
         " { fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> \
          where __S: ::telemetry_core::__private::serde::Serializer { \
-         use ::telemetry_core::__private::serde::ser::{SerializeStruct as _Fields, Serializer as _Serializer}; \
-         let mut state = _Serializer::serialize_struct(serializer, ",
+         use ::telemetry_core::__private::serde::ser::SerializeStruct as _Fields; \
+         let mut state = ::telemetry_core::__private::serde::Serializer::serialize_struct(serializer, ",
     );
     tokens::push_str_literal(&mut source, &name);
     source.push_str(&format!(", {})?;", payload.fields.len() + 1));
