@@ -11,6 +11,8 @@ use crate::wire;
 /// A `#[derive(Telemetry)]` struct with named fields.
 pub struct Payload<'a> {
     pub ident: &'a Ident,
+    /// `ident` as text: the docs block, history and schema are keyed by it.
+    pub name: String,
     pub attrs: attr::Container,
     pub fields: Vec<Field<'a>>,
 }
@@ -93,6 +95,7 @@ impl<'a> Payload<'a> {
             .collect();
         Some(Payload {
             ident: &input.ident,
+            name: input.ident.to_string(),
             attrs,
             fields,
         })

@@ -43,7 +43,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     let guarded = guard::run(&cx, &payload, &version, &shape, &rows);
     let errors = cx.check().err().map(|e| e.to_compile_error());
     let serialize = impl_serialize(&payload, version.as_str());
-    let json_schema = json_schema::render_version(&payload.ident.to_string(), &version, &shape);
+    let json_schema = json_schema::render_version(&payload.name, &version, &shape);
     let telemetry = impl_telemetry(&payload, version.as_str(), &rows, &guarded, &json_schema);
     let value_checks = value_checks(&payload);
     // Only when there are checks: every item is one more body to check and
@@ -91,39 +91,30 @@ fn docs_rows<'a>(payload: &'a Payload, shape: &'a Shape) -> Vec<DocsRow<'a>> {
 /// `schema_version` first. Written as source (see `tokens`); rustc reports
 /// a field type without `Serialize` at the derive either way.
 fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
-    let name = payload.ident.to_string();
+    let name = &payload.name;
     let mut source = String::with_capacity(200 + 100 * payload.fields.len());
     source.push_str(
         "#[automatically_derived] impl ::telemetry_core::__private::serde::Serialize for ",
     );
-    source.push_str(&name);
+    source.push_str(name);
     source.push_str(
         " { fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> \
          where __S: ::telemetry_core::__private::serde::Serializer { \
          use ::telemetry_core::__private::serde::ser::SerializeStruct as _Fields; \
          let mut state = ::telemetry_core::__private::serde::Serializer::serialize_struct(serializer, ",
     );
-    tokens::push_str_literal(&mut source, &name);
+    tokens::push_str_literal(&mut source, name);
     source.push_str(&format!(", {})?;", payload.fields.len() + 1));
-    let fields = std::iter::once((SCHEMA_VERSION_KEY, None)).chain(
-        payload
-            .fields
-            .iter()
-            .map(|field| (field.wire_name.as_str(), Some(field.ident))),
-    );
-    for (wire_name, member) in fields {
+    source.push_str("_Fields::serialize_field(&mut state, ");
+    tokens::push_str_literal(&mut source, SCHEMA_VERSION_KEY);
+    source.push_str(", ");
+    tokens::push_str_literal(&mut source, version);
+    source.push_str(")?;");
+    for field in &payload.fields {
         source.push_str("_Fields::serialize_field(&mut state, ");
-        tokens::push_str_literal(&mut source, wire_name);
-        match member {
-            Some(member) => {
-                source.push_str(", &self.");
-                source.push_str(&member.to_string());
-            }
-            None => {
-                source.push_str(", ");
-                tokens::push_str_literal(&mut source, version);
-            }
-        }
+        tokens::push_str_literal(&mut source, &field.wire_name);
+        source.push_str(", &self.");
+        source.push_str(&field.ident.to_string());
         source.push_str(")?;");
     }
     source.push_str("_Fields::end(state) } }");
@@ -139,17 +130,17 @@ fn impl_telemetry(
     guarded: &GuardOutput,
     json_schema: &str,
 ) -> TokenStream {
-    let name = payload.ident.to_string();
+    let name = &payload.name;
     let block = &guarded.block;
     let mut source = String::with_capacity(block.len() + json_schema.len() + 100 * rows.len());
     source.push_str("#[automatically_derived] impl ::telemetry_core::Telemetry for ");
-    source.push_str(&name);
+    source.push_str(name);
     source.push_str(" { const __DERIVED: ::telemetry_core::__private::Derived = {");
     push_tracking(&mut source, &guarded.tracked);
     // One path to resolve instead of one per row.
     source.push_str("use ::telemetry_core::FieldInfo as F;");
     source.push_str("::telemetry_core::__private::Derived { name: ");
-    tokens::push_str_literal(&mut source, &name);
+    tokens::push_str_literal(&mut source, name);
     source.push_str(", schema_version: ");
     tokens::push_str_literal(&mut source, version);
     source.push_str(", endpoint: ");

@@ -51,12 +51,12 @@ pub fn run(
         );
         return output();
     };
-    let name = payload.ident.to_string();
+    let name = &payload.name;
     let docs_relative = docs_lit.value();
     let [docs, history, schema] = [
         PathBuf::from(&docs_relative),
-        sibling(Path::new(&docs_relative), &name, HISTORY_SUFFIX),
-        sibling(Path::new(&docs_relative), &name, SCHEMA_SUFFIX),
+        sibling(Path::new(&docs_relative), name, HISTORY_SUFFIX),
+        sibling(Path::new(&docs_relative), name, SCHEMA_SUFFIX),
     ]
     .map(|relative| TrackedFile::read(cx, docs_lit, Path::new(&manifest_dir), relative));
     if cx.has_errors() {
@@ -68,7 +68,7 @@ pub fn run(
         .filter_map(|f| Some((f.wire_name.clone(), f.attrs.renamed_from.as_ref()?.value())))
         .collect();
     let verdict = evaluate(&GuardInput {
-        payload: &name,
+        payload: name,
         version,
         shape,
         renames: &renames,
