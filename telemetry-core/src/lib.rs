@@ -98,6 +98,20 @@ pub use send::SEND_TIMEOUT;
 /// needs a `///` comment: it is the "Why it's collected" column.
 pub use telemetry_derive::Telemetry;
 
+/// Derives [`TelemetrySection`] and `serde::Serialize` for a struct nested
+/// in a payload: a field of type `S`, `Option<S>`, `Vec<S>` or
+/// `BTreeMap<String, S>` (in the payload or in another section) is then sent
+/// as a JSON object, and its fields are on the docs page and under the
+/// guard as dotted paths (`system.cpu.cores`, `gpu_devices[].model`,
+/// `clusters.*.nodes`).
+///
+/// Its fields follow the payload's field rules and take the same field
+/// attributes. The struct itself takes no `#[telemetry(...)]` keys: the
+/// payload holding it owns the version, the page and the endpoint. The
+/// section must be declared in the same crate as the payload (anywhere in
+/// it, in any module and source order).
+pub use telemetry_derive::TelemetrySection;
+
 /// Derives [`TelemetryValue`] and `serde::Serialize` for an enum of unit
 /// variants. A variant is sent as its name in snake case, or as
 /// `#[telemetry(rename = "<1K")]`.
@@ -141,6 +155,18 @@ pub struct FieldInfo {
     pub why: &'static str,
 }
 
+/// A struct sent as a JSON object inside a payload: implemented by
+/// `#[derive(TelemetrySection)]`, and asserted by the derives for every
+/// struct-typed field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a telemetry section",
+    label = "this field type does not derive TelemetrySection",
+    note = "a struct nested in a payload needs #[derive(TelemetrySection)] (declared in the same crate); \
+            an enum sent as one of fixed strings derives TelemetryValue and its field states the values: \
+            #[telemetry(values = \"a | b\")]"
+)]
+pub trait TelemetrySection: serde::Serialize {}
+
 /// An enum sent as one of a fixed set of strings: implemented by
 /// `#[derive(TelemetryValue)]`.
 pub trait TelemetryValue: serde::Serialize {
@@ -153,8 +179,13 @@ pub trait TelemetryValue: serde::Serialize {
 #[doc(hidden)]
 pub mod __private {
     pub use serde;
+    pub use telemetry_derive::__resume as resume;
 
     use crate::FieldInfo;
+
+    /// Fails to compile unless `T` is a section; the derives call it in
+    /// const context for each struct-typed field.
+    pub const fn assert_section<T: crate::TelemetrySection + ?Sized>() {}
 
     /// What `#[derive(Telemetry)]` generates, behind [`crate::Telemetry`]'s
     /// constants of the same names.

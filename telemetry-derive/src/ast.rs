@@ -8,11 +8,41 @@ use crate::ctxt::Ctxt;
 use crate::shape::{why_cell, WireType};
 use crate::wire;
 
-/// A `#[derive(Telemetry)]` struct with named fields.
+/// Which derive a struct is read for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `#[derive(Telemetry)]`: the report, which owns the version and page.
+    Payload,
+    /// `#[derive(TelemetrySection)]`: a struct nested inside a report.
+    Section,
+}
+
+impl Kind {
+    /// `#[derive(...)]` as the user wrote it, for messages.
+    pub fn derive(self) -> &'static str {
+        match self {
+            Kind::Payload => "#[derive(Telemetry)]",
+            Kind::Section => "#[derive(TelemetrySection)]",
+        }
+    }
+
+    /// What the struct is, for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Payload => "a telemetry payload",
+            Kind::Section => "a telemetry section",
+        }
+    }
+}
+
+/// A `#[derive(Telemetry)]` or `#[derive(TelemetrySection)]` struct with
+/// named fields.
 pub struct Payload<'a> {
+    pub kind: Kind,
     pub ident: &'a Ident,
     /// `ident` as text: the docs block, history and schema are keyed by it.
     pub name: String,
+    /// Always empty on a section (its keys are refused).
     pub attrs: attr::Container,
     pub fields: Vec<Field<'a>>,
 }
@@ -28,24 +58,35 @@ pub struct Field<'a> {
     pub wire: Option<WireType>,
     /// Value-enum types inside the field type, checked against `values`.
     pub value_enums: Vec<&'a Type>,
+    /// The section struct inside the field type (`SystemInfo` in
+    /// `Option<SystemInfo>`), whose fields the guard checks too.
+    pub section: Option<&'a syn::Path>,
 }
 
 impl<'a> Payload<'a> {
     /// Reads the struct, recording errors for anything that is not a
     /// non-generic struct with named fields. `None` when no payload can be
     /// formed at all.
-    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Payload<'a>> {
-        let attrs = attr::Container::from_attrs(cx, &input.attrs);
+    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput, kind: Kind) -> Option<Payload<'a>> {
+        let attrs = match kind {
+            Kind::Payload => attr::Container::from_attrs(cx, &input.attrs),
+            Kind::Section => {
+                attr::refuse_section_keys(cx, &input.attrs);
+                attr::Container::default()
+            }
+        };
         let generics = &input.generics;
+        let noun = kind.noun();
+        let derive = kind.derive();
         if generics.lifetimes().next().is_some() {
             cx.error_spanned_by(
                 generics,
-                "a telemetry payload cannot borrow: remove the lifetime parameter and own the data (String, Vec<T>)",
+                format!("{noun} cannot borrow: remove the lifetime parameter and own the data (String, Vec<T>)"),
             );
         } else if !generics.params.is_empty() {
             cx.error_spanned_by(
                 generics,
-                "a telemetry payload cannot be generic: its docs page promises one concrete set of fields; remove the type parameters",
+                format!("{noun} cannot be generic: its docs page promises one concrete set of fields; remove the type parameters"),
             );
         }
         if !generics.params.is_empty() {
@@ -58,16 +99,24 @@ impl<'a> Payload<'a> {
                 Fields::Unnamed(_) => {
                     cx.error_spanned_by(
                         &input.ident,
-                        "#[derive(Telemetry)] needs named fields: each field name is a documented wire key; \
-                         use `struct Name { field: Type, .. }`",
+                        format!(
+                            "{derive} needs named fields: each field name is a documented wire key; \
+                             use `struct Name {{ field: Type, .. }}`"
+                        ),
                     );
                     return None;
                 }
                 Fields::Unit => {
+                    let would_send = match kind {
+                        Kind::Payload => "nothing but the version",
+                        Kind::Section => "an empty object",
+                    };
                     cx.error_spanned_by(
                         &input.ident,
-                        "#[derive(Telemetry)] on a unit struct would send nothing but the version; \
-                         add the named fields the report carries",
+                        format!(
+                            "{derive} on a unit struct would send {would_send}; \
+                             add the named fields the report carries"
+                        ),
                     );
                     return None;
                 }
@@ -75,15 +124,17 @@ impl<'a> Payload<'a> {
             Data::Enum(data) => {
                 cx.error_spanned_at(
                     data.enum_token.span,
-                    "#[derive(Telemetry)] is for the payload struct; for an enum used as a field value, \
-                     use #[derive(TelemetryValue)]",
+                    format!(
+                        "{derive} is for structs; for an enum used as a field value, \
+                         use #[derive(TelemetryValue)]"
+                    ),
                 );
                 return None;
             }
             Data::Union(data) => {
                 cx.error_spanned_at(
                     data.union_token.span,
-                    "#[derive(Telemetry)] is for structs with named fields, not unions",
+                    format!("{derive} is for structs with named fields, not unions"),
                 );
                 return None;
             }
@@ -94,6 +145,7 @@ impl<'a> Payload<'a> {
             .filter_map(|field| Field::from_ast(cx, field))
             .collect();
         Some(Payload {
+            kind,
             ident: &input.ident,
             name: input.ident.to_string(),
             attrs,
@@ -113,13 +165,18 @@ impl<'a> Field<'a> {
                 .ok()
         });
         let reviewed = attrs.reviewed.is_some();
-        let (wire, value_enums) = match wire::classify(&field.ty, values.as_deref(), reviewed) {
-            Ok(classified) => (Some(classified.wire), classified.value_enums),
-            Err(err) => {
-                cx.syn_error(err);
-                (None, Vec::new())
-            }
-        };
+        let (wire, value_enums, section) =
+            match wire::classify(&field.ty, values.as_deref(), reviewed) {
+                Ok(classified) => (
+                    Some(classified.wire),
+                    classified.value_enums,
+                    classified.section,
+                ),
+                Err(err) => {
+                    cx.syn_error(err);
+                    (None, Vec::new(), None)
+                }
+            };
         Some(Field {
             ident,
             wire_name: match &attrs.rename {
@@ -130,7 +187,18 @@ impl<'a> Field<'a> {
             attrs,
             wire,
             value_enums,
+            section,
         })
+    }
+
+    /// The docs table's why cell: the `///` text, and a review reason
+    /// where the reader looks for why the field exists (itself a cell:
+    /// whitespace collapsed, `|` escaped).
+    pub fn why_row(&self) -> String {
+        match &self.attrs.reviewed {
+            Some(reason) => format!("{} *(Reviewed: {})*", self.why, why_cell(&[reason.value()])),
+            None => self.why.clone(),
+        }
     }
 }
 
@@ -221,6 +289,27 @@ pub fn snake_case(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_review_reason_stays_in_its_table_cell() {
+        let input: DeriveInput = syn::parse_str(
+            "struct Report {\n\
+                 /// How many namespaces.\n\
+                 #[telemetry(reviewed = \"a count,\\n   never | names\")]\n\
+                 namespace_count: u32,\n\
+             }",
+        )
+        .unwrap();
+        let cx = Ctxt::new();
+        let payload = Payload::from_ast(&cx, &input, Kind::Payload).unwrap();
+        assert_eq!(
+            payload.fields[0].why_row(),
+            r"How many namespaces. *(Reviewed: a count, never \| names)*"
+        );
+        let _ = cx.check();
+    }
+
     #[test]
     fn snake_case_of_variant_names() {
         assert_eq!(super::snake_case("Memory"), "memory");

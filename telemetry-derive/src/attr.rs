@@ -69,6 +69,32 @@ impl Container {
     }
 }
 
+/// A section has no container keys: the payload that holds it owns the
+/// version, the page and the endpoint. Each key given gets that message.
+pub fn refuse_section_keys(cx: &Ctxt, attrs: &[Attribute]) {
+    for attr in split(attrs).telemetry {
+        let result = attr.parse_nested_meta(|meta| {
+            let name = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let message = if CONTAINER_KEYS.contains(&name.as_str()) {
+                format!(
+                    "a section has no `{name}`: the payload that contains it owns it; \
+                     remove it here and keep it on the #[derive(Telemetry)] struct"
+                )
+            } else {
+                format!(
+                    "unknown telemetry attribute `{name}`: a section struct takes no keys (its fields do: {})",
+                    FIELD_KEYS.join(", ")
+                )
+            };
+            cx.syn_error(meta.error(message));
+            skip_value(&meta)
+        });
+        if let Err(err) = result {
+            cx.syn_error(err);
+        }
+    }
+}
+
 impl Field {
     /// From the field's `#[telemetry(...)]` attributes (see [`split`]).
     pub fn from_attrs(cx: &Ctxt, attrs: &[&Attribute]) -> Self {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{Payload, ValueEnum};
+use crate::ast::{Kind, Payload, ValueEnum};
 use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::shape::Version;
@@ -11,9 +11,17 @@ use crate::shape::Version;
 /// The key the derive injects; no field may claim it.
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 
-/// Checks the payload and returns its parsed version when it has a valid one.
+/// Checks a payload or section; returns a payload's parsed version when it
+/// has a valid one (a section has none).
 pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
-    let version = check_container(cx, payload);
+    let version = match payload.kind {
+        Kind::Payload => check_container(cx, payload),
+        Kind::Section => None,
+    };
+    // Nested fields are named by path (`system.cpu.cores`), so `.` cannot
+    // be part of a name once there is nesting.
+    let nested =
+        payload.kind == Kind::Section || payload.fields.iter().any(|f| f.section.is_some());
     let mut seen: HashMap<&str, &syn::Ident> = HashMap::new();
     for field in &payload.fields {
         let name = field.ident;
@@ -42,6 +50,30 @@ pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
                     rename,
                     format!(
                         "field `{name}` is renamed to {wire_name:?}; a wire name is letters, digits, `_`, `-` and `.`"
+                    ),
+                );
+            } else if nested && wire_name.contains('.') {
+                cx.error_spanned_by(
+                    rename,
+                    format!(
+                        "field `{name}` is renamed to {wire_name:?}, but with sections `.` separates the path of a \
+                         nested field (`system.cpu.cores`); use letters, digits, `_` and `-`"
+                    ),
+                );
+            }
+        }
+        if let (Kind::Section, Some(section)) = (payload.kind, field.section) {
+            if section
+                .segments
+                .last()
+                .is_some_and(|last| last.ident == *payload.ident)
+            {
+                cx.error_spanned_by(
+                    section,
+                    format!(
+                        "section `{}` contains itself in field `{name}`, so its docs table would never end; \
+                         give the nested data a section type of its own",
+                        payload.ident
                     ),
                 );
             }

@@ -34,6 +34,15 @@ impl Change {
         !matches!(self, Change::Added { .. })
     }
 
+    /// The field's name in the current shape; `None` for a removed field.
+    pub fn current_name(&self) -> Option<&str> {
+        match self {
+            Change::Added { name, .. } | Change::Retyped { name, .. } => Some(name),
+            Change::Renamed { to, .. } => Some(to),
+            Change::Removed { .. } => None,
+        }
+    }
+
     /// The `buf breaking`-style line: `+ f: t`, `- f`, `~ f: a -> b`, with
     /// wire types in their canonical (history) spelling.
     pub fn line(&self) -> String {

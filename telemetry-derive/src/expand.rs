@@ -5,92 +5,176 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::DeriveInput;
 
-use crate::ast::Payload;
+use crate::ast::{Kind, Payload};
 use crate::check::{check_payload, SCHEMA_VERSION_KEY};
 use crate::ctxt::Ctxt;
 use crate::docs::DocsRow;
 use crate::fallback;
-use crate::guard::{self, GuardOutput, BLESS_VAR, CI_VAR};
+use crate::guard::{self, GuardOutput, Target, BLESS_VAR, CI_VAR};
 use crate::json_schema;
-use crate::shape::{why_cell, Shape, ShapeField, WireType};
+use crate::nested::{self, Mode};
+use crate::shape::{Version, WireType};
 use crate::tokens;
+use crate::tree::{self, Section};
 
 /// The why-text of the injected `schema_version` row.
 pub const SCHEMA_VERSION_WHY: &str = "Lets the receiver parse the right shape.";
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
-    let payload = Payload::from_ast(&cx, input);
+    let payload = Payload::from_ast(&cx, input, Kind::Payload);
     let version = payload
         .as_ref()
         .and_then(|payload| check_payload(&cx, payload));
-    let (Some(payload), Some(version), false) = (payload, version, cx.has_errors()) else {
+    let version_lit = payload
+        .as_ref()
+        .and_then(|payload| payload.attrs.schema_version.clone());
+    let (Some(payload), Some(version), Some(version_lit), false) =
+        (payload, version, version_lit, cx.has_errors())
+    else {
         return fallback::telemetry(input, cx.check().err());
     };
-    let shape = Shape {
-        fields: payload
-            .fields
-            .iter()
-            .map(|field| ShapeField {
-                name: field.wire_name.clone(),
-                wire: field.wire.clone().unwrap_or(WireType::String),
-            })
-            .collect(),
+    let _ = cx.check();
+    let mode = Mode::Payload {
+        version: version_lit,
+        docs: payload.attrs.docs.clone(),
+        endpoint: payload.attrs.endpoint.clone(),
     };
-    let rows = docs_rows(&payload, &shape);
-    // The guard's errors leave the generated impls intact, so they are the
-    // only errors the user sees.
-    let guarded = guard::run(&cx, &payload, &version, &shape, &rows);
-    let errors = cx.check().err().map(|e| e.to_compile_error());
-    let serialize = impl_serialize(&payload, version.as_str());
-    let json_schema = json_schema::render_version(&payload.name, &version, &shape);
-    let telemetry = impl_telemetry(&payload, version.as_str(), &rows, &guarded, &json_schema);
-    let value_checks = value_checks(&payload);
-    // Only when there are checks: every item is one more body to check and
-    // evaluate, which for a small payload costs more than its fields do.
-    let value_checks = (!value_checks.is_empty()).then(|| quote!(const _: () = { #value_checks };));
+    let paths = section_paths(&payload);
+    let fields = tree::fields_of(&payload, &paths);
+    // Without sections the tree is complete here; with them, each
+    // section's macro adds its part and the last step finishes it.
+    let derived = if paths.is_empty() {
+        let tree = Section {
+            name: payload.ident.clone(),
+            poisoned: false,
+            fields,
+            children: Vec::new(),
+        };
+        finish_payload(&mode, &tree)
+    } else {
+        let item = tree::write_item(payload.ident, false, &fields);
+        nested::start(&mode, item, &paths)
+    };
+    let serialize = impl_serialize(&payload, Some(version.as_str()));
+    let name = payload.ident;
+    let checks = struct_checks(&payload, &paths);
     quote! {
-        #errors
         #serialize
-        #telemetry
-        #value_checks
+        #[automatically_derived]
+        impl ::telemetry_core::Telemetry for #name {
+            const __DERIVED: ::telemetry_core::__private::Derived = #derived;
+        }
+        #checks
     }
 }
 
-fn docs_rows<'a>(payload: &'a Payload, shape: &'a Shape) -> Vec<DocsRow<'a>> {
+/// The distinct section paths of a struct's fields, in field order: the
+/// order of the chain, and the indices its fields refer to.
+pub fn section_paths<'a>(payload: &Payload<'a>) -> Vec<&'a syn::Path> {
+    let mut paths: Vec<&syn::Path> = Vec::new();
+    for path in payload.fields.iter().filter_map(|field| field.section) {
+        if !paths.iter().any(|seen| same_path(seen, path)) {
+            paths.push(path);
+        }
+    }
+    paths
+}
+
+pub fn same_path(a: &syn::Path, b: &syn::Path) -> bool {
+    a.leading_colon.is_some() == b.leading_colon.is_some()
+        && a.segments.len() == b.segments.len()
+        && a.segments
+            .iter()
+            .zip(&b.segments)
+            .all(|(x, y)| x.ident == y.ident)
+}
+
+/// The value-list assertions and the section assertions of one struct, in
+/// one item (every item is one more body for the compiler to check).
+pub fn struct_checks(payload: &Payload, paths: &[&syn::Path]) -> Option<TokenStream> {
+    let value_checks = value_checks(payload);
+    let section_checks = paths.iter().map(|path| {
+        quote_spanned! {path_span(path)=>
+            ::telemetry_core::__private::assert_section::<#path>();
+        }
+    });
+    let checks = quote!(#value_checks #(#section_checks)*);
+    (!checks.is_empty()).then(|| quote!(const _: () = { #checks };))
+}
+
+fn path_span(path: &syn::Path) -> proc_macro2::Span {
+    syn::spanned::Spanned::span(path)
+}
+
+/// The `Derived` expression of a payload whose tree is complete: the guard
+/// runs here, over every field at every depth.
+pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
+    let Mode::Payload {
+        version: version_lit,
+        docs,
+        endpoint,
+    } = mode
+    else {
+        return fallback::derived(None);
+    };
+    // A section with errors has reported them; checking the page against
+    // a partial tree would only add follow-ups.
+    if tree::any_poisoned(&tree.children) {
+        return fallback::derived(None);
+    }
+    let cx = Ctxt::new();
+    let version = match Version::parse(&version_lit.value()) {
+        Ok(version) => version,
+        Err(why) => {
+            cx.error_spanned_by(version_lit, why);
+            return fallback::derived(cx.check().err());
+        }
+    };
+    let flat = tree::flatten(&tree.fields, &tree.children);
+    let shape = tree::shape_of(&flat);
     let mut rows = vec![DocsRow {
         name: SCHEMA_VERSION_KEY,
         wire: WireType::String.display(),
         why: SCHEMA_VERSION_WHY.into(),
     }];
-    rows.extend(
-        payload
-            .fields
-            .iter()
-            .zip(&shape.fields)
-            .map(|(field, shaped)| DocsRow {
-                name: &shaped.name,
-                wire: shaped.wire.display(),
-                why: match &field.attrs.reviewed {
-                    // Shown where the reader looks for the reason a field exists.
-                    // The reason is a cell too: whitespace collapsed, `|` escaped.
-                    Some(reason) => format!(
-                        "{} *(Reviewed: {})*",
-                        field.why,
-                        why_cell(&[reason.value()])
-                    )
-                    .into(),
-                    None => field.why.as_str().into(),
-                },
-            }),
+    rows.extend(flat.iter().map(|field| DocsRow {
+        name: &field.path,
+        wire: field.wire.display(),
+        why: field.why.as_str().into(),
+    }));
+    let name = tree.name.to_string();
+    let guarded = guard::run(
+        &cx,
+        &Target {
+            name: &name,
+            version_lit,
+            docs_lit: docs.as_ref(),
+            fields: &flat,
+        },
+        &version,
+        &shape,
+        &rows,
     );
-    rows
+    let json_schema = json_schema::render_version(&name, &version, &shape);
+    let errors = cx.check().err().map(|e| e.to_compile_error());
+    let derived = derived_expression(
+        &name,
+        version.as_str(),
+        endpoint.as_ref(),
+        &rows,
+        &guarded,
+        &json_schema,
+    );
+    // The guard's errors leave the generated constant intact, so they are
+    // the only errors the user sees.
+    quote!({ #errors #derived })
 }
 
 /// `impl Serialize`: the calls serde's derive makes, in declaration order,
-/// `schema_version` first. Written as source (see `tokens`); rustc reports
-/// a field type without `Serialize` at the derive either way.
-fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
+/// a payload's `schema_version` first. Written as source (see `tokens`);
+/// rustc reports a field type without `Serialize` at the derive either way.
+pub fn impl_serialize(payload: &Payload, version: Option<&str>) -> TokenStream {
     let name = &payload.name;
     let mut source = String::with_capacity(200 + 100 * payload.fields.len());
     source.push_str(
@@ -104,12 +188,17 @@ fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
          let mut state = ::telemetry_core::__private::serde::Serializer::serialize_struct(serializer, ",
     );
     tokens::push_str_literal(&mut source, name);
-    source.push_str(&format!(", {})?;", payload.fields.len() + 1));
-    source.push_str("_Fields::serialize_field(&mut state, ");
-    tokens::push_str_literal(&mut source, SCHEMA_VERSION_KEY);
-    source.push_str(", ");
-    tokens::push_str_literal(&mut source, version);
-    source.push_str(")?;");
+    source.push_str(&format!(
+        ", {})?;",
+        payload.fields.len() + usize::from(version.is_some())
+    ));
+    if let Some(version) = version {
+        source.push_str("_Fields::serialize_field(&mut state, ");
+        tokens::push_str_literal(&mut source, SCHEMA_VERSION_KEY);
+        source.push_str(", ");
+        tokens::push_str_literal(&mut source, version);
+        source.push_str(")?;");
+    }
     for field in &payload.fields {
         source.push_str("_Fields::serialize_field(&mut state, ");
         tokens::push_str_literal(&mut source, &field.wire_name);
@@ -121,21 +210,19 @@ fn impl_serialize(payload: &Payload, version: &str) -> TokenStream {
     tokens::parse_generated(&source)
 }
 
-/// `impl Telemetry`, written as source: it is mostly user text in bulk
-/// (see `tokens`).
-fn impl_telemetry(
-    payload: &Payload,
+/// The `Derived` value, written as source: it is mostly user text in bulk
+/// (see `tokens`). A block, so the file tracking sits inside it.
+fn derived_expression(
+    name: &str,
     version: &str,
+    endpoint: Option<&syn::LitStr>,
     rows: &[DocsRow],
     guarded: &GuardOutput,
     json_schema: &str,
 ) -> TokenStream {
-    let name = &payload.name;
     let block = &guarded.block;
     let mut source = String::with_capacity(block.len() + json_schema.len() + 100 * rows.len());
-    source.push_str("#[automatically_derived] impl ::telemetry_core::Telemetry for ");
-    source.push_str(name);
-    source.push_str(" { const __DERIVED: ::telemetry_core::__private::Derived = {");
+    source.push('{');
     push_tracking(&mut source, &guarded.tracked);
     // One path to resolve instead of one per row.
     source.push_str("use ::telemetry_core::FieldInfo as F;");
@@ -144,7 +231,7 @@ fn impl_telemetry(
     source.push_str(", schema_version: ");
     tokens::push_str_literal(&mut source, version);
     source.push_str(", endpoint: ");
-    match &payload.attrs.endpoint {
+    match endpoint {
         Some(url) => {
             source.push_str("::core::option::Option::Some(");
             tokens::push_str_literal(&mut source, &url.value());
@@ -166,7 +253,7 @@ fn impl_telemetry(
     tokens::push_str_literal(&mut source, block);
     source.push_str(", json_schema: ");
     tokens::push_str_literal(&mut source, json_schema);
-    source.push_str(" } }; }");
+    source.push_str(" } }");
     tokens::parse_generated(&source)
 }
 
@@ -208,7 +295,9 @@ fn value_checks(payload: &Payload) -> TokenStream {
 
 fn innermost(wire: Option<&WireType>) -> Option<&WireType> {
     match wire? {
-        WireType::Array(inner) | WireType::Map(inner) => innermost(Some(inner)),
+        WireType::Array(inner) | WireType::Map(inner) | WireType::Nullable(inner) => {
+            innermost(Some(inner))
+        }
         other => Some(other),
     }
 }
@@ -229,36 +318,5 @@ fn push_tracking(source: &mut String, files: &[std::path::PathBuf]) {
         source.push_str("::core::option_env!(");
         tokens::push_str_literal(source, var);
         source.push_str(");");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_review_reason_stays_in_its_table_cell() {
-        let input: DeriveInput = syn::parse_str(
-            "struct Report {\n\
-                 /// How many namespaces.\n\
-                 #[telemetry(reviewed = \"a count,\\n   never | names\")]\n\
-                 namespace_count: u32,\n\
-             }",
-        )
-        .unwrap();
-        let cx = Ctxt::new();
-        let payload = Payload::from_ast(&cx, &input).unwrap();
-        let shape = Shape {
-            fields: vec![ShapeField {
-                name: "namespace_count".into(),
-                wire: WireType::Integer,
-            }],
-        };
-        let rows = docs_rows(&payload, &shape);
-        assert_eq!(
-            rows[1].why,
-            r"How many namespaces. *(Reviewed: a count, never \| names)*"
-        );
-        let _ = cx.check();
     }
 }

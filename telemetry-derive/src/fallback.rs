@@ -34,17 +34,37 @@ fn stubs(
 }
 
 pub fn telemetry(input: &DeriveInput, error: Option<syn::Error>) -> TokenStream {
+    let derived = derived(None);
     let items = quote! {
-        const __DERIVED: ::telemetry_core::__private::Derived = ::telemetry_core::__private::Derived {
+        const __DERIVED: ::telemetry_core::__private::Derived = #derived;
+    };
+    stubs(input, error, quote!(::telemetry_core::Telemetry), items)
+}
+
+/// An empty `Derived` expression after the errors, where a payload's
+/// constant cannot be computed.
+pub fn derived(error: Option<syn::Error>) -> TokenStream {
+    let errors = error.map(|e| e.to_compile_error()).unwrap_or_default();
+    quote!({
+        #errors
+        ::telemetry_core::__private::Derived {
             name: "",
             schema_version: "",
             endpoint: ::core::option::Option::None,
             fields: &[],
             docs_table: "",
             json_schema: "",
-        };
-    };
-    stubs(input, error, quote!(::telemetry_core::Telemetry), items)
+        }
+    })
+}
+
+pub fn section(input: &DeriveInput, error: Option<syn::Error>) -> TokenStream {
+    stubs(
+        input,
+        error,
+        quote!(::telemetry_core::TelemetrySection),
+        TokenStream::new(),
+    )
 }
 
 pub fn telemetry_value(input: &DeriveInput, error: Option<syn::Error>) -> TokenStream {

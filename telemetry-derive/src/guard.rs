@@ -8,8 +8,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::ast::Payload;
 use crate::ctxt::Ctxt;
+use crate::tree::FlatField;
 use syn::LitStr;
 
 use crate::docs::{render_block, DocsRow};
@@ -27,10 +27,19 @@ pub struct GuardOutput {
     pub tracked: Vec<PathBuf>,
 }
 
+/// The payload the guard checks, with the places its errors point at.
+pub struct Target<'a> {
+    pub name: &'a str,
+    pub version_lit: &'a LitStr,
+    pub docs_lit: Option<&'a LitStr>,
+    /// Every field at every depth, where it is declared.
+    pub fields: &'a [FlatField],
+}
+
 /// Runs the guard for one payload.
 pub fn run(
     cx: &Ctxt,
-    payload: &Payload,
+    payload: &Target,
     version: &Version,
     shape: &Shape,
     rows: &[DocsRow],
@@ -40,8 +49,7 @@ pub fn run(
         block: render_block(version.as_str(), rows, &[]),
         tracked: Vec::new(),
     };
-    let (Some(docs_lit), Some(version_lit)) = (&payload.attrs.docs, &payload.attrs.schema_version)
-    else {
+    let (Some(docs_lit), version_lit) = (payload.docs_lit, payload.version_lit) else {
         return output();
     };
     let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
@@ -51,7 +59,7 @@ pub fn run(
         );
         return output();
     };
-    let name = &payload.name;
+    let name = payload.name;
     let docs_relative = docs_lit.value();
     let [docs, history, schema] = [
         PathBuf::from(&docs_relative),
@@ -65,7 +73,7 @@ pub fn run(
     let renames: Vec<(String, String)> = payload
         .fields
         .iter()
-        .filter_map(|f| Some((f.wire_name.clone(), f.attrs.renamed_from.as_ref()?.value())))
+        .filter_map(|f| Some((f.path.clone(), f.renamed_from.clone()?)))
         .collect();
     let verdict = evaluate(&GuardInput {
         payload: name,
@@ -82,9 +90,14 @@ pub fn run(
         bless: bless_mode(),
     });
     for finding in &verdict.findings {
-        match finding.site {
+        match &finding.site {
             Site::Version => cx.error_spanned_by(version_lit, &finding.message),
             Site::Docs => cx.error_spanned_by(docs_lit, &finding.message),
+            Site::Field(path) => {
+                if let Some(field) = payload.fields.iter().find(|f| &f.path == path) {
+                    cx.error_spanned_at(field.span, &finding.message);
+                }
+            }
         }
     }
     for (file, contents) in [

@@ -4,11 +4,43 @@
 
 use crate::check::SCHEMA_VERSION_KEY;
 use crate::json::JsonWriter;
-use crate::shape::{Shape, Version, WireType};
+use crate::shape::{Shape, ShapeField, Version, WireType};
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
-fn write_wire(w: &mut JsonWriter, wire: &WireType) {
+/// A field and the fields nested below it, rebuilt from a shape's paths.
+struct Node<'a> {
+    /// The field's own name: its path below its parent.
+    key: &'a str,
+    wire: &'a WireType,
+    children: Vec<Node<'a>>,
+}
+
+/// The fields of `fields[*pos..]` whose paths start with `prefix`, as a
+/// tree. Shapes list parents before children (the history keeps the
+/// order the derive writes), so one pass rebuilds the nesting.
+fn nodes<'a>(fields: &'a [ShapeField], pos: &mut usize, prefix: &str) -> Vec<Node<'a>> {
+    let mut found = Vec::new();
+    while let Some(field) = fields.get(*pos) {
+        let Some(key) = field.name.strip_prefix(prefix) else {
+            break;
+        };
+        *pos += 1;
+        let children = match field.wire.child_separator() {
+            Some(separator) => nodes(fields, pos, &format!("{}{separator}", field.name)),
+            None => Vec::new(),
+        };
+        found.push(Node {
+            key,
+            wire: &field.wire,
+            children,
+        });
+    }
+    found
+}
+
+/// `wire`'s schema; `children` are the fields of the object inside it.
+fn write_wire(w: &mut JsonWriter, wire: &WireType, children: &[Node]) {
     w.open('{');
     match wire {
         WireType::String => w.key_string("type", "string"),
@@ -18,12 +50,12 @@ fn write_wire(w: &mut JsonWriter, wire: &WireType) {
         WireType::Array(item) => {
             w.key_string("type", "array");
             w.key("items");
-            write_wire(w, item);
+            write_wire(w, item, children);
         }
         WireType::Map(value) => {
             w.key_string("type", "object");
             w.key("additionalProperties");
-            write_wire(w, value);
+            write_wire(w, value, children);
         }
         WireType::Enum(values) => {
             w.key("enum");
@@ -34,37 +66,58 @@ fn write_wire(w: &mut JsonWriter, wire: &WireType) {
             }
             w.close(']');
         }
+        WireType::Nullable(inner) => {
+            w.key("anyOf");
+            w.open('[');
+            w.item();
+            write_wire(w, inner, children);
+            w.item();
+            w.open('{');
+            w.key_string("type", "null");
+            w.close('}');
+            w.close(']');
+        }
+        WireType::Object => write_object_body(w, None, children),
     }
     w.close('}');
 }
 
-/// The rest of one version's schema, inside an open object after its
-/// head: exactly these keys, all required, `schema_version` fixed to the
-/// version.
-fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape) {
+/// An object's keys inside its open `{`: exactly `fields`, all required,
+/// and on the report itself `schema_version` first, fixed to the version.
+fn write_object_body(w: &mut JsonWriter, version: Option<&Version>, fields: &[Node]) {
     w.key_string("type", "object");
     w.key("properties");
     w.open('{');
-    w.key(SCHEMA_VERSION_KEY);
-    w.open('{');
-    w.key_string("const", version.as_str());
-    w.close('}');
-    for field in &shape.fields {
-        w.key(&field.name);
-        write_wire(w, &field.wire);
+    if let Some(version) = version {
+        w.key(SCHEMA_VERSION_KEY);
+        w.open('{');
+        w.key_string("const", version.as_str());
+        w.close('}');
+    }
+    for field in fields {
+        w.key(field.key);
+        write_wire(w, field.wire, &field.children);
     }
     w.close('}');
     w.key("required");
     w.open('[');
-    w.item();
-    w.string(SCHEMA_VERSION_KEY);
-    for field in &shape.fields {
+    if version.is_some() {
         w.item();
-        w.string(&field.name);
+        w.string(SCHEMA_VERSION_KEY);
+    }
+    for field in fields {
+        w.item();
+        w.string(field.key);
     }
     w.close(']');
     w.key("additionalProperties");
     w.boolean(false);
+}
+
+/// The rest of one version's schema, inside an open object after its head.
+fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape) {
+    let fields = nodes(&shape.fields, &mut 0, "");
+    write_object_body(w, Some(version), &fields);
 }
 
 /// The schema of one version, standalone (the payload's `JSON_SCHEMA`).
@@ -133,6 +186,52 @@ mod tests {
         assert_eq!(
             schema["properties"]["counts"],
             json!({ "type": "object", "additionalProperties": { "type": "integer" } })
+        );
+    }
+
+    #[test]
+    fn sections_are_closed_objects_at_every_level() {
+        let wire = |text| WireType::parse_canonical(text).unwrap();
+        let shape = Shape::of(&[
+            ("system", wire("object")),
+            ("system.distribution", wire("string | null")),
+            ("system.cpu", wire("object")),
+            ("system.cpu.cores", wire("integer")),
+            ("gpus", wire("object[] | null")),
+            ("gpus[].model", wire("string")),
+            ("clusters", wire("map<string, object>")),
+            ("clusters.*.nodes", wire("integer")),
+            ("count", wire("integer")),
+        ]);
+        let text = render_version("Report", &Version::parse("1.0").unwrap(), &shape);
+        let schema: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            schema["required"],
+            json!(["schema_version", "system", "gpus", "clusters", "count"])
+        );
+        let system = &schema["properties"]["system"];
+        assert_eq!(system["additionalProperties"], false);
+        assert_eq!(system["required"], json!(["distribution", "cpu"]));
+        assert_eq!(
+            system["properties"]["distribution"],
+            json!({ "anyOf": [{ "type": "string" }, { "type": "null" }] })
+        );
+        assert_eq!(
+            system["properties"]["cpu"],
+            json!({
+                "type": "object",
+                "properties": { "cores": { "type": "integer" } },
+                "required": ["cores"],
+                "additionalProperties": false
+            })
+        );
+        let gpus = &schema["properties"]["gpus"]["anyOf"][0];
+        assert_eq!(gpus["type"], "array");
+        assert_eq!(gpus["items"]["required"], json!(["model"]));
+        let clusters = &schema["properties"]["clusters"]["additionalProperties"];
+        assert_eq!(
+            clusters["properties"]["nodes"],
+            json!({ "type": "integer" })
         );
     }
 

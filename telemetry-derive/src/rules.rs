@@ -43,12 +43,15 @@ pub struct GuardInput<'a> {
 }
 
 /// Where a finding points in the user's code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Site {
     /// The `schema_version = "..."` literal.
     Version,
     /// The `docs = "..."` literal.
     Docs,
+    /// The field at this path, wherever it is declared (a section's field
+    /// may be in another file).
+    Field(String),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -135,18 +138,12 @@ fn check_history(input: &GuardInput, history: &History, blessing: bool, verdict:
         history_path,
         ..
     } = *input;
-    let mut fail = |message: String| {
-        verdict.findings.push(Finding {
-            site: Site::Version,
-            message,
-        })
-    };
     let append = || append_version(input.history, payload, version, input.shape);
     let Some((latest_version, latest_shape)) = history.latest() else {
         if blessing {
             verdict.write_history = Some(append());
         } else {
-            fail(format!(
+            verdict.fail_at_version(format!(
                 "{payload} has no schema history yet ({history_path}): run `{BLESS_COMMAND}` to record \
                  version {version} and write the docs page, then review and commit both"
             ));
@@ -157,16 +154,22 @@ fn check_history(input: &GuardInput, history: &History, blessing: bool, verdict:
         let changes = compare(recorded, input.shape, input.renames);
         if !changes.is_empty() {
             let bump = suggested_bump(latest_version, &changes);
-            fail(format!(
+            verdict.fail_at_version(format!(
                 "fields of {payload} changed but schema_version is still \"{version}\", whose shape is recorded in {history_path}:\n{}\n\
                  bump schema_version to \"{bump}\" and run `{BLESS_COMMAND}`; a recorded version never changes",
                 describe(&changes)
             ));
+            verdict.fail_at_fields(&changes, |line| {
+                format!(
+                    "`{line}`: this field differs from its recorded shape in schema_version \"{version}\"; \
+                     bump schema_version to \"{bump}\" and run `{BLESS_COMMAND}`"
+                )
+            });
         }
         return;
     }
     if version <= latest_version {
-        return fail(format!(
+        return verdict.fail_at_version(format!(
             "schema_version \"{version}\" is not recorded, and versions only go up: {history_path} already records \
              \"{latest_version}\"; use a version greater than \"{latest_version}\""
         ));
@@ -178,12 +181,19 @@ fn check_history(input: &GuardInput, history: &History, blessing: bool, verdict:
         .cloned()
         .collect();
     if !breaking.is_empty() && version.major() <= latest_version.major() {
-        return fail(format!(
+        let major = latest_version.next_major();
+        verdict.fail_at_version(format!(
             "schema_version \"{version}\" is a minor bump over \"{latest_version}\", but these changes break receivers:\n{}\n\
-             a removed field, a changed type or a changed value list needs a major bump: use \"{}\"",
+             a removed field, a changed type or a changed value list needs a major bump: use \"{major}\"",
             describe(&breaking),
-            latest_version.next_major()
         ));
+        verdict.fail_at_fields(&breaking, |line| {
+            format!(
+                "`{line}` breaks receivers of \"{latest_version}\", so schema_version \"{version}\" needs a major bump: \
+                 use \"{major}\""
+            )
+        });
+        return;
     }
     if blessing {
         verdict.write_history = Some(append());
@@ -196,11 +206,33 @@ fn check_history(input: &GuardInput, history: &History, blessing: bool, verdict:
                 describe(&changes)
             )
         };
-        fail(format!(
+        verdict.fail_at_version(format!(
             "schema_version \"{version}\" of {payload} is not recorded in {history_path}{since}\
              run `{BLESS_COMMAND}` to record it and update {}, then commit both",
             input.docs_path
         ));
+    }
+}
+
+impl Verdict {
+    fn fail_at_version(&mut self, message: String) {
+        self.findings.push(Finding {
+            site: Site::Version,
+            message,
+        });
+    }
+
+    /// One finding at each changed field that is still declared, so the
+    /// error also shows where the change is (a nested field's own file).
+    fn fail_at_fields(&mut self, changes: &[Change], message: impl Fn(&str) -> String) {
+        for change in changes {
+            if let Some(path) = change.current_name() {
+                self.findings.push(Finding {
+                    site: Site::Field(path.to_owned()),
+                    message: message(&change.line()),
+                });
+            }
+        }
     }
 }
 

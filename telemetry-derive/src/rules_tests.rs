@@ -70,7 +70,14 @@ impl Payload {
                 *file = written;
             }
         }
-        verdict.findings.into_iter().map(|f| f.message).collect()
+        verdict
+            .findings
+            .into_iter()
+            .map(|f| match f.site {
+                Site::Field(path) => format!("at `{path}`: {}", f.message),
+                _ => f.message,
+            })
+            .collect()
     }
 }
 
@@ -226,12 +233,19 @@ fn rename_is_reported_as_one_breaking_change() {
         ],
     );
     renamed.renames = vec![("cluster_count".to_owned(), "clusters".to_owned())];
+    let errors = renamed.build(&mut files, Bless::On);
     assert_one_error(
-        &renamed.build(&mut files, Bless::On),
+        &errors[..1],
         &[
             "~ clusters -> cluster_count (renamed)",
             "needs a major bump",
         ],
+    );
+    // The field itself is pointed at too.
+    assert_eq!(
+        errors[1..],
+        ["at `cluster_count`: `~ clusters -> cluster_count (renamed)` breaks receivers of \"1.0\", \
+          so schema_version \"1.1\" needs a major bump: use \"2.0\""]
     );
 }
 

@@ -22,6 +22,11 @@ pub enum WireType {
     Map(Box<WireType>),
     /// A string restricted to these values, in declaration order.
     Enum(Vec<String>),
+    /// A JSON object with fixed keys: a section. Its fields are shape
+    /// fields of their own, named by path below this one.
+    Object,
+    /// The inner type, or `null` (an `Option`): the key is always sent.
+    Nullable(Box<WireType>),
 }
 
 /// One field of a recorded or current shape.
@@ -75,8 +80,13 @@ impl WireType {
             WireType::Integer => out.push_str("integer"),
             WireType::Number => out.push_str("number"),
             WireType::Boolean => out.push_str("boolean"),
+            WireType::Object => out.push_str("object"),
+            WireType::Nullable(inner) => {
+                inner.write(out, quoted);
+                out.push_str(" | null");
+            }
             WireType::Array(inner) => {
-                let parens = matches!(**inner, WireType::Enum(_));
+                let parens = matches!(**inner, WireType::Enum(_) | WireType::Nullable(_));
                 if parens {
                     out.push('(');
                 }
@@ -106,6 +116,32 @@ impl WireType {
         }
     }
 
+    /// The suffix between a field's path and its children's names: `[]`
+    /// per array, `.*` per map, then `.`; `None` when no object is inside.
+    /// `gpu_devices: object[]` has children `gpu_devices[].model`.
+    pub fn child_separator(&self) -> Option<String> {
+        let mut separator = String::new();
+        let mut wire = self;
+        loop {
+            match wire {
+                WireType::Object => {
+                    separator.push('.');
+                    return Some(separator);
+                }
+                WireType::Nullable(inner) => wire = inner,
+                WireType::Array(inner) => {
+                    separator.push_str("[]");
+                    wire = inner;
+                }
+                WireType::Map(inner) => {
+                    separator.push_str(".*");
+                    wire = inner;
+                }
+                _ => return None,
+            }
+        }
+    }
+
     /// Parses the canonical spelling written by [`WireType::canonical`].
     pub fn parse_canonical(text: &str) -> Result<WireType, String> {
         // Most history lines hold a scalar: skip the parser for those.
@@ -114,6 +150,7 @@ impl WireType {
             "integer" => return Ok(WireType::Integer),
             "number" => return Ok(WireType::Number),
             "boolean" => return Ok(WireType::Boolean),
+            "object" => return Ok(WireType::Object),
             _ => {}
         }
         let mut parser = TypeParser { text, pos: 0 };
@@ -160,12 +197,26 @@ impl TypeParser<'_> {
         }
     }
 
+    /// `T`, `T[]`..., optionally followed by `| null`.
     fn parse_type(&mut self) -> Result<WireType, String> {
         let mut wire = self.parse_primary()?;
         while self.eat("[]") {
             wire = WireType::Array(Box::new(wire));
         }
+        if self.eat_null() {
+            wire = WireType::Nullable(Box::new(wire));
+        }
         Ok(wire)
+    }
+
+    /// `| null`, without consuming a `|` that starts another enum value.
+    fn eat_null(&mut self) -> bool {
+        let start = self.pos;
+        if self.eat("|") && self.eat("null") {
+            return true;
+        }
+        self.pos = start;
+        false
     }
 
     fn parse_primary(&mut self) -> Result<WireType, String> {
@@ -175,6 +226,7 @@ impl TypeParser<'_> {
             ("integer", WireType::Integer),
             ("number", WireType::Number),
             ("boolean", WireType::Boolean),
+            ("object", WireType::Object),
         ] {
             if self.eat(word) {
                 return Ok(wire);
@@ -188,9 +240,9 @@ impl TypeParser<'_> {
             return Ok(WireType::Map(Box::new(inner)));
         }
         if self.eat("(") {
-            let inner = self.parse_enum()?;
+            let inner = self.parse_type()?;
             if !self.eat(")") {
-                return Err("expected `)` after enum values".to_owned());
+                return Err("expected `)` to close `(`".to_owned());
             }
             return Ok(inner);
         }
@@ -198,14 +250,24 @@ impl TypeParser<'_> {
             return self.parse_enum();
         }
         Err(format!(
-            "expected a wire type (string, integer, number, boolean, T[], map<string, T> or \"value\" | ...), found `{}`",
+            "expected a wire type (string, integer, number, boolean, object, T[], map<string, T>, T | null or \"value\" | ...), found `{}`",
             self.rest()
         ))
     }
 
     fn parse_enum(&mut self) -> Result<WireType, String> {
         let mut values = vec![self.parse_quoted()?];
-        while self.eat("|") {
+        loop {
+            let start = self.pos;
+            if !self.eat("|") {
+                break;
+            }
+            self.skip_spaces();
+            if !self.rest().starts_with('"') {
+                // `| null` after the values belongs to the caller.
+                self.pos = start;
+                break;
+            }
             values.push(self.parse_quoted()?);
         }
         Ok(WireType::Enum(values))
@@ -371,9 +433,53 @@ mod tests {
             enum_of(&["<1K", "1K-5K", "a | b", "quote\"d", "back\\slash", ")"]),
             WireType::Map(Box::new(WireType::Array(Box::new(enum_of(&["x"]))))),
             WireType::Array(Box::new(WireType::Array(Box::new(WireType::Boolean)))),
+            WireType::Nullable(Box::new(enum_of(&["a", "null"]))),
+            WireType::Array(Box::new(WireType::Nullable(Box::new(WireType::Object)))),
+            WireType::Nullable(Box::new(WireType::Array(Box::new(enum_of(&["x"]))))),
+            WireType::Map(Box::new(WireType::Nullable(Box::new(WireType::Integer)))),
+            WireType::Nullable(Box::new(WireType::Map(Box::new(WireType::Object)))),
         ] {
             assert_eq!(WireType::parse_canonical(&wire.canonical()), Ok(wire));
         }
+    }
+
+    #[test]
+    fn nullable_and_object_spellings() {
+        let nullable = |wire| WireType::Nullable(Box::new(wire));
+        assert_eq!(nullable(WireType::Integer).canonical(), "integer | null");
+        assert_eq!(
+            nullable(enum_of(&["a", "b"])).canonical(),
+            r#""a" | "b" | null"#
+        );
+        assert_eq!(nullable(enum_of(&["a", "b"])).display(), "a | b | null");
+        assert_eq!(
+            WireType::Array(Box::new(nullable(WireType::Object))).canonical(),
+            "(object | null)[]"
+        );
+        assert_eq!(
+            nullable(WireType::Array(Box::new(WireType::Object))).canonical(),
+            "object[] | null"
+        );
+        let err = WireType::parse_canonical("integer | null | null").unwrap_err();
+        assert!(err.contains("unexpected"), "{err}");
+    }
+
+    #[test]
+    fn child_separators_follow_the_containers() {
+        let parse = |text| WireType::parse_canonical(text).unwrap();
+        assert_eq!(parse("object").child_separator().as_deref(), Some("."));
+        assert_eq!(
+            parse("object | null").child_separator().as_deref(),
+            Some(".")
+        );
+        assert_eq!(parse("object[]").child_separator().as_deref(), Some("[]."));
+        assert_eq!(
+            parse("map<string, object[] | null>")
+                .child_separator()
+                .as_deref(),
+            Some(".*[].")
+        );
+        assert_eq!(parse("integer[]").child_separator(), None);
     }
 
     #[test]

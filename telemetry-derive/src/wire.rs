@@ -7,14 +7,25 @@ use syn::{GenericArgument, PathArguments, Type};
 use crate::shape::WireType;
 
 pub const SUPPORTED: &str = "String, &'static str, integers (u8..u128, i8..i128, usize, isize), \
-f32, f64, bool, Vec<T>, BTreeMap<String, T>, and enums deriving TelemetryValue \
-(with #[telemetry(values = \"a | b\")] on the field)";
+f32, f64, bool, Option<T>, Vec<T>, BTreeMap<String, T>, structs deriving TelemetrySection, \
+and enums deriving TelemetryValue (with #[telemetry(values = \"a | b\")] on the field)";
 
-/// A field type's wire type, and the value-enum types inside it whose
-/// variant lists must be checked against the stated `values`.
+/// A field type's wire type, the value-enum types inside it whose variant
+/// lists must be checked against the stated `values`, and the section
+/// type inside it, if any.
 pub struct Classified<'a> {
     pub wire: WireType,
     pub value_enums: Vec<&'a Type>,
+    /// The path of a `TelemetrySection` struct (`SystemInfo` in
+    /// `Vec<SystemInfo>`). A field holds at most one: map keys are strings.
+    pub section: Option<&'a syn::Path>,
+}
+
+/// What the type walk collects besides the wire type.
+#[derive(Default)]
+struct Found<'a> {
+    value_enums: Vec<&'a Type>,
+    section: Option<&'a syn::Path>,
 }
 
 /// Types that identify a machine, a connection or an install. Their values
@@ -36,7 +47,7 @@ pub fn classify<'a>(
     values: Option<&[String]>,
     reviewed: bool,
 ) -> Result<Classified<'a>, syn::Error> {
-    let mut value_enums = Vec::new();
+    let mut found = Found::default();
     let wire = match identifying_type(ty) {
         Some(_) if reviewed => WireType::String,
         Some(name) => {
@@ -49,20 +60,24 @@ pub fn classify<'a>(
                 ),
             ))
         }
-        None => classify_inner(ty, values, &mut value_enums)?,
+        None => classify_inner(ty, values, &mut found)?,
     };
-    Ok(Classified { wire, value_enums })
+    Ok(Classified {
+        wire,
+        value_enums: found.value_enums,
+        section: found.section,
+    })
 }
 
 fn classify_inner<'a>(
     ty: &'a Type,
     values: Option<&[String]>,
-    value_enums: &mut Vec<&'a Type>,
+    found: &mut Found<'a>,
 ) -> Result<WireType, syn::Error> {
     let unsupported = |what: String| syn::Error::new_spanned(ty, what);
     match ty {
-        Type::Group(group) => classify_inner(&group.elem, values, value_enums),
-        Type::Paren(paren) => classify_inner(&paren.elem, values, value_enums),
+        Type::Group(group) => classify_inner(&group.elem, values, found),
+        Type::Paren(paren) => classify_inner(&paren.elem, values, found),
         Type::Reference(reference) if is_ident(&reference.elem, "str") => Ok(WireType::String),
         Type::Path(path) if path.qself.is_none() => {
             let Some(segment) = path.path.segments.last() else {
@@ -82,9 +97,7 @@ fn classify_inner<'a>(
                     [],
                 ) => Ok(WireType::Integer),
                 ("Vec", [item]) => Ok(WireType::Array(Box::new(classify_inner(
-                    item,
-                    values,
-                    value_enums,
+                    item, values, found,
                 )?))),
                 ("BTreeMap", [key, value]) => {
                     if !is_ident(key, "String") {
@@ -93,26 +106,31 @@ fn classify_inner<'a>(
                             "map keys must be `String`: JSON object keys are strings; use `BTreeMap<String, V>`",
                         ));
                     }
-                    Ok(WireType::Map(Box::new(classify_inner(value, values, value_enums)?)))
+                    Ok(WireType::Map(Box::new(classify_inner(value, values, found)?)))
                 }
                 ("HashMap" | "HashSet", _) => Err(unsupported(format!(
                     "`{name}` iterates in a random order, so two reports of the same data would differ byte for byte; \
                      use `BTreeMap<String, V>` (or `Vec<T>` for a set)"
                 ))),
-                ("Option", _) => Err(unsupported(
-                    "`Option` is not supported: every field is always sent, so the docs page can promise its type; \
-                     use a default value, or a TelemetryValue enum with an `unknown` variant"
-                        .to_owned(),
-                )),
-                (_, []) if segment.arguments.is_none() => match values {
+                ("Option", [inner]) => match classify_inner(inner, values, found)? {
+                    WireType::Nullable(_) => Err(unsupported(
+                        "`Option<Option<T>>` would send `null` for two different things; use one `Option`"
+                            .to_owned(),
+                    )),
+                    inner => Ok(WireType::Nullable(Box::new(inner))),
+                },
+                (_, []) if plain_path(&path.path) => match values {
                     Some(values) => {
-                        value_enums.push(ty);
+                        found.value_enums.push(ty);
                         Ok(WireType::Enum(values.to_vec()))
                     }
-                    None => Err(unsupported(format!(
-                        "`{name}` has no known wire type. If it derives TelemetryValue, state its wire values on the field: \
-                         #[telemetry(values = \"a | b\")]. Supported: {SUPPORTED}"
-                    ))),
+                    // Any other named type is taken for a section; the
+                    // derive asserts that it is one, with a message that
+                    // says what to derive.
+                    None => {
+                        found.section = Some(&path.path);
+                        Ok(WireType::Object)
+                    }
                 },
                 _ => Err(unsupported(format!(
                     "`{name}` with these type arguments has no wire type. Supported: {SUPPORTED}"
@@ -123,6 +141,13 @@ fn classify_inner<'a>(
             "this type has no wire type. Supported: {SUPPORTED}"
         ))),
     }
+}
+
+/// A path with no generic arguments anywhere: `a::b::Name`.
+fn plain_path(path: &syn::Path) -> bool {
+    path.segments
+        .iter()
+        .all(|segment| segment.arguments.is_none())
 }
 
 fn identifying_type(ty: &Type) -> Option<String> {
@@ -197,16 +222,37 @@ mod tests {
     }
 
     #[test]
+    fn options_and_sections() {
+        assert_eq!(wire_of("Option<u32>", None).unwrap(), "integer | null");
+        assert_eq!(
+            wire_of("Vec<Option<String>>", None).unwrap(),
+            "(string | null)[]"
+        );
+        assert_eq!(
+            wire_of("Option<Tier>", Some(&["a", "b"])).unwrap(),
+            r#""a" | "b" | null"#
+        );
+        for (ty, wire) in [
+            ("SystemInfo", "object"),
+            ("crate::system::SystemInfo", "object"),
+            ("Option<Vec<GpuDevice>>", "object[] | null"),
+            ("BTreeMap<String, Cluster>", "map<string, object>"),
+        ] {
+            let parsed: Type = syn::parse_str(ty).unwrap();
+            let classified = classify(&parsed, None, false).unwrap();
+            assert_eq!(classified.wire.canonical(), wire);
+            assert!(classified.section.is_some(), "{ty}");
+        }
+    }
+
+    #[test]
     fn rejected_types_say_why() {
         assert!(wire_of("HashMap<String, u32>", None)
             .unwrap_err()
             .contains("BTreeMap<String, V>"));
-        assert!(wire_of("Option<u32>", None)
+        assert!(wire_of("Option<Option<u32>>", None)
             .unwrap_err()
-            .contains("always sent"));
-        assert!(wire_of("Tier", None)
-            .unwrap_err()
-            .contains("#[telemetry(values"));
+            .contains("one `Option`"));
         assert!(wire_of("BTreeMap<u32, u32>", None)
             .unwrap_err()
             .contains("keys must be `String`"));

@@ -5,8 +5,6 @@ use telemetry_core::Telemetry;
 pub struct Report {
     /// Which versions are in use.
     pub version: (u32, u32),
-    /// Whether an uptime was measured.
-    pub uptime: Option<u64>,
 }
 
 fn main() {}

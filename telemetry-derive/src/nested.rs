@@ -1,0 +1,228 @@
+//! How a derive learns the fields of the sections it holds.
+//!
+//! A derive sees only its own item. So `#[derive(TelemetrySection)]` on
+//! `SystemInfo` also defines a hidden `macro_rules!` macro named
+//! `SystemInfo`, carrying the section's fields (the `tree` form), and
+//! re-exports it beside the struct. Whatever path or `use` names the type
+//! then names the macro too, from any module and in any source order, so a
+//! derive holding a `SystemInfo` field invokes `<the field's path>! { .. }`
+//! with its own state. The macro hands its data and that state to the
+//! `resume!` proc macro, which visits the next section the same way and,
+//! after the last one, finishes with the whole tree in hand:
+//!
+//! ```text
+//! #[derive(Telemetry)]  ->  SystemInfo! { state }
+//!                       ->  resume! { {SystemInfo's data} state }
+//!                       ->  GpuDevice! { state + SystemInfo }  -> ...
+//!                       ->  resume! { .. }: the guard, with every field
+//! ```
+//!
+//! A section holding sections composes its own data the same way, where
+//! it is declared, so every path resolves in the module that wrote it;
+//! its macro is defined once its children are known. The data is plain
+//! (names, wire types, why-texts): code generation never needs a
+//! section's type from another module. The macro is `pub(crate)`:
+//! sections from another crate are not supported.
+
+use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
+use quote::{format_ident, quote};
+use syn::parse::{ParseStream, Parser};
+use syn::{braced, LitStr, Token};
+
+use crate::tree::{parse_item, Section};
+
+/// What a chain finishes into.
+pub enum Mode {
+    /// The payload's `Derived` expression, with the guard run over the
+    /// whole tree. The literals keep their spans for the guard's errors.
+    Payload {
+        version: LitStr,
+        docs: Option<LitStr>,
+        endpoint: Option<LitStr>,
+    },
+    /// A section's macro definition, as items.
+    Section,
+}
+
+impl Mode {
+    fn write(&self) -> TokenStream {
+        match self {
+            Mode::Payload {
+                version,
+                docs,
+                endpoint,
+            } => {
+                let or_blank = |lit: &Option<LitStr>| match lit {
+                    Some(lit) => quote!(#lit),
+                    None => quote!(_),
+                };
+                let docs = or_blank(docs);
+                let endpoint = or_blank(endpoint);
+                quote!(payload #version #docs #endpoint)
+            }
+            Mode::Section => quote!(section),
+        }
+    }
+
+    fn parse(input: ParseStream) -> syn::Result<Mode> {
+        let kind: Ident = input.parse()?;
+        if kind == "section" {
+            return Ok(Mode::Section);
+        }
+        let version = input.parse()?;
+        let optional = || -> syn::Result<Option<LitStr>> {
+            if input.peek(Token![_]) {
+                input.parse::<Token![_]>()?;
+                Ok(None)
+            } else {
+                input.parse().map(Some)
+            }
+        };
+        Ok(Mode::Payload {
+            version,
+            docs: optional()?,
+            endpoint: optional()?,
+        })
+    }
+}
+
+/// A finished chain: the struct's own part and its sections' data, as
+/// tokens (a section pastes them into its macro as they are).
+pub struct Finished {
+    pub mode: Mode,
+    pub item: TokenStream,
+    pub children: TokenStream,
+}
+
+impl Finished {
+    /// The struct's name, the first token of its part.
+    pub fn name(&self) -> syn::Result<Ident> {
+        match self.item.clone().into_iter().next() {
+            Some(TokenTree::Ident(name)) => Ok(name),
+            _ => Err(malformed()),
+        }
+    }
+
+    /// The whole tree, read.
+    pub fn tree(&self) -> syn::Result<Section> {
+        let parse_item_only = |input: ParseStream| -> syn::Result<Section> {
+            let (name, poisoned, fields) = parse_item(input)?;
+            Ok(Section {
+                name,
+                poisoned,
+                fields,
+                children: Vec::new(),
+            })
+        };
+        let mut tree = parse_item_only.parse2(self.item.clone())?;
+        tree.children = parse_sections.parse2(self.children.clone())?;
+        Ok(tree)
+    }
+}
+
+/// Starts the chain over `paths` (distinct, non-empty): invokes the first
+/// section's macro with the state that the rest of the chain carries.
+pub fn start(mode: &Mode, item: TokenStream, paths: &[&syn::Path]) -> TokenStream {
+    let pending: Vec<TokenStream> = paths[1..]
+        .iter()
+        .map(|path| group(Delimiter::Parenthesis, quote!(#path)))
+        .map(|group| quote!(#group))
+        .collect();
+    invoke(
+        paths[0],
+        &[
+            group(Delimiter::Bracket, mode.write()),
+            group(Delimiter::Brace, item),
+            group(Delimiter::Bracket, pending.into_iter().collect()),
+            group(Delimiter::Bracket, TokenStream::new()),
+        ],
+    )
+}
+
+/// One step of `resume!`: `{new data} [mode] {item} [pending] [done]`.
+/// Either the next invocation, or the finished tree.
+pub fn step(input: TokenStream) -> syn::Result<Result<TokenStream, Finished>> {
+    let groups: Vec<Group> = input
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => Ok(group),
+            _ => Err(malformed()),
+        })
+        .collect::<syn::Result<_>>()?;
+    let [new, mode, item, pending, done] =
+        <[Group; 5]>::try_from(groups).map_err(|_| malformed())?;
+    let mut done_items: TokenStream = done.stream();
+    done_items.extend([TokenTree::Group(new)]);
+    let mut pending_paths = pending.stream().into_iter();
+    if let Some(TokenTree::Group(next)) = pending_paths.next() {
+        let path: syn::Path = syn::parse2(next.stream())?;
+        return Ok(Ok(invoke(
+            &path,
+            &[
+                mode,
+                item,
+                group(Delimiter::Bracket, pending_paths.collect()),
+                group(Delimiter::Bracket, done_items),
+            ],
+        )));
+    }
+    Ok(Err(Finished {
+        mode: Mode::parse.parse2(mode.stream())?,
+        item: item.stream(),
+        children: done_items,
+    }))
+}
+
+fn parse_sections(input: ParseStream) -> syn::Result<Vec<Section>> {
+    let mut sections = Vec::new();
+    while !input.is_empty() {
+        let content;
+        braced!(content in input);
+        sections.push(content.parse()?);
+    }
+    Ok(sections)
+}
+
+/// The hidden macro of section `name` carrying its data (`item`, then
+/// `[ children ]`: see `tree`), re-exported beside the
+/// struct under the struct's own name: the macro namespace is apart from
+/// the type namespace, so the two do not clash, and a `use` of the type
+/// brings both.
+pub fn define_section_macro(name: &Ident, item: TokenStream, children: TokenStream) -> TokenStream {
+    let module = format_ident!("__telemetry_section_{}", name);
+    let children = group(Delimiter::Bracket, children);
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        mod #module {
+            #[allow(unused_macros)]
+            macro_rules! #name {
+                ($($state:tt)*) => {
+                    ::telemetry_core::__private::resume! { { #item #children } $($state)* }
+                };
+            }
+            #[allow(unused_imports)]
+            pub(crate) use #name;
+        }
+        #[allow(unused_imports)]
+        pub(crate) use #module::#name;
+    }
+}
+
+/// Only this crate writes the state; users never should.
+fn malformed() -> syn::Error {
+    syn::Error::new(
+        proc_macro2::Span::call_site(),
+        "telemetry-derive: malformed section state; `resume!` is internal to the derives",
+    )
+}
+
+fn invoke(path: &syn::Path, state: &[Group]) -> TokenStream {
+    let state: TokenStream = state.iter().cloned().map(TokenTree::Group).collect();
+    let body = group(Delimiter::Brace, state);
+    quote!(#path! #body)
+}
+
+fn group(delimiter: Delimiter, stream: TokenStream) -> Group {
+    Group::new(delimiter, stream)
+}

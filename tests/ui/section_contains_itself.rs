@@ -1,0 +1,11 @@
+use telemetry_core::TelemetrySection;
+
+#[derive(TelemetrySection)]
+pub struct Directory {
+    /// Files in this directory.
+    pub file_count: u32,
+    /// Subdirectories.
+    pub children: Vec<Directory>,
+}
+
+fn main() {}
