@@ -83,6 +83,23 @@ impl Scenario {
         }
     }
 
+    /// Adds `[dependencies] name = { path = dir }` to the manifest.
+    pub fn depend_on(&self, name: &str, dir: &Path) {
+        let manifest = self.path("Cargo.toml");
+        let text = fs::read_to_string(&manifest).unwrap();
+        let line = format!("{name} = {{ path = {dir:?} }}\n");
+        fs::write(
+            manifest,
+            text.replace("\n\n[workspace]", &format!("\n{line}\n[workspace]")),
+        )
+        .unwrap();
+    }
+
+    /// The crate's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub fn path(&self, relative: &str) -> PathBuf {
         self.dir.join(relative)
     }
