@@ -246,3 +246,46 @@ fn two_payloads_share_one_page_and_a_rename_is_one_change() {
     );
     crate_.build().assert_ok();
 }
+
+#[test]
+fn a_payload_crate_builds_as_a_dependency_without_its_docs_files() {
+    let crate_ = Scenario::new("dependency");
+    let core = telemetry_workspace_tests::workspace_root().join("telemetry-core");
+    // A payload crate as it may reach its users: no docs page, no history.
+    crate_.write(
+        "payload/Cargo.toml",
+        &format!(
+            "[package]\nname = \"payload\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\ntelemetry-core = {{ path = {core:?}, default-features = false }}\n"
+        ),
+    );
+    crate_.write("payload/src/lib.rs", &payload("1.0", &[VERSION, TIER]));
+    crate_.depend_on("payload", &crate_.path("payload"));
+    crate_.write(
+        "src/lib.rs",
+        "use telemetry_core::Telemetry;\n\n\
+         pub fn fields() -> usize {\n    payload::Report::FIELDS.len()\n}\n\n\
+         pub const TABLE: &str = payload::Report::DOCS_TABLE;\n",
+    );
+    // Its users build it without them: the guard checks nothing, and
+    // everything the derive generates is there. Bless writes nothing.
+    crate_.build().assert_ok();
+    crate_.bless().assert_ok();
+    assert!(crate_.read("payload/docs/telemetry.md").is_none());
+    // Its authors build it: the guard runs and asks for the files.
+    crate_
+        .cargo(&["build", "-p", "payload"], &[])
+        .assert_fails_with(&["Report has no schema history yet"]);
+    crate_
+        .cargo(&["build", "-p", "payload"], &[("TELEMETRY_BLESS", "1")])
+        .assert_ok();
+    assert!(crate_.read("payload/docs/Report.schema-history").is_some());
+
+    // Once the files exist, the check runs for every build that has them:
+    // in the authors' workspace, `cargo build -p app` would otherwise skip
+    // it (cargo then reuses that build for `cargo build -p payload`).
+    crate_.write("payload/src/lib.rs", &payload("1.0", &[VERSION, TIER, GPUS]));
+    crate_
+        .build()
+        .assert_fails_with(&["fields of Report changed", "+ gpu_count: integer"]);
+}

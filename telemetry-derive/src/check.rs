@@ -63,11 +63,11 @@ pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
             }
         }
         if let (Kind::Section, Some(section)) = (payload.kind, field.section) {
-            if section
+            let holds_itself = section
                 .segments
                 .last()
-                .is_some_and(|last| last.ident == *payload.ident)
-            {
+                .is_some_and(|last| last.ident == *payload.ident || last.ident == "Self");
+            if holds_itself {
                 cx.error_spanned_by(
                     section,
                     format!(

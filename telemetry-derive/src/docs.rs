@@ -53,7 +53,8 @@ fn end_marker(payload: &str) -> String {
 }
 
 fn is_marker_line(line: &str, marker: &str) -> bool {
-    let line = line.trim();
+    // Editors on Windows may start a page with a UTF-8 byte-order mark.
+    let line = line.trim().trim_start_matches('\u{feff}');
     line.ends_with("-->")
         && line
             .strip_prefix(marker)
@@ -344,6 +345,15 @@ mod tests {
         assert_eq!(&with_two[range], "other\n");
         // A payload whose name extends another's is a different block.
         assert_eq!(locate_block(&with_two, "Oth").unwrap(), None);
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_marker_is_accepted() {
+        let page = format!("\u{feff}{}", wrap_block("Report", "block\n"));
+        let range = locate_block(&page, "Report").unwrap().unwrap();
+        assert_eq!(&page[range], "block\n");
+        let replaced = replace_block(&page, "Report", "new\n").unwrap();
+        assert!(replaced.starts_with('\u{feff}'), "the mark is the author's");
     }
 
     #[test]

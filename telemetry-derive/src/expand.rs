@@ -10,7 +10,7 @@ use crate::check::{check_payload, SCHEMA_VERSION_KEY};
 use crate::ctxt::Ctxt;
 use crate::docs::DocsRow;
 use crate::fallback;
-use crate::guard::{self, GuardOutput, Target, BLESS_VAR, CI_VAR};
+use crate::guard::{self, GuardOutput, Target, BLESS_VAR, CI_VAR, PRIMARY_VAR};
 use crate::json_schema;
 use crate::nested::{self, Mode};
 use crate::shape::{Version, WireType};
@@ -314,7 +314,7 @@ fn push_tracking(source: &mut String, files: &[std::path::PathBuf]) {
         tokens::push_str_literal(source, file);
         source.push_str(");");
     }
-    for var in [BLESS_VAR, CI_VAR] {
+    for var in [BLESS_VAR, CI_VAR, PRIMARY_VAR] {
         source.push_str("::core::option_env!(");
         tokens::push_str_literal(source, var);
         source.push_str(");");

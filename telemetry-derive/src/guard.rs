@@ -18,6 +18,9 @@ use crate::shape::{Shape, Version};
 
 pub const BLESS_VAR: &str = "TELEMETRY_BLESS";
 pub const CI_VAR: &str = "CI";
+/// Set by cargo for the packages the user asked to build; unset when the
+/// crate is built as someone else's dependency.
+pub const PRIMARY_VAR: &str = "CARGO_PRIMARY_PACKAGE";
 
 /// What the guard hands to code generation.
 pub struct GuardOutput {
@@ -52,6 +55,7 @@ pub fn run(
     let (Some(docs_lit), version_lit) = (payload.docs_lit, payload.version_lit) else {
         return output();
     };
+
     let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
         cx.error_spanned_by(
             docs_lit,
@@ -68,6 +72,16 @@ pub fn run(
     ]
     .map(|relative| TrackedFile::read(cx, docs_lit, Path::new(&manifest_dir), relative));
     if cx.has_errors() {
+        return output();
+    }
+    // The guard is the payload's authors' check. Built as someone else's
+    // dependency (published, vendored, a path outside the workspace), the
+    // crate may not ship its docs files, and its users cannot bless them:
+    // without the files, check nothing. With them, the check runs (in the
+    // authors' workspace under `cargo build -p app` the payload crate is
+    // not primary either, and cargo reuses that build when it is).
+    let primary = std::env::var_os(PRIMARY_VAR).is_some();
+    if !primary && (docs.contents.is_none() || history.contents.is_none()) {
         return output();
     }
     let renames: Vec<(String, String)> = payload

@@ -127,17 +127,25 @@ impl Scenario {
 
     /// `cargo build` with extra environment variables.
     pub fn cargo_build(&self, env: &[(&str, &str)]) -> Build {
+        self.cargo(&["build"], env)
+    }
+
+    /// `cargo <args>` (offline, quiet, no colour) with extra environment
+    /// variables.
+    pub fn cargo(&self, args: &[&str], env: &[(&str, &str)]) -> Build {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
         command
-            .args(["build", "--offline", "--quiet", "--color", "never"])
+            .args(args)
+            .args(["--offline", "--quiet", "--color", "never"])
             .current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", &self.target)
             // The outer run's settings must not leak into the scenario: CI
             // refuses bless, and bless is what the scenario controls.
             .env_remove("CI")
             .env_remove("TELEMETRY_BLESS")
-            .env_remove("CARGO_MANIFEST_DIR");
+            .env_remove("CARGO_MANIFEST_DIR")
+            .env_remove("CARGO_PRIMARY_PACKAGE");
         command.envs(env.iter().copied());
         let output = command.output().expect("cargo runs");
         Build {

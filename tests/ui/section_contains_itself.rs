@@ -6,6 +6,8 @@ pub struct Directory {
     pub file_count: u32,
     /// Subdirectories.
     pub children: Vec<Directory>,
+    /// The first child.
+    pub first: Option<Self>,
 }
 
 fn main() {}

@@ -41,6 +41,14 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
+/// Colour only for a person at a terminal: never in files and pipes, and
+/// never with `NO_COLOR` set (<https://no-color.org>: any non-empty value).
+fn log_in_colour() -> bool {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    !no_color && std::io::stderr().is_terminal()
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -48,6 +56,7 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(log_in_colour())
         .init();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,

@@ -91,3 +91,46 @@ fn each_process_has_its_own_nonce() {
     assert_eq!(nonce(&first), nonce(&first), "stable within a process");
     assert_ne!(nonce(&first), nonce(&second), "two processes share a nonce");
 }
+
+/// The demo's log lines, its stderr read through a pipe, or through a
+/// terminal (a pty made by util-linux's `script`) when `pty` is set.
+fn startup_logs(no_color: Option<&str>, pty: bool) -> String {
+    let binary = env!("CARGO_BIN_EXE_kubeatlas-demo");
+    let args = "--listen 127.0.0.1:0 --config /nonexistent/kubeatlas.toml";
+    let mut command = if pty {
+        // Runs for one second: long enough to log its startup lines.
+        let mut command = Command::new("script");
+        command.args(["-qec", &format!("timeout 1 {binary} {args}"), "/dev/null"]);
+        command
+    } else {
+        let mut command = Command::new("timeout");
+        command.args(["1", binary]).args(args.split(' '));
+        command
+    };
+    command
+        .env_remove("DO_NOT_TRACK")
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null());
+    if let Some(value) = no_color {
+        command.env("NO_COLOR", value);
+    }
+    let output = command.output().unwrap();
+    let logs = String::from_utf8_lossy(if pty { &output.stdout } else { &output.stderr }).into_owned();
+    assert!(logs.contains("INFO"), "no log line to check: {logs:?}");
+    logs
+}
+
+/// Colour only for a person at a terminal: never in a pipe or a file, and
+/// never with `NO_COLOR` set.
+#[test]
+fn logs_are_coloured_only_at_a_terminal_without_no_color() {
+    for no_color in [None, Some("1")] {
+        let logs = startup_logs(no_color, false);
+        assert!(!logs.contains('\u{1b}'), "colour codes in a pipe: {logs:?}");
+    }
+    let logs = startup_logs(None, true);
+    assert!(logs.contains('\u{1b}'), "no colour at a terminal: {logs:?}");
+    let logs = startup_logs(Some("1"), true);
+    assert!(!logs.contains('\u{1b}'), "colour despite NO_COLOR: {logs:?}");
+}
