@@ -244,6 +244,16 @@ fn two_payloads_share_one_page_and_a_rename_is_one_change() {
         daily(&updated),
         "the other payload's block changed"
     );
+    // The changelog and the history say what the build error said: one
+    // rename, not an added and a removed field.
+    assert!(
+        updated.contains("- **2.0**: `~ clusters -> cluster_count (renamed)`\n"),
+        "{updated}"
+    );
+    assert!(crate_
+        .read("docs/Usage.schema-history")
+        .unwrap()
+        .ends_with("[2.0]\ncluster_count: integer\n~ clusters -> cluster_count\n"));
     crate_.build().assert_ok();
 }
 
@@ -284,7 +294,10 @@ fn a_payload_crate_builds_as_a_dependency_without_its_docs_files() {
     // Once the files exist, the check runs for every build that has them:
     // in the authors' workspace, `cargo build -p app` would otherwise skip
     // it (cargo then reuses that build for `cargo build -p payload`).
-    crate_.write("payload/src/lib.rs", &payload("1.0", &[VERSION, TIER, GPUS]));
+    crate_.write(
+        "payload/src/lib.rs",
+        &payload("1.0", &[VERSION, TIER, GPUS]),
+    );
     crate_
         .build()
         .assert_fails_with(&["fields of Report changed", "+ gpu_count: integer"]);

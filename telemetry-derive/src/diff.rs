@@ -153,7 +153,7 @@ pub fn changelog(releases: &[(Version, Shape)]) -> Vec<String> {
             let changes = match i.checked_sub(1).map(|previous| &releases[previous].1) {
                 None => "first version".to_owned(),
                 Some(previous) => {
-                    let lines: Vec<String> = compare(previous, shape, &[])
+                    let lines: Vec<String> = compare(previous, shape, &shape.renames)
                         .iter()
                         .map(|change| format!("`{}`", change.display_line()))
                         .collect();
@@ -227,7 +227,8 @@ mod tests {
             ("tier", WireType::Enum(vec!["a".into(), "b".into()])),
             ("gpus", WireType::Integer),
         ]);
-        let three = Shape::of(&[("gpus", WireType::String)]);
+        let mut three = Shape::of(&[("gpu_count", WireType::String)]);
+        three.renames = vec![("gpu_count".to_owned(), "gpus".to_owned())];
         let log = changelog(&[
             (v("1.0"), one),
             (v("1.1"), two.clone()),
@@ -237,7 +238,7 @@ mod tests {
         assert_eq!(
             log,
             [
-                "**2.0**: `~ gpus: integer -> string`, `- tier`",
+                "**2.0**: `~ gpus -> gpu_count (renamed): integer -> string`, `- tier`",
                 "**1.2**: no field changes",
                 "**1.1**: `+ gpus: integer`",
                 "**1.0**: first version",

@@ -7,9 +7,16 @@
 //! [1.0]
 //! kubeatlas_version: string
 //! tier: "memory" | "postgres"
+//!
+//! [2.0]
+//! app_version: string
+//! tier: "memory" | "postgres"
+//! ~ kubeatlas_version -> app_version
 //! ```
 //!
-//! It is append-only: bless adds a section and never rewrites one.
+//! A `~ old -> new` line records a `renamed_from` rename against the
+//! version before. It is append-only: bless adds a section and never
+//! rewrites one.
 
 use std::collections::BTreeSet;
 
@@ -60,6 +67,19 @@ pub fn parse_history(text: &str) -> Result<History, String> {
             names.clear();
             continue;
         }
+        if let Some(rename) = line.strip_prefix('~') {
+            let (from, to) = rename
+                .split_once("->")
+                .map(|(from, to)| (from.trim(), to.trim()))
+                .filter(|(from, to)| !from.is_empty() && !to.is_empty())
+                .ok_or_else(|| fail(format!("`{line}` should be `~ old_name -> new_name`")))?;
+            let (_, shape) = history
+                .versions
+                .last_mut()
+                .ok_or_else(|| fail("a rename line comes before any `[version]`".to_owned()))?;
+            shape.renames.push((to.to_owned(), from.to_owned()));
+            continue;
+        }
         let (name, wire) = line
             .split_once(':')
             .ok_or_else(|| fail(format!("`{line}` should be `field: wire type`")))?;
@@ -94,6 +114,9 @@ pub fn render_version(version: &Version, shape: &Shape) -> String {
     let mut out = format!("\n[{version}]\n");
     for field in &shape.fields {
         out.push_str(&format!("{}: {}\n", field.name, field.wire.canonical()));
+    }
+    for (to, from) in &shape.renames {
+        out.push_str(&format!("~ {from} -> {to}\n"));
     }
     out
 }
@@ -169,6 +192,18 @@ mod tests {
         );
         assert_parse_error("[1.0]\na: strung\n", "line 2: expected a wire type");
         assert_parse_error("[1.0]\n: string\n", "line 2: a field line needs a name");
+    }
+
+    #[test]
+    fn renames_are_recorded_with_their_version() {
+        let v2 = Version::parse("2.0").unwrap();
+        let mut shape = Shape::of(&[("app_version", WireType::String)]);
+        shape.renames = vec![("app_version".to_owned(), "version".to_owned())];
+        let text = append_version(None, "Report", &v2, &shape);
+        assert!(text.ends_with("[2.0]\napp_version: string\n~ version -> app_version\n"));
+        assert_eq!(parse_history(&text).unwrap().versions, vec![(v2, shape)]);
+        assert_parse_error("[1.0]\n~ version\n", "line 2: `~ version` should be");
+        assert_parse_error("~ a -> b\n", "line 1: a rename line comes before");
     }
 
     #[test]

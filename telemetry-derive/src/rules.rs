@@ -101,7 +101,7 @@ pub fn evaluate(input: &GuardInput) -> Verdict {
     };
     let releases = history
         .as_ref()
-        .map(|history| releases_after(history, input.version, input.shape))
+        .map(|history| releases_after(history, input.version, &shape_to_record(input, history)))
         .unwrap_or_default();
     let block = render_block(input.version.as_str(), input.rows, &changelog(&releases));
     if let Some(history) = &history {
@@ -131,6 +131,22 @@ fn releases_after(history: &History, version: &Version, shape: &Shape) -> Vec<(V
     releases
 }
 
+/// The current shape as bless records it: with the renames that apply
+/// against the latest recorded version.
+fn shape_to_record(input: &GuardInput, history: &History) -> Shape {
+    let mut shape = input.shape.clone();
+    if let Some((_, latest)) = history.latest() {
+        shape.renames = compare(latest, input.shape, input.renames)
+            .into_iter()
+            .filter_map(|change| match change {
+                Change::Renamed { from, to, .. } => Some((to, from)),
+                _ => None,
+            })
+            .collect();
+    }
+    shape
+}
+
 fn check_history(input: &GuardInput, history: &History, blessing: bool, verdict: &mut Verdict) {
     let GuardInput {
         payload,
@@ -138,7 +154,14 @@ fn check_history(input: &GuardInput, history: &History, blessing: bool, verdict:
         history_path,
         ..
     } = *input;
-    let append = || append_version(input.history, payload, version, input.shape);
+    let append = || {
+        append_version(
+            input.history,
+            payload,
+            version,
+            &shape_to_record(input, history),
+        )
+    };
     let Some((latest_version, latest_shape)) = history.latest() else {
         if blessing {
             verdict.write_history = Some(append());

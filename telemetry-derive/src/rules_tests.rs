@@ -274,12 +274,18 @@ mod properties {
             Just(WireType::Integer),
             Just(WireType::Number),
             Just(WireType::Boolean),
+            Just(WireType::Object),
             prop::collection::vec("[^|`\\p{Cc}]{1,8}", 1..4).prop_map(WireType::Enum),
         ];
         leaf.prop_recursive(3, 8, 1, |inner| {
             prop_oneof![
                 inner.clone().prop_map(|t| WireType::Array(Box::new(t))),
-                inner.prop_map(|t| WireType::Map(Box::new(t))),
+                inner.clone().prop_map(|t| WireType::Map(Box::new(t))),
+                // `Option<Option<T>>` is refused, so `| null` comes once.
+                inner.prop_map(|t| match t {
+                    WireType::Nullable(_) => t,
+                    t => WireType::Nullable(Box::new(t)),
+                }),
             ]
         })
     }
@@ -291,6 +297,7 @@ mod properties {
                     .into_iter()
                     .map(|(name, wire)| ShapeField { name, wire })
                     .collect(),
+                renames: Vec::new(),
             }
         })
     }

@@ -41,6 +41,11 @@ pub struct ShapeField {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Shape {
     pub fields: Vec<ShapeField>,
+    /// `(current name, previous name)` of the fields this version renamed
+    /// from the version before it (`renamed_from`), so its changelog
+    /// entry reads as the build error did: one rename, not an add and a
+    /// remove.
+    pub renames: Vec<(String, String)>,
 }
 
 impl Shape {
@@ -55,6 +60,7 @@ impl Shape {
                     wire: wire.clone(),
                 })
                 .collect(),
+            renames: Vec::new(),
         }
     }
 }

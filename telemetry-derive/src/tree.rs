@@ -240,6 +240,7 @@ pub fn shape_of(flat: &[FlatField]) -> Shape {
                 wire: field.wire.clone(),
             })
             .collect(),
+        renames: Vec::new(),
     }
 }
 

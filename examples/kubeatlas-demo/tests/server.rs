@@ -116,7 +116,8 @@ fn startup_logs(no_color: Option<&str>, pty: bool) -> String {
         command.env("NO_COLOR", value);
     }
     let output = command.output().unwrap();
-    let logs = String::from_utf8_lossy(if pty { &output.stdout } else { &output.stderr }).into_owned();
+    let logs =
+        String::from_utf8_lossy(if pty { &output.stdout } else { &output.stderr }).into_owned();
     assert!(logs.contains("INFO"), "no log line to check: {logs:?}");
     logs
 }
@@ -132,5 +133,8 @@ fn logs_are_coloured_only_at_a_terminal_without_no_color() {
     let logs = startup_logs(None, true);
     assert!(logs.contains('\u{1b}'), "no colour at a terminal: {logs:?}");
     let logs = startup_logs(Some("1"), true);
-    assert!(!logs.contains('\u{1b}'), "colour despite NO_COLOR: {logs:?}");
+    assert!(
+        !logs.contains('\u{1b}'),
+        "colour despite NO_COLOR: {logs:?}"
+    );
 }
