@@ -294,7 +294,7 @@ pub fn str_value(lit: &LitStr) -> String {
 }
 
 /// The contents of a string literal's text when they need no unescaping.
-fn verbatim_contents(repr: &str) -> Option<&str> {
+pub fn verbatim_contents(repr: &str) -> Option<&str> {
     if let Some(raw) = repr.strip_prefix('r') {
         let hashes = raw.len() - raw.trim_start_matches('#').len();
         let fence = &raw[..hashes];

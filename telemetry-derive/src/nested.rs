@@ -27,9 +27,9 @@
 use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use syn::parse::{ParseStream, Parser};
-use syn::{braced, LitStr, Token};
+use syn::{LitStr, Token};
 
-use crate::tree::{parse_item, Section};
+use crate::tree::{self, Section};
 
 /// What a chain finishes into.
 pub enum Mode {
@@ -105,17 +105,9 @@ impl Finished {
 
     /// The whole tree, read.
     pub fn tree(&self) -> syn::Result<Section> {
-        let parse_item_only = |input: ParseStream| -> syn::Result<Section> {
-            let (name, poisoned, fields) = parse_item(input)?;
-            Ok(Section {
-                name,
-                poisoned,
-                fields,
-                children: Vec::new(),
-            })
-        };
-        let mut tree = parse_item_only.parse2(self.item.clone())?;
-        tree.children = parse_sections.parse2(self.children.clone())?;
+        let mut tree = tree::read_section(&mut self.item.clone().into_iter(), false)
+            .map_err(malformed_expecting)?;
+        tree.children = tree::read_sections(self.children.clone()).map_err(malformed_expecting)?;
         Ok(tree)
     }
 }
@@ -173,16 +165,6 @@ pub fn step(input: TokenStream) -> syn::Result<Result<TokenStream, Finished>> {
     }))
 }
 
-fn parse_sections(input: ParseStream) -> syn::Result<Vec<Section>> {
-    let mut sections = Vec::new();
-    while !input.is_empty() {
-        let content;
-        braced!(content in input);
-        sections.push(content.parse()?);
-    }
-    Ok(sections)
-}
-
 /// The hidden macro of section `name` carrying its data (`item`, then
 /// `[ children ]`: see `tree`), re-exported beside the
 /// struct under the struct's own name: the macro namespace is apart from
@@ -207,6 +189,13 @@ pub fn define_section_macro(name: &Ident, item: TokenStream, children: TokenStre
         #[allow(unused_imports)]
         pub(crate) use #module::#name;
     }
+}
+
+fn malformed_expecting(expected: String) -> syn::Error {
+    syn::Error::new(
+        proc_macro2::Span::call_site(),
+        format!("telemetry-derive: malformed section data, expected {expected}; `resume!` is internal to the derives"),
+    )
 }
 
 /// Only this crate writes the state; users never should.

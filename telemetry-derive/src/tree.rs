@@ -8,21 +8,28 @@
 //! table and the diff speak in.
 //!
 //! ```text
-//! section := Name poisoned { field* } [ { section }* ]
-//! field   := ident "wire_name" "why" "renamed_from" "wire type" (child | _) ;
+//! section := Name poisoned { field* } [ ident* ] [ { section }* ]
+//! field   := "wire_name" "why" "renamed_from" "wire type" (child | _) ;
 //! ```
 //!
-//! `child` indexes the trailing list: the sections of the fields, in the
-//! order they were visited. The field's ident keeps its span, so an error
-//! about a nested field points at that field in its own file.
+//! The idents are the fields' own, one per field in order: they keep their
+//! spans, so an error about a nested field points at that field in its own
+//! file. `child` indexes the trailing list: the sections of the fields, in
+//! the order they were visited.
+//!
+//! The texts are raw string literals written as source and lexed by the
+//! compiler in one call, and read back by slicing (see `tokens`): a large
+//! payload's fields cross this form once per section, in an unoptimized
+//! proc macro.
 
-use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
-use syn::parse::{Parse, ParseStream};
-use syn::{braced, bracketed, LitBool, LitInt, LitStr, Token};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
+use syn::LitStr;
 
 use crate::ast::Payload;
+use crate::attr::verbatim_contents;
 use crate::expand::same_path;
 use crate::shape::{Shape, ShapeField, WireType};
+use crate::tokens;
 
 /// A struct's fields as carried between derives.
 pub struct Section {
@@ -73,91 +80,144 @@ pub fn fields_of(payload: &Payload, paths: &[&syn::Path]) -> Vec<TreeField> {
         .collect()
 }
 
-/// `Name poisoned { fields }`: a struct's own part of its section data,
-/// before its children are known.
+/// `Name poisoned { fields } [ idents ]`: a struct's own part of its
+/// section data, before its children are known.
 pub fn write_item(name: &Ident, poisoned: bool, fields: &[TreeField]) -> TokenStream {
-    let mut body = TokenStream::new();
+    let mut source = String::with_capacity(16 + 160 * fields.len());
+    source.push('{');
     for field in fields {
-        body.extend([TokenTree::Ident(field.ident.clone())]);
         let wire = field.wire.canonical();
         for text in [&field.wire_name, &field.why, &field.renamed_from, &wire] {
-            body.extend([TokenTree::Literal(Literal::string(text))]);
+            tokens::push_str_literal(&mut source, text);
+            source.push(' ');
         }
-        body.extend([
-            match field.child {
-                Some(index) => TokenTree::Literal(Literal::usize_unsuffixed(index)),
-                None => TokenTree::Ident(Ident::new("_", Span::call_site())),
-            },
-            TokenTree::Punct(Punct::new(';', Spacing::Alone)),
-        ]);
+        match field.child {
+            Some(index) => source.push_str(&index.to_string()),
+            None => source.push('_'),
+        }
+        source.push(';');
     }
+    source.push('}');
+    let idents: TokenStream = fields
+        .iter()
+        .map(|field| TokenTree::Ident(field.ident.clone()))
+        .collect();
     let poisoned = if poisoned { "true" } else { "false" };
-    [
+    let mut out: TokenStream = [
         TokenTree::Ident(name.clone()),
         TokenTree::Ident(Ident::new(poisoned, Span::call_site())),
-        TokenTree::Group(Group::new(Delimiter::Brace, body)),
     ]
     .into_iter()
-    .collect()
+    .collect();
+    out.extend(tokens::parse_generated(&source));
+    out.extend([TokenTree::Group(Group::new(Delimiter::Bracket, idents))]);
+    out
 }
 
-impl Parse for Section {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let (name, poisoned, fields) = parse_item(input)?;
-        let content;
-        bracketed!(content in input);
-        let mut children = Vec::new();
-        while !content.is_empty() {
-            let child;
-            braced!(child in content);
-            children.push(child.parse()?);
-        }
-        Ok(Section {
-            name,
-            poisoned,
-            fields,
-            children,
+/// Reads [`write_item`]'s form from `tokens`, and with `children`, the
+/// `[ { section }* ]` list after it. The error names what was expected.
+pub fn read_section(
+    tokens: &mut impl Iterator<Item = TokenTree>,
+    children: bool,
+) -> Result<Section, String> {
+    let name = match tokens.next() {
+        Some(TokenTree::Ident(name)) => name,
+        _ => return Err("a section name".to_owned()),
+    };
+    let poisoned = match tokens.next() {
+        Some(TokenTree::Ident(flag)) => flag == "true",
+        _ => return Err("`true` or `false`".to_owned()),
+    };
+    let records = group(tokens, Delimiter::Brace)?;
+    let idents = group(tokens, Delimiter::Bracket)?;
+    let fields = read_fields(records, idents)?;
+    let children = if children {
+        read_sections(group(tokens, Delimiter::Bracket)?)?
+    } else {
+        Vec::new()
+    };
+    Ok(Section {
+        name,
+        poisoned,
+        fields,
+        children,
+    })
+}
+
+/// `{ section }*`.
+pub fn read_sections(tokens: TokenStream) -> Result<Vec<Section>, String> {
+    tokens
+        .into_iter()
+        .map(|child| match child {
+            TokenTree::Group(child) if child.delimiter() == Delimiter::Brace => {
+                read_section(&mut child.stream().into_iter(), true)
+            }
+            _ => Err("`{ section }`".to_owned()),
         })
+        .collect()
+}
+
+fn group(
+    tokens: &mut impl Iterator<Item = TokenTree>,
+    delimiter: Delimiter,
+) -> Result<TokenStream, String> {
+    match tokens.next() {
+        Some(TokenTree::Group(group)) if group.delimiter() == delimiter => Ok(group.stream()),
+        _ => Err(format!("a {delimiter:?} group")),
     }
 }
 
-/// `Name poisoned { fields }`, as [`write_item`] writes it.
-pub fn parse_item(input: ParseStream) -> syn::Result<(Ident, bool, Vec<TreeField>)> {
-    let name: Ident = input.parse()?;
-    let poisoned: LitBool = input.parse()?;
-    let content;
-    braced!(content in input);
+fn read_fields(records: TokenStream, idents: TokenStream) -> Result<Vec<TreeField>, String> {
+    let mut records = records.into_iter();
     let mut fields = Vec::new();
-    while !content.is_empty() {
-        fields.push(content.parse()?);
+    for ident in idents {
+        let TokenTree::Ident(ident) = ident else {
+            return Err("a field ident".to_owned());
+        };
+        let mut text = || match records.next() {
+            Some(TokenTree::Literal(literal)) => literal_text(literal),
+            _ => Err("a string literal".to_owned()),
+        };
+        let (wire_name, why, renamed_from, wire) = (text()?, text()?, text()?, text()?);
+        let child = match records.next() {
+            Some(TokenTree::Literal(index)) => Some(
+                index
+                    .to_string()
+                    .parse()
+                    .map_err(|_| "a child index".to_owned())?,
+            ),
+            Some(TokenTree::Ident(blank)) if blank == "_" => None,
+            _ => return Err("a child index or `_`".to_owned()),
+        };
+        match records.next() {
+            Some(TokenTree::Punct(semi)) if semi.as_char() == ';' => {}
+            _ => return Err("`;`".to_owned()),
+        }
+        fields.push(TreeField {
+            ident,
+            wire_name,
+            why,
+            renamed_from,
+            wire: WireType::parse_canonical(&wire)?,
+            child,
+        });
     }
-    Ok((name, poisoned.value, fields))
+    match records.next() {
+        None => Ok(fields),
+        Some(_) => Err("as many idents as fields".to_owned()),
+    }
 }
 
-impl Parse for TreeField {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let ident: Ident = input.parse()?;
-        let wire_name: LitStr = input.parse()?;
-        let why: LitStr = input.parse()?;
-        let renamed_from: LitStr = input.parse()?;
-        let wire: LitStr = input.parse()?;
-        let child = if input.peek(Token![_]) {
-            input.parse::<Token![_]>()?;
-            None
-        } else {
-            Some(input.parse::<LitInt>()?.base10_parse()?)
-        };
-        input.parse::<Token![;]>()?;
-        let wire = WireType::parse_canonical(&wire.value())
-            .map_err(|why| syn::Error::new(ident.span(), why))?;
-        Ok(TreeField {
-            ident,
-            wire_name: wire_name.value(),
-            why: why.value(),
-            renamed_from: renamed_from.value(),
-            wire,
-            child,
-        })
+/// The value of a string literal this crate wrote: sliced out of a raw
+/// literal, unescaped only in the rare escaped one.
+fn literal_text(literal: Literal) -> Result<String, String> {
+    let repr = literal.to_string();
+    if let Some(text) = verbatim_contents(&repr) {
+        return Ok(text.to_owned());
+    }
+    match syn::Lit::new(literal) {
+        syn::Lit::Str(lit) => Ok(lit.value()),
+        _ => Err("a string literal".to_owned()),
     }
 }
 
@@ -248,23 +308,28 @@ pub fn shape_of(flat: &[FlatField]) -> Shape {
 mod tests {
     use super::*;
 
-    fn parse(tokens: &str) -> Section {
-        syn::parse_str(tokens).unwrap()
+    fn parse(text: &str) -> Section {
+        try_parse(text).unwrap()
+    }
+
+    fn try_parse(text: &str) -> Result<Section, String> {
+        let tokens: TokenStream = text.parse().map_err(|e| format!("{e}"))?;
+        read_section(&mut tokens.into_iter(), true)
     }
 
     #[test]
     fn nested_sections_flatten_to_paths_in_order() {
         let tree = parse(
             r#"Report false {
-                system "system" "Platform." "" "object" 0;
-                gpus "gpu_devices" "GPUs." "" "object[] | null" 1;
-                count "count" "Count." "" "integer | null" _;
-            } [
+                "system" "Platform." "" "object" 0;
+                "gpu_devices" "GPUs." "" "object[] | null" 1;
+                "count" "Count." "" "integer | null" _;
+            } [system gpus count] [
                 { SystemInfo false {
-                    distribution "distribution" "Distro." "" "string | null" _;
-                    cpu "cpu" "CPU." "" "object" 0;
-                } [ { CpuInfo false { cores "cores" "Cores." "" "integer" _; } [] } ] }
-                { GpuDevice false { model "model" "Model." "" "string" _; } [] }
+                    "distribution" "Distro." "" "string | null" _;
+                    "cpu" "CPU." "" "object" 0;
+                } [distribution cpu] [ { CpuInfo false { "cores" "Cores." "" "integer" _; } [cores] [] } ] }
+                { GpuDevice false { "model" "Model." "" "string" _; } [model] [] }
             ]"#,
         );
         let flat = flatten(&tree.fields, &tree.children);
@@ -292,11 +357,11 @@ mod tests {
     fn a_renamed_section_renames_everything_below_it() {
         let tree = parse(
             r#"Report false {
-                clusters "clusters" "Per cluster." "fleet" "map<string, object>" 0;
-            } [ { Cluster true {
-                nodes "node_count" "Nodes." "nodes" "integer" _;
-                kind "kind" "Kind." "" "string" _;
-            } [] } ]"#,
+                "clusters" "Per cluster." "fleet" "map<string, object>" 0;
+            } [clusters] [ { Cluster true {
+                "node_count" "Nodes." "nodes" "integer" _;
+                "kind" "Kind." "" "string" _;
+            } [nodes kind] [] } ]"#,
         );
         let flat = flatten(&tree.fields, &tree.children);
         let renames: Vec<(&str, Option<&str>)> = flat
@@ -315,13 +380,30 @@ mod tests {
     }
 
     #[test]
+    fn written_items_read_back() {
+        let tree = parse(
+            r#"Report false { "a" "why | \" \\ é" "" "integer | null" 0; } [a]
+               [ { S true { "b" "" "old" "object" _; } [b] [] } ]"#,
+        );
+        let written = write_item(&tree.name, false, &tree.fields);
+        let back = read_section(&mut written.into_iter(), false).unwrap();
+        assert_eq!(back.fields.len(), 1);
+        assert_eq!(back.fields[0].why, "why | \" \\ é");
+        assert_eq!(back.fields[0].wire.canonical(), "integer | null");
+        assert_eq!(back.fields[0].child, Some(0));
+        assert!(tree.children[0].poisoned);
+    }
+
+    #[test]
     fn malformed_data_is_an_error_not_a_panic() {
         for text in [
-            "Report false { a \"a\" \"w\" \"\" \"strung\" _; } []",
-            "Report false { a \"a\" \"w\" \"\" \"string\" ; } []",
+            "Report false { \"a\" \"w\" \"\" \"strung\" _; } [a] []",
+            "Report false { \"a\" \"w\" \"\" \"string\" ; } [a] []",
+            "Report false { \"a\" \"w\" \"\" \"string\" _; } [] []",
+            "Report false { \"a\" \"w\" \"\" \"string\" _; } [a b] []",
             "Report { } []",
         ] {
-            assert!(syn::parse_str::<Section>(text).is_err(), "{text}");
+            assert!(try_parse(text).is_err(), "{text}");
         }
     }
 }
