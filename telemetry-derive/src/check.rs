@@ -120,10 +120,14 @@ pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
             _ => {}
         }
         if let Some(from) = &field.attrs.renamed_from {
-            if from.value() == wire_name || from.value().is_empty() {
+            let from = (from, from.value());
+            if from.1 == wire_name || !is_wire_name(&from.1) {
                 cx.error_spanned_by(
-                    from,
-                    format!("`renamed_from` names the field's previous wire name, which must differ from `{wire_name}`"),
+                    from.0,
+                    format!(
+                        "`renamed_from` names the field's previous wire name, which must differ from `{wire_name}` \
+                         and be letters, digits, `_`, `-` and `.`"
+                    ),
                 );
             }
         }

@@ -8,19 +8,21 @@
 //! table and the diff speak in.
 //!
 //! ```text
-//! section := Name poisoned { field* } [ ident* ] [ { section }* ]
-//! field   := "wire_name" "why" "renamed_from" "wire type" (child | _) ;
+//! section := Name poisoned "records" [ ident* ] [ { section }* ]
+//! records := one line per field: wire_name TAB why TAB renamed_from TAB wire_type TAB (child | _)
 //! ```
 //!
-//! The idents are the fields' own, one per field in order: they keep their
+//! The idents are the fields' own, one per record in order: they keep their
 //! spans, so an error about a nested field points at that field in its own
 //! file. `child` indexes the trailing list: the sections of the fields, in
 //! the order they were visited.
 //!
-//! The texts are raw string literals written as source and lexed by the
-//! compiler in one call, and read back by slicing (see `tokens`): a large
-//! payload's fields cross this form once per section, in an unoptimized
-//! proc macro.
+//! The records are one raw string literal, lexed by the compiler and read
+//! back by slicing (see `tokens`): a large payload's fields cross this form
+//! once per section, in an unoptimized proc macro, and one literal costs a
+//! fraction of one per text. No text holds a tab or a line break: names are
+//! checked, why-texts have their whitespace collapsed, and wire types are
+//! written with JSON escapes.
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use syn::LitStr;
@@ -80,24 +82,24 @@ pub fn fields_of(payload: &Payload, paths: &[&syn::Path]) -> Vec<TreeField> {
         .collect()
 }
 
-/// `Name poisoned { fields } [ idents ]`: a struct's own part of its
+/// `Name poisoned "records" [ idents ]`: a struct's own part of its
 /// section data, before its children are known.
 pub fn write_item(name: &Ident, poisoned: bool, fields: &[TreeField]) -> TokenStream {
-    let mut source = String::with_capacity(16 + 160 * fields.len());
-    source.push('{');
+    let mut records = String::with_capacity(160 * fields.len());
     for field in fields {
         let wire = field.wire.canonical();
         for text in [&field.wire_name, &field.why, &field.renamed_from, &wire] {
-            tokens::push_str_literal(&mut source, text);
-            source.push(' ');
+            records.push_str(text);
+            records.push('\t');
         }
         match field.child {
-            Some(index) => source.push_str(&index.to_string()),
-            None => source.push('_'),
+            Some(index) => records.push_str(&index.to_string()),
+            None => records.push('_'),
         }
-        source.push(';');
+        records.push('\n');
     }
-    source.push('}');
+    let mut literal = String::with_capacity(records.len() + 8);
+    tokens::push_str_literal(&mut literal, &records);
     let idents: TokenStream = fields
         .iter()
         .map(|field| TokenTree::Ident(field.ident.clone()))
@@ -109,7 +111,7 @@ pub fn write_item(name: &Ident, poisoned: bool, fields: &[TreeField]) -> TokenSt
     ]
     .into_iter()
     .collect();
-    out.extend(tokens::parse_generated(&source));
+    out.extend(tokens::parse_generated(&literal));
     out.extend([TokenTree::Group(Group::new(Delimiter::Bracket, idents))]);
     out
 }
@@ -128,7 +130,10 @@ pub fn read_section(
         Some(TokenTree::Ident(flag)) => flag == "true",
         _ => return Err("`true` or `false`".to_owned()),
     };
-    let records = group(tokens, Delimiter::Brace)?;
+    let records = match tokens.next() {
+        Some(TokenTree::Literal(records)) => literal_text(records)?,
+        _ => return Err("the field records".to_owned()),
+    };
     let idents = group(tokens, Delimiter::Bracket)?;
     let fields = read_fields(records, idents)?;
     let children = if children {
@@ -167,44 +172,33 @@ fn group(
     }
 }
 
-fn read_fields(records: TokenStream, idents: TokenStream) -> Result<Vec<TreeField>, String> {
-    let mut records = records.into_iter();
+fn read_fields(records: String, idents: TokenStream) -> Result<Vec<TreeField>, String> {
+    let mut records = records.lines();
     let mut fields = Vec::new();
     for ident in idents {
         let TokenTree::Ident(ident) = ident else {
             return Err("a field ident".to_owned());
         };
-        let mut text = || match records.next() {
-            Some(TokenTree::Literal(literal)) => literal_text(literal),
-            _ => Err("a string literal".to_owned()),
-        };
-        let (wire_name, why, renamed_from, wire) = (text()?, text()?, text()?, text()?);
-        let child = match records.next() {
-            Some(TokenTree::Literal(index)) => Some(
-                index
-                    .to_string()
-                    .parse()
-                    .map_err(|_| "a child index".to_owned())?,
-            ),
-            Some(TokenTree::Ident(blank)) if blank == "_" => None,
-            _ => return Err("a child index or `_`".to_owned()),
-        };
-        match records.next() {
-            Some(TokenTree::Punct(semi)) if semi.as_char() == ';' => {}
-            _ => return Err("`;`".to_owned()),
-        }
+        let record = records.next().ok_or("a record for each ident")?;
+        let mut columns = record.split('\t');
+        let mut column = || columns.next().ok_or("five tab-separated columns");
+        let (wire_name, why, renamed_from, wire, child) =
+            (column()?, column()?, column()?, column()?, column()?);
         fields.push(TreeField {
             ident,
-            wire_name,
-            why,
-            renamed_from,
-            wire: WireType::parse_canonical(&wire)?,
-            child,
+            wire_name: wire_name.to_owned(),
+            why: why.to_owned(),
+            renamed_from: renamed_from.to_owned(),
+            wire: WireType::parse_canonical(wire)?,
+            child: match child {
+                "_" => None,
+                index => Some(index.parse().map_err(|_| "a child index or `_`")?),
+            },
         });
     }
     match records.next() {
         None => Ok(fields),
-        Some(_) => Err("as many idents as fields".to_owned()),
+        Some(_) => Err("as many idents as records".to_owned()),
     }
 }
 
@@ -317,21 +311,51 @@ mod tests {
         read_section(&mut tokens.into_iter(), true)
     }
 
+    /// `Name poisoned "records" [idents] [children]`, with records given
+    /// one per item and `;` for the tabs.
+    fn section(
+        name: &str,
+        poisoned: bool,
+        records: &[&str],
+        idents: &str,
+        children: &str,
+    ) -> String {
+        let records: String = records
+            .iter()
+            .map(|record| format!("{}\n", record.replace(';', "\t")))
+            .collect();
+        format!("{name} {poisoned} {records:?} [{idents}] [{children}]")
+    }
+
     #[test]
     fn nested_sections_flatten_to_paths_in_order() {
-        let tree = parse(
-            r#"Report false {
-                "system" "Platform." "" "object" 0;
-                "gpu_devices" "GPUs." "" "object[] | null" 1;
-                "count" "Count." "" "integer | null" _;
-            } [system gpus count] [
-                { SystemInfo false {
-                    "distribution" "Distro." "" "string | null" _;
-                    "cpu" "CPU." "" "object" 0;
-                } [distribution cpu] [ { CpuInfo false { "cores" "Cores." "" "integer" _; } [cores] [] } ] }
-                { GpuDevice false { "model" "Model." "" "string" _; } [model] [] }
-            ]"#,
-        );
+        let tree = parse(&section(
+            "Report",
+            false,
+            &[
+                "system;Platform.;;object;0",
+                "gpu_devices;GPUs.;;object[] | null;1",
+                "count;Count.;;integer | null;_",
+            ],
+            "system gpus count",
+            &format!(
+                "{{ {} }} {{ {} }}",
+                section(
+                    "SystemInfo",
+                    false,
+                    &[
+                        "distribution;Distro.;;string | null;_",
+                        "cpu;CPU.;;object;0"
+                    ],
+                    "distribution cpu",
+                    &format!(
+                        "{{ {} }}",
+                        section("CpuInfo", false, &["cores;Cores.;;integer;_"], "cores", "")
+                    ),
+                ),
+                section("GpuDevice", false, &["model;Model.;;string;_"], "model", ""),
+            ),
+        ));
         let flat = flatten(&tree.fields, &tree.children);
         let paths: Vec<(&str, String)> = flat
             .iter()
@@ -355,14 +379,22 @@ mod tests {
 
     #[test]
     fn a_renamed_section_renames_everything_below_it() {
-        let tree = parse(
-            r#"Report false {
-                "clusters" "Per cluster." "fleet" "map<string, object>" 0;
-            } [clusters] [ { Cluster true {
-                "node_count" "Nodes." "nodes" "integer" _;
-                "kind" "Kind." "" "string" _;
-            } [nodes kind] [] } ]"#,
-        );
+        let tree = parse(&section(
+            "Report",
+            false,
+            &["clusters;Per cluster.;fleet;map<string, object>;0"],
+            "clusters",
+            &format!(
+                "{{ {} }}",
+                section(
+                    "Cluster",
+                    true,
+                    &["node_count;Nodes.;nodes;integer;_", "kind;Kind.;;string;_"],
+                    "nodes kind",
+                    "",
+                )
+            ),
+        ));
         let flat = flatten(&tree.fields, &tree.children);
         let renames: Vec<(&str, Option<&str>)> = flat
             .iter()
@@ -382,8 +414,8 @@ mod tests {
     #[test]
     fn written_items_read_back() {
         let tree = parse(
-            r#"Report false { "a" "why | \" \\ é" "" "integer | null" 0; } [a]
-               [ { S true { "b" "" "old" "object" _; } [b] [] } ]"#,
+            "Report false \"a\\twhy | \\\" \\\\ é\\t\\tinteger | null\\t0\" [a]
+               [ { S true \"b\\t\\told\\tobject\\t_\" [b] [] } ]",
         );
         let written = write_item(&tree.name, false, &tree.fields);
         let back = read_section(&mut written.into_iter(), false).unwrap();
@@ -397,11 +429,12 @@ mod tests {
     #[test]
     fn malformed_data_is_an_error_not_a_panic() {
         for text in [
-            "Report false { \"a\" \"w\" \"\" \"strung\" _; } [a] []",
-            "Report false { \"a\" \"w\" \"\" \"string\" ; } [a] []",
-            "Report false { \"a\" \"w\" \"\" \"string\" _; } [] []",
-            "Report false { \"a\" \"w\" \"\" \"string\" _; } [a b] []",
-            "Report { } []",
+            "Report false \"a\\tw\\t\\tstrung\\t_\" [a] []",
+            "Report false \"a\\tw\\t\\tstring\" [a] []",
+            "Report false \"a\\tw\\t\\tstring\\t_\" [] []",
+            "Report false \"a\\tw\\t\\tstring\\t_\" [a b] []",
+            "Report false \"a\\tw\\t\\tstring\\tx\" [a] []",
+            "Report \"\" [] []",
         ] {
             assert!(try_parse(text).is_err(), "{text}");
         }
