@@ -14,13 +14,14 @@ pub const TELEMETRY: &str = "telemetry";
 pub const SCHEMA_VERSION: &str = "schema_version";
 pub const DOCS: &str = "docs";
 pub const ENDPOINT: &str = "endpoint";
+pub const DOCS_FORMAT: &str = "docs_format";
 // Keys on a payload field.
 pub const RENAME: &str = "rename";
 pub const VALUES: &str = "values";
 pub const RENAMED_FROM: &str = "renamed_from";
 pub const REVIEWED: &str = "reviewed";
 
-const CONTAINER_KEYS: &[&str] = &[SCHEMA_VERSION, DOCS, ENDPOINT];
+const CONTAINER_KEYS: &[&str] = &[SCHEMA_VERSION, DOCS, ENDPOINT, DOCS_FORMAT];
 const FIELD_KEYS: &[&str] = &[RENAME, VALUES, RENAMED_FROM, REVIEWED];
 const VARIANT_KEYS: &[&str] = &[RENAME];
 
@@ -30,6 +31,8 @@ pub struct Container {
     pub schema_version: Option<LitStr>,
     pub docs: Option<LitStr>,
     pub endpoint: Option<LitStr>,
+    /// `markdown` or `mdx`; by default the docs page's extension decides.
+    pub docs_format: Option<LitStr>,
 }
 
 /// `#[telemetry(...)]` on a payload field.
@@ -60,6 +63,7 @@ impl Container {
                 let slot = match key {
                     SCHEMA_VERSION => &mut out.schema_version,
                     DOCS => &mut out.docs,
+                    DOCS_FORMAT => &mut out.docs_format,
                     _ => &mut out.endpoint,
                 };
                 set_once(cx, slot, key, meta)

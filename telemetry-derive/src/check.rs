@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::ast::{Kind, Payload, ValueEnum};
 use crate::attr;
 use crate::ctxt::Ctxt;
+use crate::docs_format::DocsFormat;
 use crate::shape::Version;
 
 /// The key the derive injects; no field may claim it.
@@ -145,6 +146,11 @@ fn check_container(cx: &Ctxt, payload: &Payload) -> Option<Version> {
                  (relative to the crate's Cargo.toml; TELEMETRY_BLESS=1 cargo build creates it)"
             ),
         );
+    }
+    if let (Some(docs), Some(format)) = (&payload.attrs.docs, &payload.attrs.docs_format) {
+        if let Err(why) = DocsFormat::of(&docs.value(), Some(&format.value())) {
+            cx.error_spanned_by(format, why);
+        }
     }
     if let Some(endpoint) = &payload.attrs.endpoint {
         if let Err(why) = check_endpoint(&endpoint.value()) {

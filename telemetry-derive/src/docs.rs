@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+use crate::docs_format::DocsFormat;
 use crate::shape::escape_cell;
 
 /// One row of the docs table, already in display form.
@@ -21,8 +22,13 @@ pub struct DocsRow<'a> {
 pub const TABLE_HEADER: [&str; 3] = ["Field", "Type", "Why it's collected"];
 
 /// The markdown between the markers: a version line, the field table, and
-/// the changelog (list items, newest first).
-pub fn render_block(version: &str, rows: &[DocsRow<'_>], changelog: &[String]) -> String {
+/// the changelog (list items, newest first), safe for `format`.
+pub fn render_block(
+    format: DocsFormat,
+    version: &str,
+    rows: &[DocsRow<'_>],
+    changelog: &[String],
+) -> String {
     let mut out = format!(
         "Schema version: **{version}**\n\n| {} | {} | {} |\n| --- | --- | --- |\n",
         TABLE_HEADER[0], TABLE_HEADER[1], TABLE_HEADER[2]
@@ -32,7 +38,7 @@ pub fn render_block(version: &str, rows: &[DocsRow<'_>], changelog: &[String]) -
             "| `{}` | `{}` | {} |\n",
             row.name,
             escape_cell(&row.wire),
-            row.why
+            format.text(&row.why)
         ));
     }
     if !changelog.is_empty() {
@@ -44,55 +50,61 @@ pub fn render_block(version: &str, rows: &[DocsRow<'_>], changelog: &[String]) -
     out
 }
 
-fn begin_marker(payload: &str) -> String {
-    format!("<!-- telemetry:begin {payload}")
+fn begin_marker(format: DocsFormat, payload: &str) -> String {
+    format!("{} telemetry:begin {payload}", format.comment().0)
 }
 
-fn end_marker(payload: &str) -> String {
-    format!("<!-- telemetry:end {payload}")
+fn end_marker(format: DocsFormat, payload: &str) -> String {
+    format!("{} telemetry:end {payload}", format.comment().0)
 }
 
-fn is_marker_line(line: &str, marker: &str) -> bool {
+fn is_marker_line(format: DocsFormat, line: &str, marker: &str) -> bool {
     // Editors on Windows may start a page with a UTF-8 byte-order mark.
     let line = line.trim().trim_start_matches('\u{feff}');
-    line.ends_with("-->")
+    line.ends_with(format.comment().1)
         && line
             .strip_prefix(marker)
-            .is_some_and(|rest| rest.starts_with([' ', ':', '-']))
+            .is_some_and(|rest| rest.starts_with([' ', ':', '-', '*']))
 }
 
 /// The marker lines bless writes around a payload's block.
-pub fn wrap_block(payload: &str, block: &str) -> String {
+pub fn wrap_block(format: DocsFormat, payload: &str, block: &str) -> String {
+    let close = format.comment().1;
     format!(
-        "{}: generated from the struct; edit the struct, then run TELEMETRY_BLESS=1 cargo build -->\n{block}{} -->\n",
-        begin_marker(payload),
-        end_marker(payload)
+        "{}: generated from the struct; edit the struct, then run TELEMETRY_BLESS=1 cargo build {close}\n{block}{} {close}\n",
+        begin_marker(format, payload),
+        end_marker(format, payload)
     )
 }
 
 /// The byte range of the block's content (between the marker lines), or
 /// `None` when the page has no block for this payload.
-pub fn locate_block(page: &str, payload: &str) -> Result<Option<Range<usize>>, String> {
-    let begin = begin_marker(payload);
-    let end = end_marker(payload);
+pub fn locate_block(
+    format: DocsFormat,
+    page: &str,
+    payload: &str,
+) -> Result<Option<Range<usize>>, String> {
+    let begin = begin_marker(format, payload);
+    let end = end_marker(format, payload);
+    let close = format.comment().1;
     let mut start = None;
     let mut found = None;
     let mut offset = 0;
     for (number, line) in page.split_inclusive('\n').enumerate() {
         let number = number + 1;
-        if is_marker_line(line, &begin) {
+        if is_marker_line(format, line, &begin) {
             if start.is_some() || found.is_some() {
                 return Err(format!(
-                    "line {number} opens a second `{begin} -->` block; keep one block per payload"
+                    "line {number} opens a second `{begin} {close}` block; keep one block per payload"
                 ));
             }
             start = Some(offset + line.len());
-        } else if is_marker_line(line, &end) {
+        } else if is_marker_line(format, line, &end) {
             match start.take() {
                 Some(content_start) => found = Some(content_start..offset),
                 None => {
                     return Err(format!(
-                    "line {number} closes `{end} -->` without an opening `{begin} -->` before it"
+                    "line {number} closes `{end} {close}` without an opening `{begin} {close}` before it"
                 ))
                 }
             }
@@ -100,15 +112,22 @@ pub fn locate_block(page: &str, payload: &str) -> Result<Option<Range<usize>>, S
         offset += line.len();
     }
     if start.is_some() {
-        return Err(format!("`{begin} -->` is never closed by `{end} -->`"));
+        return Err(format!(
+            "`{begin} {close}` is never closed by `{end} {close}`"
+        ));
     }
     Ok(found)
 }
 
 /// The page with this payload's block set to `block`; prose outside the
 /// markers is kept byte for byte. A page without the block gets it appended.
-pub fn replace_block(page: &str, payload: &str, block: &str) -> Result<String, String> {
-    match locate_block(page, payload)? {
+pub fn replace_block(
+    format: DocsFormat,
+    page: &str,
+    payload: &str,
+    block: &str,
+) -> Result<String, String> {
+    match locate_block(format, page, payload)? {
         Some(range) => Ok(format!(
             "{}{block}{}",
             &page[..range.start],
@@ -122,7 +141,7 @@ pub fn replace_block(page: &str, payload: &str, block: &str) -> Result<String, S
             if !out.is_empty() && !out.ends_with("\n\n") {
                 out.push('\n');
             }
-            out.push_str(&wrap_block(payload, block));
+            out.push_str(&wrap_block(format, payload, block));
             Ok(out)
         }
     }
@@ -227,8 +246,11 @@ pub fn first_difference(expected: &ParsedBlock, found: &ParsedBlock) -> Option<S
 mod tests {
     use super::*;
 
+    const MD: DocsFormat = DocsFormat::Markdown;
+
     fn sample() -> String {
         render_block(
+            MD,
             "1.0",
             &[
                 DocsRow {
@@ -324,50 +346,80 @@ mod tests {
     fn replace_keeps_prose_byte_for_byte() {
         let page = format!(
             "# Title\r\n\nBefore.  \n\n{}\nAfter *prose*.\n",
-            wrap_block("Report", "old\n")
+            wrap_block(MD, "Report", "old\n")
         );
-        let replaced = replace_block(&page, "Report", "new\n").unwrap();
+        let replaced = replace_block(MD, &page, "Report", "new\n").unwrap();
         assert_eq!(replaced, page.replace("old\n", "new\n"));
         assert_eq!(
-            replace_block(&replaced, "Report", "new\n").unwrap(),
+            replace_block(MD, &replaced, "Report", "new\n").unwrap(),
             replaced
         );
     }
 
     #[test]
     fn missing_block_is_appended_and_others_untouched() {
-        let page = wrap_block("Other", "other\n");
-        let with_two = replace_block(&page, "Report", "mine\n").unwrap();
+        let page = wrap_block(MD, "Other", "other\n");
+        let with_two = replace_block(MD, &page, "Report", "mine\n").unwrap();
         assert!(with_two.starts_with(&page));
-        let range = locate_block(&with_two, "Report").unwrap().unwrap();
+        let range = locate_block(MD, &with_two, "Report").unwrap().unwrap();
         assert_eq!(&with_two[range], "mine\n");
-        let range = locate_block(&with_two, "Other").unwrap().unwrap();
+        let range = locate_block(MD, &with_two, "Other").unwrap().unwrap();
         assert_eq!(&with_two[range], "other\n");
         // A payload whose name extends another's is a different block.
-        assert_eq!(locate_block(&with_two, "Oth").unwrap(), None);
+        assert_eq!(locate_block(MD, &with_two, "Oth").unwrap(), None);
     }
 
     #[test]
     fn a_byte_order_mark_before_the_first_marker_is_accepted() {
-        let page = format!("\u{feff}{}", wrap_block("Report", "block\n"));
-        let range = locate_block(&page, "Report").unwrap().unwrap();
+        let page = format!("\u{feff}{}", wrap_block(MD, "Report", "block\n"));
+        let range = locate_block(MD, &page, "Report").unwrap().unwrap();
         assert_eq!(&page[range], "block\n");
-        let replaced = replace_block(&page, "Report", "new\n").unwrap();
+        let replaced = replace_block(MD, &page, "Report", "new\n").unwrap();
         assert!(replaced.starts_with('\u{feff}'), "the mark is the author's");
+    }
+
+    #[test]
+    fn mdx_pages_have_mdx_markers_and_escaped_text() {
+        let mdx = DocsFormat::Mdx;
+        let rows = [DocsRow {
+            name: "latency",
+            wire: "integer".into(),
+            why: "p99 <5 ms, `{as code}` and {braces}".into(),
+        }];
+        let block = render_block(mdx, "1.0", &rows, &[]);
+        assert!(
+            block.contains(r"| p99 \<5 ms, `{as code}` and \{braces\} |"),
+            "{block}"
+        );
+        let page = format!("# Telemetry\n\n{}", wrap_block(mdx, "Report", &block));
+        assert!(
+            page.contains("{/* telemetry:begin Report: generated"),
+            "{page}"
+        );
+        assert!(page.ends_with("{/* telemetry:end Report */}\n"), "{page}");
+        let range = locate_block(mdx, &page, "Report").unwrap().unwrap();
+        assert_eq!(&page[range], block);
+        // The same text, as a reader sees it, in either format.
+        assert_eq!(
+            parse_block(&block),
+            parse_block(&render_block(MD, "1.0", &rows, &[]))
+        );
+        // A Markdown page's markers are not an MDX page's.
+        assert_eq!(locate_block(MD, &page, "Report").unwrap(), None);
     }
 
     #[test]
     fn broken_markers_are_errors() {
         let open = "<!-- telemetry:begin Report -->\nx\n";
-        assert!(locate_block(open, "Report")
+        assert!(locate_block(MD, open, "Report")
             .unwrap_err()
             .contains("never closed"));
         let close = "<!-- telemetry:end Report -->\n";
-        assert!(locate_block(close, "Report")
+        assert!(locate_block(MD, close, "Report")
             .unwrap_err()
             .contains("without an opening"));
-        let twice = format!("{0}{0}", wrap_block("Report", "x\n"));
-        assert!(locate_block(&twice, "Report")
+        let twice = format!("{0}{0}", wrap_block(MD, "Report", "x\n"));
+        assert!(locate_block(MD, &twice, "Report")
             .unwrap_err()
             .contains("second"));
     }

@@ -3,12 +3,13 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-use syn::DeriveInput;
+use syn::{DeriveInput, LitStr};
 
 use crate::ast::{Kind, Payload};
 use crate::check::{check_payload, SCHEMA_VERSION_KEY};
 use crate::ctxt::Ctxt;
 use crate::docs::DocsRow;
+use crate::docs_format::DocsFormat;
 use crate::fallback;
 use crate::guard::{self, GuardOutput, Target, BLESS_VAR, CI_VAR, PRIMARY_VAR};
 use crate::json_schema;
@@ -35,10 +36,22 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         return fallback::telemetry(input, cx.check().err());
     };
     let _ = cx.check();
+    let docs = payload.attrs.docs.clone();
+    let format = DocsFormat::of(
+        &docs.as_ref().map(LitStr::value).unwrap_or_default(),
+        payload
+            .attrs
+            .docs_format
+            .as_ref()
+            .map(LitStr::value)
+            .as_deref(),
+    )
+    .unwrap_or(DocsFormat::Markdown);
     let mode = Mode::Payload {
         version: version_lit,
-        docs: payload.attrs.docs.clone(),
+        docs,
         endpoint: payload.attrs.endpoint.clone(),
+        format,
     };
     let paths = section_paths(&payload);
     let fields = tree::fields_of(&payload, &paths);
@@ -114,6 +127,7 @@ pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
         version: version_lit,
         docs,
         endpoint,
+        format,
     } = mode
     else {
         return fallback::derived(None);
@@ -150,6 +164,7 @@ pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
             name: &name,
             version_lit,
             docs_lit: docs.as_ref(),
+            format: *format,
             fields: &flat,
         },
         &version,

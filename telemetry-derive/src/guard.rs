@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::ctxt::Ctxt;
+use crate::docs_format::DocsFormat;
 use crate::tree::FlatField;
 use syn::LitStr;
 
@@ -35,6 +36,7 @@ pub struct Target<'a> {
     pub name: &'a str,
     pub version_lit: &'a LitStr,
     pub docs_lit: Option<&'a LitStr>,
+    pub format: DocsFormat,
     /// Every field at every depth, where it is declared.
     pub fields: &'a [FlatField],
 }
@@ -49,7 +51,7 @@ pub fn run(
 ) -> GuardOutput {
     // Without the files there is no changelog: the table alone.
     let output = || GuardOutput {
-        block: render_block(version.as_str(), rows, &[]),
+        block: render_block(payload.format, version.as_str(), rows, &[]),
         tracked: Vec::new(),
     };
     let (Some(docs_lit), version_lit) = (payload.docs_lit, payload.version_lit) else {
@@ -91,6 +93,7 @@ pub fn run(
         .collect();
     let verdict = evaluate(&GuardInput {
         payload: name,
+        format: payload.format,
         version,
         shape,
         renames: &renames,

@@ -19,6 +19,7 @@ mod check;
 mod ctxt;
 mod diff;
 mod docs;
+mod docs_format;
 mod expand;
 mod fallback;
 mod guard;

@@ -29,6 +29,7 @@ use quote::{format_ident, quote};
 use syn::parse::{ParseStream, Parser};
 use syn::{LitStr, Token};
 
+use crate::docs_format::DocsFormat;
 use crate::tree::{self, Section};
 
 /// What a chain finishes into.
@@ -39,6 +40,7 @@ pub enum Mode {
         version: LitStr,
         docs: Option<LitStr>,
         endpoint: Option<LitStr>,
+        format: DocsFormat,
     },
     /// A section's macro definition, as items.
     Section,
@@ -51,6 +53,7 @@ impl Mode {
                 version,
                 docs,
                 endpoint,
+                format,
             } => {
                 let or_blank = |lit: &Option<LitStr>| match lit {
                     Some(lit) => quote!(#lit),
@@ -58,7 +61,11 @@ impl Mode {
                 };
                 let docs = or_blank(docs);
                 let endpoint = or_blank(endpoint);
-                quote!(payload #version #docs #endpoint)
+                let format = match format {
+                    DocsFormat::Markdown => quote!(markdown),
+                    DocsFormat::Mdx => quote!(mdx),
+                };
+                quote!(payload #version #docs #endpoint #format)
             }
             Mode::Section => quote!(section),
         }
@@ -78,10 +85,18 @@ impl Mode {
                 input.parse().map(Some)
             }
         };
+        let docs = optional()?;
+        let endpoint = optional()?;
+        let format: Ident = input.parse()?;
         Ok(Mode::Payload {
             version,
-            docs: optional()?,
-            endpoint: optional()?,
+            docs,
+            endpoint,
+            format: if format == "mdx" {
+                DocsFormat::Mdx
+            } else {
+                DocsFormat::Markdown
+            },
         })
     }
 }

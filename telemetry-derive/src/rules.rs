@@ -6,6 +6,7 @@ use crate::diff::{changelog, compare, describe, Change};
 use crate::docs::{
     first_difference, locate_block, parse_block, render_block, replace_block, wrap_block, DocsRow,
 };
+use crate::docs_format::DocsFormat;
 use crate::history::{append_version, parse_history, History};
 use crate::json_schema;
 use crate::shape::{Shape, Version};
@@ -25,6 +26,7 @@ pub enum Bless {
 
 pub struct GuardInput<'a> {
     pub payload: &'a str,
+    pub format: DocsFormat,
     pub version: &'a Version,
     pub shape: &'a Shape,
     /// (current wire name, recorded name) pairs from `renamed_from`.
@@ -103,7 +105,12 @@ pub fn evaluate(input: &GuardInput) -> Verdict {
         .as_ref()
         .map(|history| releases_after(history, input.version, &shape_to_record(input, history)))
         .unwrap_or_default();
-    let block = render_block(input.version.as_str(), input.rows, &changelog(&releases));
+    let block = render_block(
+        input.format,
+        input.version.as_str(),
+        input.rows,
+        &changelog(&releases),
+    );
     if let Some(history) = &history {
         let before = verdict.findings.len();
         check_history(input, history, blessing, &mut verdict);
@@ -307,7 +314,7 @@ fn check_docs(input: &GuardInput, block: &str, blessing: bool, verdict: &mut Ver
     };
     let Some(page) = input.docs else {
         if blessing {
-            verdict.write_docs = Some(wrap_block(payload, block));
+            verdict.write_docs = Some(wrap_block(input.format, payload, block));
         } else {
             fail(format!(
                 "docs page {docs_path} does not exist: run `{BLESS_COMMAND}` to create it with the generated \
@@ -316,7 +323,7 @@ fn check_docs(input: &GuardInput, block: &str, blessing: bool, verdict: &mut Ver
         }
         return;
     };
-    let found = match locate_block(page, payload) {
+    let found = match locate_block(input.format, page, payload) {
         Ok(found) => found,
         Err(why) => return fail(format!("{docs_path}: {why}")),
     };
@@ -337,7 +344,7 @@ fn check_docs(input: &GuardInput, block: &str, blessing: bool, verdict: &mut Ver
     };
     match stale {
         None => {}
-        Some(_) if blessing => match replace_block(page, payload, block) {
+        Some(_) if blessing => match replace_block(input.format, page, payload, block) {
             Ok(updated) => verdict.write_docs = Some(updated),
             Err(why) => fail(format!("{docs_path}: {why}")),
         },

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::docs::DocsRow;
+use crate::docs_format::DocsFormat;
 use crate::shape::WireType;
 
 #[derive(Default)]
@@ -49,6 +50,7 @@ impl Payload {
             .collect();
         let verdict = evaluate(&GuardInput {
             payload: "Report",
+            format: DocsFormat::Markdown,
             version: &self.version,
             shape: &shape,
             renames: &self.renames,
@@ -265,6 +267,7 @@ mod properties {
 
     use crate::diff::compare;
     use crate::docs::{first_difference, locate_block, parse_block, render_block, DocsRow};
+    use crate::docs_format::DocsFormat;
     use crate::history::{append_version, parse_history};
     use crate::shape::{Shape, ShapeField, Version, WireType};
 
@@ -308,7 +311,7 @@ mod properties {
             let lossy = String::from_utf8_lossy(&bytes);
             for input in [text.as_str(), &lossy] {
                 let _ = parse_history(input);
-                let _ = locate_block(input, "Report");
+                let _ = locate_block(DocsFormat::Markdown, input, "Report");
                 let _ = parse_block(input);
                 let _ = WireType::parse_canonical(input);
                 let _ = Version::parse(input);
@@ -340,7 +343,7 @@ mod properties {
                 wire: f.wire.display(),
                 why: why.as_str().into(),
             }).collect();
-            let block = parse_block(&render_block("1.0", &rows, &[]));
+            let block = parse_block(&render_block(DocsFormat::Markdown, "1.0", &rows, &[]));
             prop_assert_eq!(block.rows.len(), rows.len() + 1);
             prop_assert_eq!(first_difference(&block, &block), None);
         }
