@@ -21,6 +21,11 @@ impl fmt::Display for EndpointError {
 impl std::error::Error for EndpointError {}
 
 impl Endpoint {
+    /// The host (a name, or an address without brackets), for `NO_PROXY`.
+    pub(crate) fn host(&self) -> &str {
+        host_of(split_url(&self.0).map_or("", |(_, authority)| authority))
+    }
+
     /// The payload's own endpoint: must be `https://` with a host. The
     /// derive already checks this; the reporter checks again rather than
     /// trust a hand-written `Telemetry` impl.
@@ -48,13 +53,7 @@ impl Endpoint {
         if authority.contains('@') {
             return Err(refused("user info is not allowed"));
         }
-        let host = match authority.strip_prefix('[') {
-            Some(rest) => rest.split(']').next().unwrap_or(""),
-            None => authority
-                .rsplit_once(':')
-                .map_or(authority, |(host, _)| host),
-        };
-        match host.parse::<IpAddr>() {
+        match host_of(authority).parse::<IpAddr>() {
             Ok(ip) if ip.is_loopback() => Ok(Endpoint(url.to_owned())),
             Ok(_) => Err(refused(
                 "only loopback addresses (127.0.0.0/8, ::1) are allowed",
@@ -71,6 +70,16 @@ impl Endpoint {
 }
 
 /// `(scheme, authority)` of an absolute URL.
+/// The host of an authority: `[::1]:8443` -> `::1`, `a.example:443` -> `a.example`.
+fn host_of(authority: &str) -> &str {
+    match authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host),
+    }
+}
+
 fn split_url(url: &str) -> Option<(&str, &str)> {
     let (scheme, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -80,6 +89,23 @@ fn split_url(url: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::Endpoint;
+
+    #[test]
+    fn the_host_is_what_no_proxy_matches() {
+        let host = |url| Endpoint::compiled(url).unwrap().host().to_owned();
+        assert_eq!(
+            host("https://telemetry.example.com/v1/report"),
+            "telemetry.example.com"
+        );
+        assert_eq!(
+            host("https://telemetry.example.com:8443/v1"),
+            "telemetry.example.com"
+        );
+        assert_eq!(
+            Endpoint::loopback("https://[::1]:9/x").unwrap().host(),
+            "::1"
+        );
+    }
 
     #[test]
     fn compiled_endpoints_are_https_only() {

@@ -64,7 +64,11 @@ mod nonce;
 #[cfg(feature = "runtime")]
 mod preview;
 #[cfg(feature = "reporter")]
+mod proxy;
+#[cfg(feature = "reporter")]
 mod reporter;
+#[cfg(feature = "reporter")]
+mod schedule;
 #[cfg(feature = "reporter")]
 mod send;
 
@@ -77,8 +81,12 @@ pub use nonce::SessionNonce;
 #[cfg(feature = "runtime")]
 pub use preview::{Preview, PREVIEW_PATH};
 #[cfg(feature = "reporter")]
-pub use reporter::{
-    Reporter, ReporterBuilder, DO_NOT_TRACK, FIRST_REPORT_AFTER, REPORT_INTERVAL, THREAD_NAME,
+pub use proxy::{NO_PROXY_VARS, PROXY_VARS};
+#[cfg(feature = "reporter")]
+pub use reporter::{Reporter, ReporterBuilder, DO_NOT_TRACK, THREAD_NAME};
+#[cfg(feature = "reporter")]
+pub use schedule::{
+    FIRST_REPORT_EARLIEST, FIRST_REPORT_LATEST, REPORT_INTERVAL, REPORT_INTERVAL_JITTER,
 };
 #[cfg(feature = "reporter")]
 pub use send::SEND_TIMEOUT;

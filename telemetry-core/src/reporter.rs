@@ -1,6 +1,7 @@
-//! The background reporter: off unless enabled, then one report soon after
-//! start and one a day, each sent once, from a thread of its own that the
-//! server never waits for.
+//! The background reporter: off unless enabled, then a first report at a
+//! random time 5 to 65 minutes after start and one a day after that (see
+//! `schedule`), each sent once, from a thread of its own that the server
+//! never waits for.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex};
@@ -8,13 +9,10 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crate::endpoint::{Endpoint, EndpointError};
-use crate::send::{self, SendError, SEND_TIMEOUT};
+use crate::proxy::{self, ProxySetting};
+use crate::schedule::{os_random, Schedule};
+use crate::send::{self, SendError, TestRoots, SEND_TIMEOUT};
 use crate::{Preview, Telemetry, TelemetryConfig, PREVIEW_PATH};
-
-/// How long after start the first report goes out.
-pub const FIRST_REPORT_AFTER: Duration = Duration::from_secs(60);
-/// How often reports go out after the first.
-pub const REPORT_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
 /// The environment variable of the <https://consoledonottrack.com>
 /// convention: set to anything but `0` or `false`, it disables sending.
 pub const DO_NOT_TRACK: &str = "DO_NOT_TRACK";
@@ -39,21 +37,19 @@ pub struct ReporterBuilder<T> {
     app: String,
     preview: Preview<T>,
     endpoint: Result<Endpoint, EndpointError>,
-    timings: Timings,
+    schedule: Schedule,
+    timeout: Duration,
+    test_roots: TestRoots,
     preview_url: String,
     disable_hint: String,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Timings {
-    first_report_after: Duration,
-    interval: Duration,
-    timeout: Duration,
-}
-
 impl Reporter {
     /// Starts reporting `preview`'s payload if `config.enabled`, under the
-    /// metric prefix `app` (`<app>_telemetry_send_errors_total`).
+    /// metric prefix `app`: `<app>_telemetry_send_errors_total`,
+    /// `<app>_telemetry_reports_sent_total` and
+    /// `<app>_telemetry_last_success_timestamp_seconds`, all exported at 0
+    /// from the start, enabled or not.
     ///
     /// Disabled, this returns at once and nothing runs: no thread, no
     /// socket, no DNS lookup. The payload type must carry its endpoint:
@@ -78,11 +74,9 @@ impl Reporter {
             app: app.to_owned(),
             preview,
             endpoint: Endpoint::compiled(T::ENDPOINT.unwrap_or_default()),
-            timings: Timings {
-                first_report_after: FIRST_REPORT_AFTER,
-                interval: REPORT_INTERVAL,
-                timeout: SEND_TIMEOUT,
-            },
+            schedule: Schedule::PRODUCTION,
+            timeout: SEND_TIMEOUT,
+            test_roots: TestRoots::default(),
             preview_url: PREVIEW_PATH.to_owned(),
             disable_hint: "set telemetry.enabled = false".to_owned(),
         }
@@ -131,8 +125,12 @@ impl<T: Telemetry + 'static> ReporterBuilder<T> {
         Ok(self)
     }
 
-    /// Test seam: shorter delays and timeout than the production
-    /// [`FIRST_REPORT_AFTER`], [`REPORT_INTERVAL`] and 10 s timeout.
+    /// Test seam: fixed, shorter delays and timeout instead of the
+    /// production schedule ([`FIRST_REPORT_EARLIEST`](crate::FIRST_REPORT_EARLIEST)
+    /// to [`FIRST_REPORT_LATEST`](crate::FIRST_REPORT_LATEST), then
+    /// [`REPORT_INTERVAL`](crate::REPORT_INTERVAL) ±
+    /// [`REPORT_INTERVAL_JITTER`](crate::REPORT_INTERVAL_JITTER)) and 10 s
+    /// timeout.
     #[cfg(feature = "test-seam")]
     pub fn timings(
         mut self,
@@ -140,19 +138,38 @@ impl<T: Telemetry + 'static> ReporterBuilder<T> {
         interval: Duration,
         timeout: Duration,
     ) -> Self {
-        self.timings = Timings {
-            first_report_after,
+        self.schedule = Schedule {
+            first_earliest: first_report_after,
+            first_latest: first_report_after,
             interval,
-            timeout,
+            jitter: Duration::ZERO,
         };
+        self.timeout = timeout;
         self
+    }
+
+    /// Test seam: the first report at a random time in
+    /// `earliest..=latest`, as in production but shorter.
+    #[cfg(feature = "test-seam")]
+    pub fn first_report_window(mut self, earliest: Duration, latest: Duration) -> Self {
+        self.schedule.first_earliest = earliest;
+        self.schedule.first_latest = latest.max(earliest);
+        self
+    }
+
+    /// Test seam: trust these PEM certificates, and only them, as roots for
+    /// a loopback TLS receiver. Without the seam, reports are verified
+    /// against the bundled roots and nothing else.
+    #[cfg(feature = "test-seam")]
+    pub fn trust_test_roots(mut self, pem: &[u8]) -> Result<Self, String> {
+        self.test_roots = TestRoots::from_pem(pem)?;
+        Ok(self)
     }
 
     /// Starts the reporter if `config.enabled` (and `DO_NOT_TRACK` is not
     /// set), logging one line that says what happens.
     pub fn start(self, config: &TelemetryConfig) -> Reporter {
-        let error_counter = format!("{}_telemetry_send_errors_total", self.app);
-        metrics::counter!(error_counter.clone()).increment(0);
+        let metrics = Metrics::new(&self.app);
         if !config.enabled {
             tracing::info!(app = %self.app, "telemetry is disabled: nothing is sent");
             return Reporter { worker: None };
@@ -171,10 +188,26 @@ impl<T: Telemetry + 'static> ReporterBuilder<T> {
                 return Reporter { worker: None };
             }
         };
+        let proxy = match proxy::from_env(endpoint.host(), |name| std::env::var(name).ok()) {
+            Ok(proxy) => proxy,
+            Err(err) => {
+                tracing::warn!(app = %self.app, "telemetry is not started: {err}");
+                return Reporter { worker: None };
+            }
+        };
+        let first_delay = self.schedule.first_delay(os_random());
+        let through = proxy
+            .as_ref()
+            .map(|proxy| format!(" through the proxy {}", proxy.shown))
+            .unwrap_or_default();
         tracing::info!(
             app = %self.app,
-            "telemetry is enabled: one anonymous report a day goes to {}; see exactly what is sent at {}; to disable, {}",
+            "telemetry is enabled: one anonymous report a day goes to {}{through}, the first in {} \
+             (a random time {} to {} minutes after start); see exactly what is sent at {}; to disable, {}",
             endpoint.as_str(),
+            minutes(first_delay),
+            self.schedule.first_earliest.as_secs() / 60,
+            self.schedule.first_latest.as_secs() / 60,
             self.preview_url,
             self.disable_hint,
         );
@@ -183,8 +216,12 @@ impl<T: Telemetry + 'static> ReporterBuilder<T> {
             app: self.app,
             preview: self.preview,
             endpoint,
-            timings: self.timings,
-            error_counter,
+            proxy,
+            test_roots: self.test_roots,
+            schedule: self.schedule,
+            first_delay,
+            timeout: self.timeout,
+            metrics,
         };
         let thread_stop = Arc::clone(&stop);
         match thread::Builder::new()
@@ -209,22 +246,76 @@ fn do_not_track() -> bool {
     })
 }
 
+/// `2 min 5 s`, `37 min`: a delay for the startup line.
+fn minutes(delay: Duration) -> String {
+    let (minutes, seconds) = (delay.as_secs() / 60, delay.as_secs() % 60);
+    match (minutes, seconds) {
+        (0, _) => format!("{} ms", delay.as_millis()),
+        (_, 0) => format!("{minutes} min"),
+        _ => format!("{minutes} min {seconds} s"),
+    }
+}
+
+/// The reporter's metrics, by name.
+struct Metrics {
+    send_errors: String,
+    reports_sent: String,
+    last_success: String,
+}
+
+impl Metrics {
+    /// The names under `app`, each exported at 0 so a dashboard sees them
+    /// before the first report.
+    fn new(app: &str) -> Metrics {
+        let metrics = Metrics {
+            send_errors: format!("{app}_telemetry_send_errors_total"),
+            reports_sent: format!("{app}_telemetry_reports_sent_total"),
+            last_success: format!("{app}_telemetry_last_success_timestamp_seconds"),
+        };
+        metrics::counter!(metrics.send_errors.clone()).increment(0);
+        metrics::counter!(metrics.reports_sent.clone()).increment(0);
+        metrics::gauge!(metrics.last_success.clone()).set(0.0);
+        metrics
+    }
+
+    fn sent(&self) {
+        metrics::counter!(self.reports_sent.clone()).increment(1);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        metrics::gauge!(self.last_success.clone()).set(now.as_secs_f64().floor());
+    }
+
+    fn failed(&self) {
+        metrics::counter!(self.send_errors.clone()).increment(1);
+    }
+}
+
 /// Everything the reporter thread owns.
 struct Job<T> {
     app: String,
     preview: Preview<T>,
     endpoint: Endpoint,
-    timings: Timings,
-    error_counter: String,
+    proxy: Option<ProxySetting>,
+    test_roots: TestRoots,
+    schedule: Schedule,
+    first_delay: Duration,
+    timeout: Duration,
+    metrics: Metrics,
 }
 
 impl<T: Telemetry> Job<T> {
     fn run(self, stop: &StopSignal) {
-        let agent = send::agent(self.timings.timeout, &format!("{}-telemetry", self.app));
-        let mut wait = self.timings.first_report_after;
+        let agent = send::agent(
+            self.timeout,
+            &format!("{}-telemetry", self.app),
+            self.proxy.as_ref(),
+            &self.test_roots,
+        );
+        let mut wait = self.first_delay;
         while !stop.wait(wait) {
             self.report_once(&agent);
-            wait = self.timings.interval;
+            wait = self.schedule.next_delay(os_random());
         }
     }
 
@@ -233,9 +324,12 @@ impl<T: Telemetry> Job<T> {
             .map_err(|_| SendError::Snapshot)
             .and_then(|body| send::send(agent, &self.endpoint, &body));
         match result {
-            Ok(()) => tracing::debug!(app = %self.app, "telemetry report sent"),
+            Ok(()) => {
+                self.metrics.sent();
+                tracing::debug!(app = %self.app, "telemetry report sent");
+            }
             Err(err) => {
-                metrics::counter!(self.error_counter.clone()).increment(1);
+                self.metrics.failed();
                 tracing::warn!(
                     app = %self.app,
                     endpoint = self.endpoint.as_str(),

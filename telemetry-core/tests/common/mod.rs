@@ -6,6 +6,8 @@
 
 #![allow(dead_code)] // Each test binary uses a different part.
 
+pub mod proxy;
+
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -73,6 +75,9 @@ pub enum Behaviour {
     Hang(Duration),
     /// Speaks TLS with a self-signed certificate no client trusts.
     UntrustedTls,
+    /// Speaks TLS with a certificate for 127.0.0.1 signed by the test CA
+    /// ([`proxy::TEST_CA`]), reads the request and answers 204.
+    TrustedTls,
 }
 
 pub struct Receiver {
@@ -172,19 +177,35 @@ fn handle(
             }
             Ok(())
         }
-        Behaviour::UntrustedTls => {
+        Behaviour::UntrustedTls => untrusted_tls(stream),
+        Behaviour::TrustedTls => {
             let mut tls = rustls::StreamOwned::new(
-                rustls::ServerConnection::new(tls_config()).map_err(std::io::Error::other)?,
+                rustls::ServerConnection::new(proxy::trusted_tls_config())
+                    .map_err(std::io::Error::other)?,
                 stream,
             );
-            let mut buf = [0u8; 1024];
-            tls.read(&mut buf).map(drop) // Fails: the client rejects the certificate.
+            bodies.lock().unwrap().push(read_request(&mut tls)?);
+            tls.write_all(
+                b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            )?;
+            tls.flush()
         }
     }
 }
 
+/// Speaks TLS on `stream` with a self-signed certificate; fails, as the
+/// client rejects the certificate.
+pub fn untrusted_tls(stream: TcpStream) -> std::io::Result<()> {
+    let mut tls = rustls::StreamOwned::new(
+        rustls::ServerConnection::new(tls_config()).map_err(std::io::Error::other)?,
+        stream,
+    );
+    let mut buf = [0u8; 1024];
+    tls.read(&mut buf).map(drop)
+}
+
 /// Reads one HTTP/1.1 request and returns its body.
-fn read_request(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+fn read_request(stream: &mut impl Read) -> std::io::Result<Vec<u8>> {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
@@ -213,24 +234,30 @@ fn read_request(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
 }
 
 fn tls_config() -> Arc<rustls::ServerConfig> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     static CONFIG: OnceLock<Arc<rustls::ServerConfig>> = OnceLock::new();
     Arc::clone(CONFIG.get_or_init(|| {
-        let cert = CertificateDer::from_pem_slice(include_bytes!("../fixtures/untrusted-cert.pem"))
-            .unwrap();
-        let key =
-            PrivateKeyDer::from_pem_slice(include_bytes!("../fixtures/untrusted-key.pem")).unwrap();
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert], key)
-        .unwrap();
-        Arc::new(config)
+        server_config(
+            include_bytes!("../fixtures/untrusted-cert.pem"),
+            include_bytes!("../fixtures/untrusted-key.pem"),
+        )
     }))
+}
+
+/// A TLS server config with one certificate and its key, both PEM.
+pub fn server_config(cert: &[u8], key: &[u8]) -> Arc<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let cert = CertificateDer::from_pem_slice(cert).unwrap();
+    let key = PrivateKeyDer::from_pem_slice(key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .unwrap();
+    Arc::new(config)
 }
 
 /// Counters by name, for every thread: a minimal global `metrics` recorder.
@@ -266,8 +293,11 @@ impl metrics::Recorder for CounterRecorder {
         let counter = counters.entry(key.name().to_owned()).or_default();
         metrics::Counter::from_arc(Arc::clone(counter))
     }
-    fn register_gauge(&self, _: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Gauge {
-        metrics::Gauge::noop()
+    fn register_gauge(&self, key: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Gauge {
+        // A gauge keeps its f64's bits in the same map.
+        let mut counters = self.counters.lock().unwrap();
+        let gauge = counters.entry(key.name().to_owned()).or_default();
+        metrics::Gauge::from_arc(Arc::clone(gauge))
     }
     fn register_histogram(
         &self,
@@ -333,14 +363,28 @@ pub fn observe() {
 
 /// The value of `<app>_telemetry_send_errors_total`.
 pub fn send_errors(app: &str) -> u64 {
-    let name = format!("{app}_telemetry_send_errors_total");
+    metric(&format!("{app}_telemetry_send_errors_total")).unwrap_or(0)
+}
+
+/// The value of `<app>_telemetry_reports_sent_total`.
+pub fn reports_sent(app: &str) -> u64 {
+    metric(&format!("{app}_telemetry_reports_sent_total")).unwrap_or(0)
+}
+
+/// The value of `<app>_telemetry_last_success_timestamp_seconds`.
+pub fn last_success(app: &str) -> Option<f64> {
+    metric(&format!("{app}_telemetry_last_success_timestamp_seconds")).map(f64::from_bits)
+}
+
+/// A counter's value (a gauge's f64 bits), if it was registered at all.
+pub fn metric(name: &str) -> Option<u64> {
     observers()
         .metrics
         .counters
         .lock()
         .unwrap()
-        .get(&name)
-        .map_or(0, |c| c.load(Ordering::SeqCst))
+        .get(name)
+        .map(|c| c.load(Ordering::SeqCst))
 }
 
 /// The log lines at `level` that name `app`.
