@@ -70,13 +70,16 @@ fn serves_the_preview_and_metrics() {
     assert_eq!(report["platform_distribution"]["eks"], 2);
     assert_eq!(report["session_nonce"].as_str().unwrap().len(), 32);
 
+    // Whether reports go out, visible from the start: sends, failures, and
+    // the time of the last success.
     let (_, metrics) = server.get("/metrics");
-    assert!(
-        metrics
-            .lines()
-            .any(|l| l == "kubeatlas_telemetry_send_errors_total 0"),
-        "{metrics}"
-    );
+    for line in [
+        "kubeatlas_telemetry_send_errors_total 0",
+        "kubeatlas_telemetry_reports_sent_total 0",
+        "kubeatlas_telemetry_last_success_timestamp_seconds 0",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} not in {metrics}");
+    }
 }
 
 #[test]
