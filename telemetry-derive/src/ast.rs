@@ -5,7 +5,7 @@ use syn::{Data, DeriveInput, Fields, Ident, Type};
 
 use crate::attr;
 use crate::ctxt::Ctxt;
-use crate::shape::{why_cell, WireType};
+use crate::shape::{why_cell, IntegerRange, WireType};
 use crate::wire;
 
 /// Which derive a struct is read for.
@@ -61,6 +61,8 @@ pub struct Field<'a> {
     /// The section struct inside the field type (`SystemInfo` in
     /// `Option<SystemInfo>`), whose fields the guard checks too.
     pub section: Option<&'a syn::Path>,
+    /// The range of the field's integer type, for the JSON Schema.
+    pub range: IntegerRange,
 }
 
 impl<'a> Payload<'a> {
@@ -165,16 +167,17 @@ impl<'a> Field<'a> {
                 .ok()
         });
         let reviewed = attrs.reviewed.is_some();
-        let (wire, value_enums, section) =
+        let (wire, value_enums, section, range) =
             match wire::classify(&field.ty, values.as_deref(), reviewed) {
                 Ok(classified) => (
                     Some(classified.wire),
                     classified.value_enums,
                     classified.section,
+                    classified.range,
                 ),
                 Err(err) => {
                     cx.syn_error(err);
-                    (None, Vec::new(), None)
+                    (None, Vec::new(), None, IntegerRange::default())
                 }
             };
         Some(Field {
@@ -188,6 +191,7 @@ impl<'a> Field<'a> {
             wire,
             value_enums,
             section,
+            range,
         })
     }
 

@@ -171,7 +171,7 @@ pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
         &shape,
         &rows,
     );
-    let json_schema = json_schema::render_version(&name, &version, &shape);
+    let json_schema = json_schema::render_version(&name, &version, &shape, &tree::ranges_of(&flat));
     let errors = cx.check().err().map(|e| e.to_compile_error());
     let derived = derived_expression(
         &name,

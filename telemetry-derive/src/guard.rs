@@ -97,6 +97,7 @@ pub fn run(
         version,
         shape,
         renames: &renames,
+        ranges: &crate::tree::ranges_of(payload.fields),
         rows,
         docs_path: &docs.shown,
         history_path: &history.shown,

@@ -59,6 +59,11 @@ impl JsonWriter {
         push_quoted(&mut self.out, text);
     }
 
+    /// An integer value.
+    pub fn number(&mut self, value: i64) {
+        self.out.push_str(&value.to_string());
+    }
+
     /// A boolean value.
     pub fn boolean(&mut self, value: bool) {
         self.out.push_str(if value { "true" } else { "false" });

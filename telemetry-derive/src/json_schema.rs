@@ -1,10 +1,24 @@
 //! JSON Schema (draft 2020-12) from recorded shapes, for receivers to
 //! validate reports with any validator. Generated from the same shapes as
-//! the history, so it cannot say anything the history does not.
+//! the history, so it cannot say anything the history does not, except the
+//! range of each integer field's current Rust type (`minimum: 0` for an
+//! unsigned one), which is not part of the wire shape: it applies to every
+//! recorded version where that path is an integer.
 
 use crate::check::SCHEMA_VERSION_KEY;
 use crate::json::JsonWriter;
-use crate::shape::{Shape, ShapeField, Version, WireType};
+use crate::shape::{IntegerRange, Shape, ShapeField, Version, WireType};
+
+/// Integer ranges by field path (see [`IntegerRange`]).
+pub type Ranges<'a> = &'a [(String, IntegerRange)];
+
+fn range_of(ranges: Ranges, path: &str) -> IntegerRange {
+    ranges
+        .iter()
+        .find(|(at, _)| at == path)
+        .map(|(_, range)| *range)
+        .unwrap_or_default()
+}
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
@@ -12,6 +26,8 @@ const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 struct Node<'a> {
     /// The field's own name: its path below its parent.
     key: &'a str,
+    /// Its full path.
+    path: &'a str,
     wire: &'a WireType,
     children: Vec<Node<'a>>,
 }
@@ -32,6 +48,7 @@ fn nodes<'a>(fields: &'a [ShapeField], pos: &mut usize, prefix: &str) -> Vec<Nod
         };
         found.push(Node {
             key,
+            path: &field.name,
             wire: &field.wire,
             children,
         });
@@ -39,23 +56,38 @@ fn nodes<'a>(fields: &'a [ShapeField], pos: &mut usize, prefix: &str) -> Vec<Nod
     found
 }
 
-/// `wire`'s schema; `children` are the fields of the object inside it.
-fn write_wire(w: &mut JsonWriter, wire: &WireType, children: &[Node]) {
+/// `wire`'s schema; `children` are the fields of the object inside it, and
+/// `range` bounds the integer inside it.
+fn write_wire(
+    w: &mut JsonWriter,
+    wire: &WireType,
+    children: &[Node],
+    range: IntegerRange,
+    ranges: Ranges,
+) {
     w.open('{');
     match wire {
         WireType::String => w.key_string("type", "string"),
-        WireType::Integer => w.key_string("type", "integer"),
+        WireType::Integer => {
+            w.key_string("type", "integer");
+            for (key, bound) in [("minimum", range.minimum), ("maximum", range.maximum)] {
+                if let Some(bound) = bound {
+                    w.key(key);
+                    w.number(bound);
+                }
+            }
+        }
         WireType::Number => w.key_string("type", "number"),
         WireType::Boolean => w.key_string("type", "boolean"),
         WireType::Array(item) => {
             w.key_string("type", "array");
             w.key("items");
-            write_wire(w, item, children);
+            write_wire(w, item, children, range, ranges);
         }
         WireType::Map(value) => {
             w.key_string("type", "object");
             w.key("additionalProperties");
-            write_wire(w, value, children);
+            write_wire(w, value, children, range, ranges);
         }
         WireType::Enum(values) => {
             w.key("enum");
@@ -70,21 +102,26 @@ fn write_wire(w: &mut JsonWriter, wire: &WireType, children: &[Node]) {
             w.key("anyOf");
             w.open('[');
             w.item();
-            write_wire(w, inner, children);
+            write_wire(w, inner, children, range, ranges);
             w.item();
             w.open('{');
             w.key_string("type", "null");
             w.close('}');
             w.close(']');
         }
-        WireType::Object => write_object_body(w, None, children),
+        WireType::Object => write_object_body(w, None, children, ranges),
     }
     w.close('}');
 }
 
 /// An object's keys inside its open `{`: exactly `fields`, all required,
 /// and on the report itself `schema_version` first, fixed to the version.
-fn write_object_body(w: &mut JsonWriter, version: Option<&Version>, fields: &[Node]) {
+fn write_object_body(
+    w: &mut JsonWriter,
+    version: Option<&Version>,
+    fields: &[Node],
+    ranges: Ranges,
+) {
     w.key_string("type", "object");
     w.key("properties");
     w.open('{');
@@ -96,7 +133,8 @@ fn write_object_body(w: &mut JsonWriter, version: Option<&Version>, fields: &[No
     }
     for field in fields {
         w.key(field.key);
-        write_wire(w, field.wire, &field.children);
+        let range = range_of(ranges, field.path);
+        write_wire(w, field.wire, &field.children, range, ranges);
     }
     w.close('}');
     w.key("required");
@@ -115,25 +153,25 @@ fn write_object_body(w: &mut JsonWriter, version: Option<&Version>, fields: &[No
 }
 
 /// The rest of one version's schema, inside an open object after its head.
-fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape) {
+fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape, ranges: Ranges) {
     let fields = nodes(&shape.fields, &mut 0, "");
-    write_object_body(w, Some(version), &fields);
+    write_object_body(w, Some(version), &fields, ranges);
 }
 
 /// The schema of one version, standalone (the payload's `JSON_SCHEMA`).
-pub fn render_version(payload: &str, version: &Version, shape: &Shape) -> String {
+pub fn render_version(payload: &str, version: &Version, shape: &Shape, ranges: Ranges) -> String {
     let mut w = JsonWriter::new();
     w.open('{');
     w.key_string("$schema", DRAFT);
     w.key_string("title", &format!("{payload} {version}"));
-    write_version_body(&mut w, version, shape);
+    write_version_body(&mut w, version, shape, ranges);
     w.close('}');
     w.finish()
 }
 
 /// The schema file beside the history: a report of any recorded version
 /// is valid, and only those.
-pub fn render_file(payload: &str, releases: &[(Version, Shape)]) -> String {
+pub fn render_file(payload: &str, releases: &[(Version, Shape)], ranges: Ranges) -> String {
     let mut w = JsonWriter::new();
     w.open('{');
     w.key_string("$schema", DRAFT);
@@ -151,7 +189,7 @@ pub fn render_file(payload: &str, releases: &[(Version, Shape)]) -> String {
         w.item();
         w.open('{');
         w.key_string("title", &format!("{payload} {version}"));
-        write_version_body(&mut w, version, shape);
+        write_version_body(&mut w, version, shape, ranges);
         w.close('}');
     }
     w.close(']');
@@ -170,7 +208,7 @@ mod tests {
             ("tier", WireType::Enum(vec!["a".into(), "b".into()])),
             ("counts", WireType::Map(Box::new(WireType::Integer))),
         ]);
-        let text = render_version("Report", &Version::parse("1.2").unwrap(), &shape);
+        let text = render_version("Report", &Version::parse("1.2").unwrap(), &shape, &[]);
         let schema: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(schema["$schema"], DRAFT);
         assert_eq!(schema["additionalProperties"], false);
@@ -203,7 +241,8 @@ mod tests {
             ("clusters.*.nodes", wire("integer")),
             ("count", wire("integer")),
         ]);
-        let text = render_version("Report", &Version::parse("1.0").unwrap(), &shape);
+        let ranges = [("clusters.*.nodes".to_owned(), IntegerRange::of_type("u16"))];
+        let text = render_version("Report", &Version::parse("1.0").unwrap(), &shape, &ranges);
         let schema: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             schema["required"],
@@ -231,7 +270,12 @@ mod tests {
         let clusters = &schema["properties"]["clusters"]["additionalProperties"];
         assert_eq!(
             clusters["properties"]["nodes"],
-            json!({ "type": "integer" })
+            json!({ "type": "integer", "minimum": 0, "maximum": 65535 })
+        );
+        assert_eq!(
+            schema["properties"]["count"],
+            json!({ "type": "integer" }),
+            "no range given"
         );
     }
 
@@ -242,7 +286,7 @@ mod tests {
             (Version::parse("1.0").unwrap(), shape.clone()),
             (Version::parse("2.0").unwrap(), shape),
         ];
-        let file: Value = serde_json::from_str(&render_file("Report", &releases)).unwrap();
+        let file: Value = serde_json::from_str(&render_file("Report", &releases, &[])).unwrap();
         let consts: Vec<&Value> = file["oneOf"]
             .as_array()
             .unwrap()

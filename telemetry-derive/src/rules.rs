@@ -31,6 +31,8 @@ pub struct GuardInput<'a> {
     pub shape: &'a Shape,
     /// (current wire name, recorded name) pairs from `renamed_from`.
     pub renames: &'a [(String, String)],
+    /// Integer ranges by path, for the JSON Schema.
+    pub ranges: crate::json_schema::Ranges<'a>,
     /// The rows of the docs table, `schema_version` first.
     pub rows: &'a [DocsRow<'a>],
     /// Paths as shown in messages.
@@ -280,7 +282,7 @@ fn check_schema_file(
     blessing: bool,
     verdict: &mut Verdict,
 ) {
-    let expected = json_schema::render_file(input.payload, releases);
+    let expected = json_schema::render_file(input.payload, releases, input.ranges);
     if input.schema == Some(expected.as_str()) {
         return;
     }

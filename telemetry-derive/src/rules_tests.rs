@@ -54,6 +54,7 @@ impl Payload {
             version: &self.version,
             shape: &shape,
             renames: &self.renames,
+            ranges: &[],
             rows: &rows,
             docs_path: "docs/telemetry.md",
             history_path: "docs/Report.schema-history",

@@ -9,7 +9,8 @@
 //!
 //! ```text
 //! section := Name poisoned "records" [ ident* ] [ { section }* ]
-//! records := one line per field: wire_name TAB why TAB renamed_from TAB wire_type TAB (child | _)
+//! records := one line per field:
+//!            wire_name TAB why TAB renamed_from TAB wire_type TAB range TAB (child | _)
 //! ```
 //!
 //! The idents are the fields' own, one per record in order: they keep their
@@ -30,7 +31,7 @@ use syn::LitStr;
 use crate::ast::Payload;
 use crate::attr::verbatim_contents;
 use crate::expand::same_path;
-use crate::shape::{Shape, ShapeField, WireType};
+use crate::shape::{IntegerRange, Shape, ShapeField, WireType};
 use crate::tokens;
 
 /// A struct's fields as carried between derives.
@@ -53,6 +54,8 @@ pub struct TreeField {
     /// The recorded name this field replaces; empty when none.
     pub renamed_from: String,
     pub wire: WireType,
+    /// The integer type's range (see [`IntegerRange`]).
+    pub range: IntegerRange,
     /// Index into the section's `children` when the wire type holds an
     /// object.
     pub child: Option<usize>,
@@ -75,6 +78,7 @@ pub fn fields_of(payload: &Payload, paths: &[&syn::Path]) -> Vec<TreeField> {
                 .map(LitStr::value)
                 .unwrap_or_default(),
             wire: field.wire.clone().unwrap_or(WireType::String),
+            range: field.range,
             child: field
                 .section
                 .and_then(|path| paths.iter().position(|seen| same_path(seen, path))),
@@ -87,8 +91,14 @@ pub fn fields_of(payload: &Payload, paths: &[&syn::Path]) -> Vec<TreeField> {
 pub fn write_item(name: &Ident, poisoned: bool, fields: &[TreeField]) -> TokenStream {
     let mut records = String::with_capacity(160 * fields.len());
     for field in fields {
-        let wire = field.wire.canonical();
-        for text in [&field.wire_name, &field.why, &field.renamed_from, &wire] {
+        let (wire, range) = (field.wire.canonical(), field.range.spell());
+        for text in [
+            &field.wire_name,
+            &field.why,
+            &field.renamed_from,
+            &wire,
+            &range,
+        ] {
             records.push_str(text);
             records.push('\t');
         }
@@ -181,15 +191,22 @@ fn read_fields(records: String, idents: TokenStream) -> Result<Vec<TreeField>, S
         };
         let record = records.next().ok_or("a record for each ident")?;
         let mut columns = record.split('\t');
-        let mut column = || columns.next().ok_or("five tab-separated columns");
-        let (wire_name, why, renamed_from, wire, child) =
-            (column()?, column()?, column()?, column()?, column()?);
+        let mut column = || columns.next().ok_or("six tab-separated columns");
+        let (wire_name, why, renamed_from, wire, range, child) = (
+            column()?,
+            column()?,
+            column()?,
+            column()?,
+            column()?,
+            column()?,
+        );
         fields.push(TreeField {
             ident,
             wire_name: wire_name.to_owned(),
             why: why.to_owned(),
             renamed_from: renamed_from.to_owned(),
             wire: WireType::parse_canonical(wire)?,
+            range: IntegerRange::parse(range)?,
             child: match child {
                 "_" => None,
                 index => Some(index.parse().map_err(|_| "a child index or `_`")?),
@@ -221,6 +238,7 @@ pub struct FlatField {
     pub path: String,
     pub wire: WireType,
     pub why: String,
+    pub range: IntegerRange,
     /// Where the field is declared.
     pub span: Span,
     /// The path it had before a `renamed_from` on it or on a section
@@ -257,6 +275,7 @@ fn flatten_into(
             path: path.clone(),
             wire: field.wire.clone(),
             why: field.why.clone(),
+            range: field.range,
             span: field.ident.span(),
             renamed_from: renamed_from.clone(),
         });
@@ -282,6 +301,14 @@ pub fn any_poisoned(children: &[Section]) -> bool {
     children
         .iter()
         .any(|child| child.poisoned || any_poisoned(&child.children))
+}
+
+/// The integer ranges of flattened fields, by path, where bounded.
+pub fn ranges_of(flat: &[FlatField]) -> Vec<(String, IntegerRange)> {
+    flat.iter()
+        .filter(|field| field.range != IntegerRange::default())
+        .map(|field| (field.path.clone(), field.range))
+        .collect()
 }
 
 /// The wire shape of flattened fields.
@@ -333,9 +360,9 @@ mod tests {
             "Report",
             false,
             &[
-                "system;Platform.;;object;0",
-                "gpu_devices;GPUs.;;object[] | null;1",
-                "count;Count.;;integer | null;_",
+                "system;Platform.;;object;..;0",
+                "gpu_devices;GPUs.;;object[] | null;..;1",
+                "count;Count.;;integer | null;..;_",
             ],
             "system gpus count",
             &format!(
@@ -344,16 +371,28 @@ mod tests {
                     "SystemInfo",
                     false,
                     &[
-                        "distribution;Distro.;;string | null;_",
-                        "cpu;CPU.;;object;0"
+                        "distribution;Distro.;;string | null;..;_",
+                        "cpu;CPU.;;object;..;0"
                     ],
                     "distribution cpu",
                     &format!(
                         "{{ {} }}",
-                        section("CpuInfo", false, &["cores;Cores.;;integer;_"], "cores", "")
+                        section(
+                            "CpuInfo",
+                            false,
+                            &["cores;Cores.;;integer;..;_"],
+                            "cores",
+                            ""
+                        )
                     ),
                 ),
-                section("GpuDevice", false, &["model;Model.;;string;_"], "model", ""),
+                section(
+                    "GpuDevice",
+                    false,
+                    &["model;Model.;;string;..;_"],
+                    "model",
+                    ""
+                ),
             ),
         ));
         let flat = flatten(&tree.fields, &tree.children);
@@ -382,14 +421,17 @@ mod tests {
         let tree = parse(&section(
             "Report",
             false,
-            &["clusters;Per cluster.;fleet;map<string, object>;0"],
+            &["clusters;Per cluster.;fleet;map<string, object>;..;0"],
             "clusters",
             &format!(
                 "{{ {} }}",
                 section(
                     "Cluster",
                     true,
-                    &["node_count;Nodes.;nodes;integer;_", "kind;Kind.;;string;_"],
+                    &[
+                        "node_count;Nodes.;nodes;integer;..;_",
+                        "kind;Kind.;;string;..;_"
+                    ],
                     "nodes kind",
                     "",
                 )
@@ -414,8 +456,8 @@ mod tests {
     #[test]
     fn written_items_read_back() {
         let tree = parse(
-            "Report false \"a\\twhy | \\\" \\\\ é\\t\\tinteger | null\\t0\" [a]
-               [ { S true \"b\\t\\told\\tobject\\t_\" [b] [] } ]",
+            "Report false \"a\\twhy | \\\" \\\\ é\\t\\tinteger | null\\t..\\t0\" [a]
+               [ { S true \"b\\t\\told\\tobject\\t..\\t_\" [b] [] } ]",
         );
         let written = write_item(&tree.name, false, &tree.fields);
         let back = read_section(&mut written.into_iter(), false).unwrap();
@@ -428,12 +470,14 @@ mod tests {
 
     #[test]
     fn malformed_data_is_an_error_not_a_panic() {
+        assert!(try_parse("Report false \"a\\tw\\t\\tstring\\t..\\t_\" [a] []").is_ok());
         for text in [
-            "Report false \"a\\tw\\t\\tstrung\\t_\" [a] []",
-            "Report false \"a\\tw\\t\\tstring\" [a] []",
-            "Report false \"a\\tw\\t\\tstring\\t_\" [] []",
-            "Report false \"a\\tw\\t\\tstring\\t_\" [a b] []",
-            "Report false \"a\\tw\\t\\tstring\\tx\" [a] []",
+            "Report false \"a\\tw\\t\\tstrung\\t..\\t_\" [a] []",
+            "Report false \"a\\tw\\t\\tstring\\t..\" [a] []",
+            "Report false \"a\\tw\\t\\tstring\\t..\\t_\" [] []",
+            "Report false \"a\\tw\\t\\tstring\\t..\\t_\" [a b] []",
+            "Report false \"a\\tw\\t\\tstring\\t..\\tx\" [a] []",
+            "Report false \"a\\tw\\t\\tinteger\\tzz\\t_\" [a] []",
             "Report \"\" [] []",
         ] {
             assert!(try_parse(text).is_err(), "{text}");

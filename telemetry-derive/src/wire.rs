@@ -4,7 +4,7 @@
 
 use syn::{GenericArgument, PathArguments, Type};
 
-use crate::shape::WireType;
+use crate::shape::{IntegerRange, WireType};
 
 pub const SUPPORTED: &str = "String, &'static str, integers (u8..u128, i8..i128, usize, isize), \
 f32, f64, bool, Option<T>, Vec<T>, BTreeMap<String, T>, structs deriving TelemetrySection, \
@@ -19,6 +19,8 @@ pub struct Classified<'a> {
     /// The path of a `TelemetrySection` struct (`SystemInfo` in
     /// `Vec<SystemInfo>`). A field holds at most one: map keys are strings.
     pub section: Option<&'a syn::Path>,
+    /// The range of the integer type inside it (`u32` in `Vec<u32>`).
+    pub range: IntegerRange,
 }
 
 /// What the type walk collects besides the wire type.
@@ -26,6 +28,7 @@ pub struct Classified<'a> {
 struct Found<'a> {
     value_enums: Vec<&'a Type>,
     section: Option<&'a syn::Path>,
+    range: IntegerRange,
 }
 
 /// Types that identify a machine, a connection or an install. Their values
@@ -66,6 +69,7 @@ pub fn classify<'a>(
         wire,
         value_enums: found.value_enums,
         section: found.section,
+        range: found.range,
     })
 }
 
@@ -95,7 +99,10 @@ fn classify_inner<'a>(
                     "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64"
                     | "i128" | "isize",
                     [],
-                ) => Ok(WireType::Integer),
+                ) => {
+                    found.range = IntegerRange::of_type(&name);
+                    Ok(WireType::Integer)
+                }
                 ("Vec", [item]) => Ok(WireType::Array(Box::new(classify_inner(
                     item, values, found,
                 )?))),

@@ -31,12 +31,18 @@ fn tampered() -> Vec<(&'static str, Value)> {
     missing.as_object_mut().unwrap().remove("os");
     let mut unknown_version = preview_report();
     unknown_version["schema_version"] = json!("9.0");
+    let mut negative = preview_report();
+    negative["cluster_count"] = json!(-1);
+    let mut negative_in_map = preview_report();
+    negative_in_map["platform_distribution"]["eks"] = json!(-2);
     vec![
         ("an extra field", extra),
         ("a wrong enum value", wrong_enum),
         ("a wrong type", wrong_type),
         ("a missing field", missing),
         ("an unrecorded schema_version", unknown_version),
+        ("a negative count (u32)", negative),
+        ("a negative count in a map of u32", negative_in_map),
     ]
 }
 

@@ -78,7 +78,10 @@ fn serves_the_preview_and_metrics() {
         "kubeatlas_telemetry_reports_sent_total 0",
         "kubeatlas_telemetry_last_success_timestamp_seconds 0",
     ] {
-        assert!(metrics.lines().any(|l| l == line), "{line} not in {metrics}");
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "{line} not in {metrics}"
+        );
     }
 }
 

@@ -84,12 +84,15 @@ fn the_schema_accepts_the_report_and_refuses_changes_at_any_depth() {
         wrong_item["collections"][0]["distance"] = json!("hamming");
         let mut extra_in_item = report();
         extra_in_item["system"]["gpu_devices"][0]["serial"] = json!("X1");
+        let mut negative = report();
+        negative["collections"][0]["dimensions"] = json!(-768);
         for (what, tampered) in [
             ("an extra nested field", extra),
             ("null in a required field", null_required),
             ("a missing nested field", missing),
             ("a wrong value in a list item", wrong_item),
             ("an extra field in a list item", extra_in_item),
+            ("a negative u32 in a list item", negative),
         ] {
             assert!(!validator.is_valid(&tampered), "{what} was accepted");
         }
