@@ -1,0 +1,426 @@
+//! The PostgreSQL store. Raw reports sit in a table partitioned by day, so
+//! retention drops whole partitions instead of deleting rows. The
+//! connection is made again after it breaks: while the database is
+//! unreachable every ingest fails (the receiver answers 503), and the next
+//! one after it is back succeeds.
+
+use std::collections::HashSet;
+
+use time::{Date, Duration};
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, NoTls};
+
+use super::{
+    CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError, MIGRATIONS,
+};
+use crate::aggregate::{Observation, OTHER, VALUE};
+use crate::clock::{day_text, parse_day};
+
+pub struct PostgresStore {
+    url: String,
+    client: Mutex<Option<Client>>,
+    /// Day partitions known to exist.
+    partitions: std::sync::Mutex<HashSet<String>>,
+}
+
+fn error(err: impl std::fmt::Display) -> StoreError {
+    StoreError(format!("postgres: {err}"))
+}
+
+const RAW: &str = "CREATE TABLE raw_reports (day DATE NOT NULL, session_key TEXT NOT NULL, \
+    schema_version TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (day, session_key)) PARTITION BY RANGE (day)";
+
+/// `raw_reports_20261125`.
+fn partition_name(day: Date) -> String {
+    format!("raw_reports_{}", day_text(day).replace('-', ""))
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user@host/db`) and runs the
+    /// migrations.
+    pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let store = PostgresStore {
+            url: url.to_owned(),
+            client: Mutex::new(None),
+            partitions: std::sync::Mutex::default(),
+        };
+        let mut slot = store.client.lock().await;
+        let client = store.connected(&mut slot).await?;
+        client
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
+            )
+            .await
+            .map_err(error)?;
+        let done: i64 = client
+            .query_one("SELECT COUNT(*) FROM schema_migrations", &[])
+            .await
+            .map_err(error)?
+            .get(0);
+        for (version, sql) in std::iter::once(RAW)
+            .chain(MIGRATIONS.iter().copied())
+            .enumerate()
+        {
+            if (version as i64) < done {
+                continue;
+            }
+            let tx = client.transaction().await.map_err(error)?;
+            tx.batch_execute(sql).await.map_err(error)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version) VALUES ($1)",
+                &[&(version as i64)],
+            )
+            .await
+            .map_err(error)?;
+            tx.commit().await.map_err(error)?;
+        }
+        drop(slot);
+        Ok(store)
+    }
+
+    /// The client, connecting again if there is none or it broke.
+    async fn connected<'a>(
+        &self,
+        slot: &'a mut Option<Client>,
+    ) -> Result<&'a mut Client, StoreError> {
+        if slot.as_ref().is_some_and(Client::is_closed) {
+            *slot = None;
+        }
+        if slot.is_none() {
+            let (client, connection) = tokio_postgres::connect(&self.url, NoTls)
+                .await
+                .map_err(error)?;
+            tokio::spawn(async move {
+                if let Err(err) = connection.await {
+                    tracing::warn!("postgres connection closed: {err}");
+                }
+            });
+            self.partitions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
+            *slot = Some(client);
+        }
+        slot.as_mut()
+            .ok_or_else(|| StoreError("postgres: no connection".to_owned()))
+    }
+
+    async fn query<T>(
+        &self,
+        work: impl for<'c> FnOnce(
+            &'c mut Client,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<T, tokio_postgres::Error>> + Send + 'c>,
+        >,
+    ) -> Result<T, StoreError> {
+        let mut slot = self.client.lock().await;
+        let client = self.connected(&mut slot).await?;
+        let result = work(client).await;
+        if result.is_err() && client.is_closed() {
+            *slot = None;
+        }
+        result.map_err(error)
+    }
+}
+
+impl Store for PostgresStore {
+    async fn ingest(&self, ingest: Ingest) -> Result<Outcome, StoreError> {
+        let partition = partition_name(ingest.day);
+        let known = self
+            .partitions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&partition);
+        let create = (!known).then(|| {
+            format!(
+                "CREATE TABLE IF NOT EXISTS {partition} PARTITION OF raw_reports FOR VALUES FROM ('{}') TO ('{}')",
+                day_text(ingest.day),
+                day_text(ingest.day + Duration::days(1)),
+            )
+        });
+        let outcome = self
+            .query(move |client| {
+                Box::pin(async move {
+                    let tx = client.transaction().await?;
+                    if let Some(create) = &create {
+                        tx.batch_execute(create).await?;
+                    }
+                    let day = day_text(ingest.day);
+                    let inserted = tx
+                        .execute(
+                            "INSERT INTO raw_reports (day, session_key, schema_version, body) \
+                             VALUES (($1::text)::date, $2, $3, $4) ON CONFLICT DO NOTHING",
+                            &[&day, &ingest.session_key, &ingest.version, &ingest.body],
+                        )
+                        .await?;
+                    if inserted == 0 {
+                        tx.commit().await?;
+                        return Ok(Outcome::Duplicate);
+                    }
+                    tx.execute(
+                        "INSERT INTO agg_sessions (day, schema_version, sessions) VALUES ($1, $2, 1) \
+                         ON CONFLICT (day, schema_version) DO UPDATE SET sessions = agg_sessions.sessions + 1",
+                        &[&day, &ingest.version],
+                    )
+                    .await?;
+                    for observation in &ingest.observations {
+                        match observation {
+                            Observation::Count { field, kind, key, amount } => {
+                                tx.execute(
+                                    "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
+                                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, schema_version, field, kind, key) \
+                                     DO UPDATE SET count = agg_counts.count + excluded.count",
+                                    &[&day, &ingest.version, field, kind, key, amount],
+                                )
+                                .await?
+                            }
+                            Observation::Number { field, value } => {
+                                tx.execute(
+                                    "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
+                                     VALUES ($1, $2, $3, 1, $4, $4, $4) ON CONFLICT (day, schema_version, field) \
+                                     DO UPDATE SET count = agg_numbers.count + 1, sum = agg_numbers.sum + excluded.sum, \
+                                     min = LEAST(agg_numbers.min, excluded.min), max = GREATEST(agg_numbers.max, excluded.max)",
+                                    &[&day, &ingest.version, field, value],
+                                )
+                                .await?
+                            }
+                        };
+                    }
+                    tx.commit().await?;
+                    Ok(Outcome::Stored)
+                })
+            })
+            .await?;
+        self.partitions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(partition);
+        Ok(outcome)
+    }
+
+    async fn counts(&self, field: &str, from: Date, to: Date) -> Result<Vec<CountRow>, StoreError> {
+        let (field, from, to) = (field.to_owned(), day_text(from), day_text(to));
+        let rows = self
+            .query(move |client| {
+                Box::pin(async move {
+                    client
+                        .query(
+                            "SELECT day, schema_version, kind, key, count FROM agg_counts \
+                             WHERE field = $1 AND day >= $2 AND day <= $3 \
+                             ORDER BY day, schema_version, kind, count DESC, key",
+                            &[&field, &from, &to],
+                        )
+                        .await
+                })
+            })
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| CountRow {
+                day: row.get(0),
+                schema_version: row.get(1),
+                kind: row.get(2),
+                key: row.get(3),
+                count: row.get(4),
+            })
+            .collect())
+    }
+
+    async fn numbers(
+        &self,
+        field: &str,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<NumberRow>, StoreError> {
+        let (field, from, to) = (field.to_owned(), day_text(from), day_text(to));
+        let rows = self
+            .query(move |client| {
+                Box::pin(async move {
+                    client
+                        .query(
+                            "SELECT day, schema_version, count, sum, min, max FROM agg_numbers \
+                             WHERE field = $1 AND day >= $2 AND day <= $3 ORDER BY day, schema_version",
+                            &[&field, &from, &to],
+                        )
+                        .await
+                })
+            })
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| NumberRow {
+                day: row.get(0),
+                schema_version: row.get(1),
+                count: row.get(2),
+                sum: row.get(3),
+                min: row.get(4),
+                max: row.get(5),
+            })
+            .collect())
+    }
+
+    async fn sessions(&self, from: Date, to: Date) -> Result<Vec<SessionRow>, StoreError> {
+        let (from, to) = (day_text(from), day_text(to));
+        let rows = self
+            .query(move |client| {
+                Box::pin(async move {
+                    client
+                        .query(
+                            "SELECT day, schema_version, sessions FROM agg_sessions \
+                             WHERE day >= $1 AND day <= $2 ORDER BY day, schema_version",
+                            &[&from, &to],
+                        )
+                        .await
+                })
+            })
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| SessionRow {
+                day: row.get(0),
+                schema_version: row.get(1),
+                sessions: row.get(2),
+            })
+            .collect())
+    }
+
+    /// Drops the partitions of days before `day`.
+    async fn delete_raw_before(&self, day: Date) -> Result<(), StoreError> {
+        let cutoff = partition_name(day);
+        let dropped = self
+            .query(move |client| {
+                Box::pin(async move {
+                    let children = client
+                        .query(
+                            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+                             JOIN pg_class p ON p.oid = i.inhparent \
+                             WHERE p.relname = 'raw_reports' AND p.relnamespace = c.relnamespace \
+                             AND pg_table_is_visible(p.oid)",
+                            &[],
+                        )
+                        .await?;
+                    let mut dropped = Vec::new();
+                    for child in children {
+                        let name: String = child.get(0);
+                        // Names sort as their days do: raw_reports_YYYYMMDD.
+                        if name < cutoff && name.starts_with("raw_reports_") {
+                            client.batch_execute(&format!("DROP TABLE {name}")).await?;
+                            dropped.push(name);
+                        }
+                    }
+                    Ok(dropped)
+                })
+            })
+            .await?;
+        let mut known = self.partitions.lock().unwrap_or_else(|e| e.into_inner());
+        for name in dropped {
+            known.remove(&name);
+        }
+        Ok(())
+    }
+
+    async fn raw_count(&self) -> Result<i64, StoreError> {
+        let row = self
+            .query(|client| {
+                Box::pin(async move {
+                    client
+                        .query_one("SELECT COUNT(*) FROM raw_reports", &[])
+                        .await
+                })
+            })
+            .await?;
+        Ok(row.get(0))
+    }
+
+    async fn value_counts_before(
+        &self,
+        day: Date,
+        fields: &[String],
+    ) -> Result<Vec<(String, CountRow)>, StoreError> {
+        let (day, fields) = (day_text(day), fields.to_vec());
+        let rows = self
+            .query(move |client| {
+                Box::pin(async move {
+                    client
+                        .query(
+                            "SELECT field, day, schema_version, kind, key, count FROM agg_counts \
+                             WHERE day < $1 AND field = ANY($2) AND kind = $3",
+                            &[&day, &fields, &VALUE],
+                        )
+                        .await
+                })
+            })
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                (
+                    row.get(0),
+                    CountRow {
+                        day: row.get(1),
+                        schema_version: row.get(2),
+                        kind: row.get(3),
+                        key: row.get(4),
+                        count: row.get(5),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    async fn fold(&self, folds: Vec<Fold>) -> Result<(), StoreError> {
+        self.query(move |client| {
+            Box::pin(async move {
+                let tx = client.transaction().await?;
+                for fold in &folds {
+                    tx.execute(
+                        "DELETE FROM agg_counts WHERE day = $1 AND schema_version = $2 AND field = $3 \
+                         AND kind = $4 AND key = ANY($5)",
+                        &[&fold.day, &fold.schema_version, &fold.field, &VALUE, &fold.keys],
+                    )
+                    .await?;
+                    tx.execute(
+                        "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, schema_version, field, kind, key) \
+                         DO UPDATE SET count = agg_counts.count + excluded.count",
+                        &[&fold.day, &fold.schema_version, &fold.field, &VALUE, &OTHER, &fold.total],
+                    )
+                    .await?;
+                }
+                tx.commit().await
+            })
+        })
+        .await
+    }
+}
+
+/// The day of a partition's name, for tests and logs.
+pub fn partition_day(name: &str) -> Option<Date> {
+    let digits = name.strip_prefix("raw_reports_")?;
+    if digits.len() != 8 {
+        return None;
+    }
+    parse_day(&format!(
+        "{}-{}-{}",
+        &digits[..4],
+        &digits[4..6],
+        &digits[6..]
+    ))
+    .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_names_sort_as_days() {
+        let day = parse_day("2026-11-25").unwrap();
+        assert_eq!(partition_name(day), "raw_reports_20261125");
+        assert_eq!(partition_day("raw_reports_20261125"), Some(day));
+        assert!(
+            partition_name(parse_day("2026-02-01").unwrap())
+                < partition_name(parse_day("2026-11-25").unwrap())
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! A receiver over each engine, in-process on a loopback port, with a clock
+//! the tests move. Each test gets its own SQLite file and its own
+//! PostgreSQL database (on the machine's server at 127.0.0.1:5432; under
+//! `CI` it must be reachable, elsewhere its tests are skipped with a reason).
+
+#![allow(dead_code)] // Each test binary uses a different part.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use telemetry_receiver::clock::ManualClock;
+use telemetry_receiver::schema::Schemas;
+use telemetry_receiver::server::{router, Receiver};
+use telemetry_receiver::store::postgres::PostgresStore;
+use telemetry_receiver::store::sqlite::SqliteStore;
+use telemetry_receiver::store::Store;
+use telemetry_receiver::RAW_RETENTION_DAYS;
+
+/// 2026-11-25 12:00 UTC.
+pub const NOON: i64 = 1_795_608_000;
+
+pub fn schemas() -> Schemas {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/KubeAtlasReport.schema.json"
+    ))
+    .unwrap();
+    Schemas::parse(&text).unwrap()
+}
+
+/// A valid KubeAtlas report of session `nonce`.
+pub fn report(nonce: &str) -> Value {
+    json!({
+        "schema_version": "1.0",
+        "kubeatlas_version": "0.1.0",
+        "k8s_version": "v1.31.2",
+        "os": "linux",
+        "arch": "x86_64",
+        "tier": "memory",
+        "resource_bucket": "1K-5K",
+        "enabled_packs": ["cis-benchmark", "pod-security"],
+        "cluster_count": 3,
+        "platform_distribution": { "eks": 2, "kind": 1 },
+        "session_nonce": nonce
+    })
+}
+
+/// A receiver running in its own runtime, and the clock it reads.
+pub struct Running<S: Store> {
+    pub base: String,
+    pub clock: ManualClock,
+    pub receiver: Arc<Receiver<S>>,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+impl<S: Store> Running<S> {
+    /// Runs `future` on the receiver's runtime.
+    pub fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
+        self.runtime.block_on(future)
+    }
+
+    /// POSTs `body` as JSON; the status and the answer.
+    pub fn post(&self, body: &Value) -> (u16, Value) {
+        self.post_raw("application/json", body.to_string().as_bytes())
+    }
+
+    pub fn post_raw(&self, content_type: &str, body: &[u8]) -> (u16, Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent
+            .post(&format!("{}/v1/report", self.base))
+            .header("content-type", content_type)
+            .send(body)
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent.get(&format!("{}{path}", self.base)).call().unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_to_string().unwrap_or_default(),
+        )
+    }
+
+    pub fn get_json(&self, path: &str) -> Value {
+        let (status, text) = self.get(path);
+        assert_eq!(status, 200, "{path}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// The retention job, now.
+    pub fn maintain(&self) {
+        self.block_on(telemetry_receiver::server::maintain(&self.receiver))
+            .unwrap();
+    }
+
+    pub fn raw_count(&self) -> i64 {
+        self.block_on(self.receiver.store.raw_count()).unwrap()
+    }
+}
+
+/// Serves `store` on 127.0.0.1 with a clock at [`NOON`].
+pub fn serve<S: Store>(runtime: tokio::runtime::Runtime, store: impl FnOnce() -> S) -> Running<S> {
+    let clock = ManualClock::at(NOON);
+    let receiver = runtime.block_on(async {
+        telemetry_receiver::receiver(
+            schemas(),
+            store(),
+            Arc::new(clock.clone()),
+            RAW_RETENTION_DAYS,
+        )
+    });
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = router(Arc::clone(&receiver));
+    runtime.spawn(async move { axum::serve(listener, app).await });
+    Running {
+        base,
+        clock,
+        receiver,
+        runtime,
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A fresh SQLite file for `name`.
+pub fn sqlite_path(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("receiver-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    path
+}
+
+pub fn sqlite(name: &str) -> Running<SqliteStore> {
+    let path = sqlite_path(name);
+    serve(runtime(), || SqliteStore::open(&path).unwrap())
+}
+
+/// The server every PostgreSQL test uses.
+pub const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432";
+
+/// A fresh database for `name` on the local server, or `None` (with the
+/// reason printed) where there is no server outside CI.
+pub fn postgres_database(name: &str) -> Option<String> {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let database = format!(
+        "receiver_{name}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let created = runtime().block_on(async {
+        let (client, connection) = tokio_postgres::connect(&format!("{POSTGRES}/test"), tokio_postgres::NoTls).await?;
+        tokio::spawn(connection);
+        // Databases left by earlier runs (test binaries run one at a time).
+        let ours = format!("\\_{}\\_%", std::process::id());
+        for row in client
+            .query(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'receiver\\_%' AND datname NOT LIKE '%' || $1",
+                &[&ours],
+            )
+            .await?
+        {
+            let stale: String = row.get(0);
+            client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {stale} WITH (FORCE)"))
+                .await?;
+        }
+        client.batch_execute(&format!("CREATE DATABASE {database}")).await
+    });
+    match created {
+        Ok(()) => Some(format!("{POSTGRES}/{database}")),
+        Err(err) => {
+            let why = format!("PostgreSQL at {POSTGRES} is not reachable: {err}");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{why}; CI must run the PostgreSQL tests"
+            );
+            eprintln!("skipped the PostgreSQL part: {why}");
+            None
+        }
+    }
+}
+
+pub fn postgres(name: &str) -> Option<Running<PostgresStore>> {
+    let url = postgres_database(name)?;
+    let runtime = runtime();
+    let store = runtime.block_on(PostgresStore::connect(&url)).unwrap();
+    Some(serve(runtime, || store))
+}
+
+/// Runs the generic fn `test` against SQLite and then PostgreSQL.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($name:literal, $test:path) => {{
+        $test(common::sqlite($name));
+        if let Some(running) = common::postgres($name) {
+            $test(running);
+        }
+    }};
+}
