@@ -1,0 +1,176 @@
+//! The KubeAtlas demo's own reporter sending to a running receiver (through
+//! the reporter's loopback seam), and a PostgreSQL outage in the middle.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{report, Running};
+use kubeatlas_demo::payload::{Inventory, KubeAtlasReport};
+use kubeatlas_demo::APP;
+use telemetry_core::{Preview, Reporter, TelemetryConfig};
+use telemetry_receiver::store::postgres::PostgresStore;
+use telemetry_receiver::store::Store;
+
+fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    condition()
+}
+
+fn demo_reports_to(running: Running<impl Store>) {
+    let preview = Preview::new(|| KubeAtlasReport::snapshot(&Inventory::default()));
+    let _reporter = Reporter::builder(APP, preview)
+        .loopback_endpoint(&format!("{}/v1/report", running.base))
+        .unwrap()
+        .timings(
+            Duration::ZERO,
+            Duration::from_secs(3600),
+            Duration::from_secs(5),
+        )
+        .start(&TelemetryConfig { enabled: true });
+    let sessions = || running.get_json("/v1/sessions")["sessions"].clone();
+    assert!(
+        wait_for(Duration::from_secs(10), || sessions()[0]["sessions"] == 1),
+        "{}",
+        sessions()
+    );
+    let tier = running.get_json("/v1/aggregates?field=tier");
+    assert_eq!(tier["counts"][0]["key"], "memory");
+    assert_eq!(tier["counts"][0]["count"], 1);
+    let buckets = running.get_json("/v1/aggregates?field=resource_bucket");
+    assert_eq!(buckets["counts"][0]["key"], "1K-5K");
+    let (status, page) = running.get("/");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<svg") && page.contains("tier"),
+        "the dashboard shows it"
+    );
+}
+
+#[test]
+fn the_demo_reporter_sends_to_a_running_receiver() {
+    on_both_engines!("end-to-end", demo_reports_to);
+}
+
+/// A loopback TCP relay to PostgreSQL that the test can cut and restore,
+/// standing for the network to the database. Bounded: stops when dropped.
+struct Relay {
+    port: u16,
+    up: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Relay {
+    fn start() -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let relay = Relay {
+            port: listener.local_addr().unwrap().port(),
+            up: Arc::new(AtomicBool::new(true)),
+            stop: Arc::default(),
+        };
+        let (up, stop) = (Arc::clone(&relay.up), Arc::clone(&relay.stop));
+        thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                let Ok((client, _)) = listener.accept() else {
+                    thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                if !up.load(Ordering::SeqCst) {
+                    continue; // Dropped: the connection is closed at once.
+                }
+                let (up, stop) = (Arc::clone(&up), Arc::clone(&stop));
+                thread::spawn(move || relay_connection(client, &up, &stop));
+            }
+        });
+        relay
+    }
+
+    fn set_up(&self, up: bool) {
+        self.up.store(up, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Copies both ways until either side closes or the relay goes down.
+fn relay_connection(client: TcpStream, up: &AtomicBool, stop: &AtomicBool) {
+    let Ok(server) = TcpStream::connect("127.0.0.1:5432") else {
+        return;
+    };
+    for stream in [&client, &server] {
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(20)));
+    }
+    let (client, server) = (&client, &server);
+    let mut buf = [0u8; 16 * 1024];
+    while up.load(Ordering::SeqCst) && !stop.load(Ordering::SeqCst) {
+        for (mut from, mut to) in [(client, server), (server, client)] {
+            match from.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    if to.write_all(&buf[..n]).is_err() {
+                        return;
+                    }
+                }
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+#[test]
+fn postgres_unreachable_is_503_and_ingest_resumes_by_itself() {
+    let Some(url) = common::postgres_database("outage") else {
+        return;
+    };
+    let relay = Relay::start();
+    let through_relay = url.replace("127.0.0.1:5432", &format!("127.0.0.1:{}", relay.port));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = runtime
+        .block_on(PostgresStore::connect(&through_relay))
+        .unwrap();
+    let running = common::serve(runtime, || store);
+    assert_eq!(running.post(&report("before")).0, 202);
+
+    relay.set_up(false);
+    for i in 0..3 {
+        let (status, answer) = running.post(&report(&format!("during{i}")));
+        assert_eq!(status, 503, "{answer}");
+    }
+    // The process stays up: what needs no database is answered as usual,
+    // and reading aggregates is 503 too.
+    assert_eq!(running.get("/v1/aggregates?field=nope").0, 404);
+    assert_eq!(running.get("/v1/aggregates?field=tier").0, 503);
+
+    relay.set_up(true);
+    assert!(
+        wait_for(Duration::from_secs(10), || running.post(&report("after")).0
+            == 202),
+        "ingest did not resume"
+    );
+    assert_eq!(running.raw_count(), 2, "nothing of the outage was stored");
+}
