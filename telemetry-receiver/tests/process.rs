@@ -20,15 +20,19 @@ struct Binary {
 }
 
 impl Binary {
-    /// Starts the receiver on `db` (a SQLite file), logging to `log`.
+    /// Starts the receiver on a SQLite file, logging to `log`.
     fn start(db: &Path, log: &Path) -> Binary {
+        Binary::start_on(&format!("sqlite://{}", db.display()), log)
+    }
+
+    /// Starts the receiver on `db` (`sqlite://...` or `postgres://...`).
+    fn start_on(db: &str, log: &Path) -> Binary {
         let schema = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../docs/KubeAtlasReport.schema.json"
         );
         let mut child = Command::new(env!("CARGO_BIN_EXE_telemetry-receiver"))
-            .args(["--schema", schema, "--listen", "127.0.0.1:0", "--db"])
-            .arg(format!("sqlite://{}", db.display()))
+            .args(["--schema", schema, "--listen", "127.0.0.1:0", "--db", db])
             .env("RUST_LOG", "debug")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(log).unwrap())
@@ -146,11 +150,9 @@ fn the_sender_is_never_stored_or_logged() {
     }
 }
 
-#[test]
-fn every_acknowledged_report_survives_sigkill_exactly_once() {
-    let dir = work_dir("sigkill");
-    let (db, log) = (dir.join("reports.db"), dir.join("receiver.log"));
-    let receiver = Binary::start(&db, &log);
+/// Runs a load of 6 concurrent senders against `receiver` and SIGKILLs it
+/// after 800 ms; the nonces that got a 202.
+fn load_then_kill(receiver: Binary) -> Vec<String> {
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let stop = Arc::new(AtomicBool::new(false));
     let senders: Vec<_> = (0..6)
@@ -185,42 +187,142 @@ fn every_acknowledged_report_survives_sigkill_exactly_once() {
         acknowledged.len() > 20,
         "the load was too light to mean anything"
     );
+    acknowledged
+}
 
-    let restarted = Binary::start(&db, &log);
-    let connection = rusqlite::Connection::open(&db).unwrap();
-    let count = |sql: &str| -> i64 { connection.query_row(sql, [], |row| row.get(0)).unwrap() };
-    for nonce in &acknowledged {
-        let stored: i64 = connection
-            .query_row(
-                "SELECT COUNT(*) FROM raw_reports WHERE session_key = ?1",
-                [nonce],
-                |row| row.get(0),
-            )
-            .unwrap();
+/// What a store holds after the kill: how often each acknowledged nonce is
+/// stored, the raw count, and the sessions, tier and cluster_count totals.
+struct Stored {
+    per_nonce: Vec<(String, i64)>,
+    raw: i64,
+    aggregates: [i64; 3],
+}
+
+impl Stored {
+    #[track_caller]
+    fn assert_exactly_once(&self, acknowledged: usize) {
+        for (nonce, times) in &self.per_nonce {
+            assert_eq!(
+                *times, 1,
+                "acknowledged report {nonce} is stored {times} times"
+            );
+        }
+        assert!(self.raw >= acknowledged as i64);
+        // Aggregates count each stored report once: no more, no fewer.
         assert_eq!(
-            stored, 1,
-            "acknowledged report {nonce} is stored {stored} times"
+            self.aggregates, [self.raw; 3],
+            "sessions, tier, cluster_count"
+        );
+        eprintln!(
+            "{acknowledged} reports acknowledged before SIGKILL, {} stored",
+            self.raw
         );
     }
-    let raw = count("SELECT COUNT(*) FROM raw_reports");
-    assert!(raw >= acknowledged.len() as i64);
-    // Aggregates count each stored report once: no more, no fewer.
-    assert_eq!(count("SELECT SUM(sessions) FROM agg_sessions"), raw);
-    assert_eq!(
-        count("SELECT SUM(count) FROM agg_counts WHERE field = 'tier'"),
-        raw
-    );
-    assert_eq!(
-        count("SELECT SUM(count) FROM agg_numbers WHERE field = 'cluster_count'"),
-        raw
-    );
+}
+
+const TOTALS: [&str; 3] = [
+    "SELECT SUM(sessions) FROM agg_sessions",
+    "SELECT SUM(count) FROM agg_counts WHERE field = 'tier'",
+    "SELECT SUM(count) FROM agg_numbers WHERE field = 'cluster_count'",
+];
+
+#[test]
+fn every_acknowledged_report_survives_sigkill_exactly_once_on_sqlite() {
+    let dir = work_dir("sigkill");
+    let (db, log) = (dir.join("reports.db"), dir.join("receiver.log"));
+    let acknowledged = load_then_kill(Binary::start(&db, &log));
+    let restarted = Binary::start(&db, &log);
+    let connection = rusqlite::Connection::open(&db).unwrap();
+    let count = |sql: &str| -> i64 {
+        connection
+            .query_row(sql, [], |row| row.get::<_, Option<i64>>(0))
+            .unwrap()
+            .unwrap_or(0)
+    };
+    let per_nonce = acknowledged
+        .iter()
+        .map(|nonce| {
+            let times = connection
+                .query_row(
+                    "SELECT COUNT(*) FROM raw_reports WHERE session_key = ?1",
+                    [nonce],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            (nonce.clone(), times)
+        })
+        .collect();
+    Stored {
+        per_nonce,
+        raw: count("SELECT COUNT(*) FROM raw_reports"),
+        aggregates: TOTALS.map(count),
+    }
+    .assert_exactly_once(acknowledged.len());
     // And the restarted receiver takes reports again.
     assert_eq!(
         post(&restarted.addr, &report("after").to_string(), "").0,
         202
     );
-    eprintln!(
-        "{} reports acknowledged before SIGKILL, {raw} stored",
-        acknowledged.len()
+}
+
+#[test]
+fn every_acknowledged_report_survives_sigkill_exactly_once_on_postgres() {
+    let Some(url) = common::postgres_database("sigkill") else {
+        return;
+    };
+    let log = work_dir("sigkill-postgres").join("receiver.log");
+    let acknowledged = load_then_kill(Binary::start_on(&url, &log));
+    let restarted = Binary::start_on(&url, &log);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let stored = runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let count = |sql: &'static str| {
+            let client = &client;
+            async move {
+                let row = client.query_one(sql, &[]).await.unwrap();
+                row.try_get::<_, Option<i64>>(0)
+                    .ok()
+                    .flatten()
+                    .or_else(|| {
+                        row.try_get::<_, Option<f64>>(0)
+                            .ok()
+                            .flatten()
+                            .map(|f| f as i64)
+                    })
+                    .unwrap_or(0)
+            }
+        };
+        let mut per_nonce = Vec::new();
+        for nonce in &acknowledged {
+            let row = client
+                .query_one(
+                    "SELECT COUNT(*) FROM raw_reports WHERE session_key = $1",
+                    &[nonce],
+                )
+                .await
+                .unwrap();
+            per_nonce.push((nonce.clone(), row.get::<_, i64>(0)));
+        }
+        Stored {
+            per_nonce,
+            raw: count("SELECT COUNT(*) FROM raw_reports").await,
+            aggregates: [
+                count("SELECT SUM(sessions)::BIGINT FROM agg_sessions").await,
+                count("SELECT SUM(count)::BIGINT FROM agg_counts WHERE field = 'tier'").await,
+                count("SELECT SUM(count)::BIGINT FROM agg_numbers WHERE field = 'cluster_count'")
+                    .await,
+            ],
+        }
+    });
+    stored.assert_exactly_once(acknowledged.len());
+    assert_eq!(
+        post(&restarted.addr, &report("after").to_string(), "").0,
+        202
     );
 }
