@@ -5,9 +5,13 @@
 //! one after it is back succeeds.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures_util::future::try_join_all;
 
 use time::{Date, Duration};
 use tokio::sync::Mutex;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls};
 
 use super::{
@@ -18,9 +22,13 @@ use crate::clock::{day_text, parse_day};
 
 pub struct PostgresStore {
     url: String,
-    client: Mutex<Option<Client>>,
-    /// Day partitions known to exist.
-    partitions: std::sync::Mutex<HashSet<String>>,
+    /// A few connections, taken in turn: one serializes every ingest
+    /// behind one transaction's round trips.
+    clients: Vec<Mutex<Option<Client>>>,
+    next: AtomicUsize,
+    /// Day partitions known to exist. Held while one is created, so
+    /// concurrent first reports of a day do not race to create it.
+    partitions: Mutex<HashSet<String>>,
 }
 
 fn error(err: impl std::fmt::Display) -> StoreError {
@@ -29,6 +37,20 @@ fn error(err: impl std::fmt::Display) -> StoreError {
 
 const RAW: &str = "CREATE TABLE raw_reports (day DATE NOT NULL, session_key TEXT NOT NULL, \
     schema_version TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (day, session_key)) PARTITION BY RANGE (day)";
+
+const SESSIONS: &str =
+    "INSERT INTO agg_sessions (day, schema_version, sessions) VALUES ($1, $2, 1) \
+    ON CONFLICT (day, schema_version) DO UPDATE SET sessions = agg_sessions.sessions + 1";
+const COUNT: &str = "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
+    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, schema_version, field, kind, key) \
+    DO UPDATE SET count = agg_counts.count + excluded.count";
+const NUMBER: &str = "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
+    VALUES ($1, $2, $3, 1, $4, $4, $4) ON CONFLICT (day, schema_version, field) \
+    DO UPDATE SET count = agg_numbers.count + 1, sum = agg_numbers.sum + excluded.sum, \
+    min = LEAST(agg_numbers.min, excluded.min), max = GREATEST(agg_numbers.max, excluded.max)";
+
+/// Connections per store.
+const CONNECTIONS: usize = 4;
 
 /// `raw_reports_20261125`.
 fn partition_name(day: Date) -> String {
@@ -41,10 +63,11 @@ impl PostgresStore {
     pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
         let store = PostgresStore {
             url: url.to_owned(),
-            client: Mutex::new(None),
-            partitions: std::sync::Mutex::default(),
+            clients: (0..CONNECTIONS).map(|_| Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+            partitions: Mutex::default(),
         };
-        let mut slot = store.client.lock().await;
+        let mut slot = store.clients[0].lock().await;
         let client = store.connected(&mut slot).await?;
         client
             .batch_execute(
@@ -95,14 +118,28 @@ impl PostgresStore {
                     tracing::warn!("postgres connection closed: {err}");
                 }
             });
-            self.partitions
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clear();
             *slot = Some(client);
         }
         slot.as_mut()
             .ok_or_else(|| StoreError("postgres: no connection".to_owned()))
+    }
+
+    /// Creates the raw table's partition of `day` unless it is known.
+    async fn ensure_partition(&self, day: Date) -> Result<(), StoreError> {
+        let partition = partition_name(day);
+        let mut known = self.partitions.lock().await;
+        if known.contains(&partition) {
+            return Ok(());
+        }
+        let create = format!(
+            "CREATE TABLE IF NOT EXISTS {partition} PARTITION OF raw_reports FOR VALUES FROM ('{}') TO ('{}')",
+            day_text(day),
+            day_text(day + Duration::days(1)),
+        );
+        self.query(move |client| Box::pin(async move { client.batch_execute(&create).await }))
+            .await?;
+        known.insert(partition);
+        Ok(())
     }
 
     async fn query<T>(
@@ -113,7 +150,8 @@ impl PostgresStore {
             Box<dyn std::future::Future<Output = Result<T, tokio_postgres::Error>> + Send + 'c>,
         >,
     ) -> Result<T, StoreError> {
-        let mut slot = self.client.lock().await;
+        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.clients.len();
+        let mut slot = self.clients[turn].lock().await;
         let client = self.connected(&mut slot).await?;
         let result = work(client).await;
         if result.is_err() && client.is_closed() {
@@ -125,77 +163,46 @@ impl PostgresStore {
 
 impl Store for PostgresStore {
     async fn ingest(&self, ingest: Ingest) -> Result<Outcome, StoreError> {
-        let partition = partition_name(ingest.day);
-        let known = self
-            .partitions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(&partition);
-        let create = (!known).then(|| {
-            format!(
-                "CREATE TABLE IF NOT EXISTS {partition} PARTITION OF raw_reports FOR VALUES FROM ('{}') TO ('{}')",
-                day_text(ingest.day),
-                day_text(ingest.day + Duration::days(1)),
-            )
-        });
-        let outcome = self
-            .query(move |client| {
-                Box::pin(async move {
-                    let tx = client.transaction().await?;
-                    if let Some(create) = &create {
-                        tx.batch_execute(create).await?;
-                    }
-                    let day = day_text(ingest.day);
-                    let inserted = tx
-                        .execute(
-                            "INSERT INTO raw_reports (day, session_key, schema_version, body) \
+        self.ensure_partition(ingest.day).await?;
+        self.query(move |client| {
+            Box::pin(async move {
+                let tx = client.transaction().await?;
+                let day = day_text(ingest.day);
+                let inserted = tx
+                    .execute(
+                        "INSERT INTO raw_reports (day, session_key, schema_version, body) \
                              VALUES (($1::text)::date, $2, $3, $4) ON CONFLICT DO NOTHING",
-                            &[&day, &ingest.session_key, &ingest.version, &ingest.body],
-                        )
-                        .await?;
-                    if inserted == 0 {
-                        tx.commit().await?;
-                        return Ok(Outcome::Duplicate);
-                    }
-                    tx.execute(
-                        "INSERT INTO agg_sessions (day, schema_version, sessions) VALUES ($1, $2, 1) \
-                         ON CONFLICT (day, schema_version) DO UPDATE SET sessions = agg_sessions.sessions + 1",
-                        &[&day, &ingest.version],
+                        &[&day, &ingest.session_key, &ingest.version, &ingest.body],
                     )
                     .await?;
-                    for observation in &ingest.observations {
-                        match observation {
-                            Observation::Count { field, kind, key, amount } => {
-                                tx.execute(
-                                    "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
-                                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, schema_version, field, kind, key) \
-                                     DO UPDATE SET count = agg_counts.count + excluded.count",
-                                    &[&day, &ingest.version, field, kind, key, amount],
-                                )
-                                .await?
-                            }
-                            Observation::Number { field, value } => {
-                                tx.execute(
-                                    "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
-                                     VALUES ($1, $2, $3, 1, $4, $4, $4) ON CONFLICT (day, schema_version, field) \
-                                     DO UPDATE SET count = agg_numbers.count + 1, sum = agg_numbers.sum + excluded.sum, \
-                                     min = LEAST(agg_numbers.min, excluded.min), max = GREATEST(agg_numbers.max, excluded.max)",
-                                    &[&day, &ingest.version, field, value],
-                                )
-                                .await?
-                            }
-                        };
-                    }
+                if inserted == 0 {
                     tx.commit().await?;
-                    Ok(Outcome::Stored)
-                })
+                    return Ok(Outcome::Duplicate);
+                }
+                // One round trip for all the aggregate updates: the
+                // statements are pipelined on the connection.
+                let mut updates: Vec<(&str, Vec<&(dyn ToSql + Sync)>)> =
+                    vec![(SESSIONS, vec![&day, &ingest.version])];
+                for observation in &ingest.observations {
+                    updates.push(match observation {
+                        Observation::Count {
+                            field,
+                            kind,
+                            key,
+                            amount,
+                        } => (COUNT, vec![&day, &ingest.version, field, kind, key, amount]),
+                        Observation::Number { field, value } => {
+                            (NUMBER, vec![&day, &ingest.version, field, value])
+                        }
+                    });
+                }
+                let pipelined = updates.iter().map(|(sql, params)| tx.execute(*sql, params));
+                try_join_all(pipelined).await?;
+                tx.commit().await?;
+                Ok(Outcome::Stored)
             })
-            .await?;
-        self.partitions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(partition);
-        Ok(outcome)
+        })
+        .await
     }
 
     async fn counts(&self, field: &str, from: Date, to: Date) -> Result<Vec<CountRow>, StoreError> {
@@ -312,7 +319,7 @@ impl Store for PostgresStore {
                 })
             })
             .await?;
-        let mut known = self.partitions.lock().unwrap_or_else(|e| e.into_inner());
+        let mut known = self.partitions.lock().await;
         for name in dropped {
             known.remove(&name);
         }
