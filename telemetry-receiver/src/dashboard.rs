@@ -37,7 +37,7 @@ pub async fn page<S: Store>(receiver: &Receiver<S>) -> Result<String, StoreError
     }
     charts.push((
         "Sessions per day, by schema_version".to_owned(),
-        lines(&sessions),
+        lines(&sessions, from),
     ));
 
     for (field, kind) in receiver.schemas.all_fields() {
@@ -51,7 +51,10 @@ pub async fn page<S: Store>(receiver: &Receiver<S>) -> Result<String, StoreError
                             .or_insert_with(|| vec![0.0; DAYS as usize])[index] += row.count as f64;
                     }
                 }
-                charts.push((format!("{field}: reports per value per day"), lines(&split)));
+                charts.push((
+                    format!("{field}: reports per value per day"),
+                    lines(&split, from),
+                ));
             }
             FieldKind::Number => {
                 let mut buckets: BTreeMap<i64, f64> = BTreeMap::new();
@@ -76,6 +79,7 @@ pub async fn page<S: Store>(receiver: &Receiver<S>) -> Result<String, StoreError
 
     let mut html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <link rel=\"icon\" href=\"data:,\">\
          <style>body{{font-family:sans-serif;margin:2em;color:#222}}figure{{margin:0 0 2em}}\
          figcaption{{font-weight:bold;margin-bottom:.5em}}</style></head><body><h1>{title}</h1>\
          <p>From {from} to {today} (UTC). Raw reports are kept {days} days; these aggregates are kept.</p>",
@@ -98,8 +102,8 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// One line per series over the days, or a note when there is no data.
-fn lines(series: &Series) -> String {
+/// One line per series over the days from `from`.
+fn lines(series: &Series, from: time::Date) -> String {
     let mut svg = String::new();
     let top = series.values().flatten().copied().fold(1.0_f64, f64::max);
     {
@@ -111,7 +115,15 @@ fn lines(series: &Series) -> String {
             .y_label_area_size(40)
             .build_cartesian_2d(0..(DAYS as i32 - 1), 0.0..top * 1.1);
         if let Ok(mut chart) = chart {
-            let _ = chart.configure_mesh().x_desc("day").draw();
+            let day = |index: &i32| {
+                let date = from + Duration::days(i64::from(*index));
+                format!("{:02}-{:02}", u8::from(date.month()), date.day())
+            };
+            let _ = chart
+                .configure_mesh()
+                .x_desc("day (UTC)")
+                .x_label_formatter(&day)
+                .draw();
             for (index, (label, values)) in series.iter().enumerate() {
                 let color = Palette99::pick(index).to_rgba();
                 let points = values
@@ -183,7 +195,12 @@ mod tests {
     #[test]
     fn charts_are_svg_with_their_data() {
         let series = Series::from([("1.0".to_owned(), vec![1.0; DAYS as usize])]);
-        let svg = lines(&series);
+        let from = crate::clock::parse_day("2026-11-01").unwrap();
+        let svg = lines(&series, from);
+        assert!(
+            svg.contains("11-01") && svg.contains("11-06"),
+            "days are labelled by date: {svg}"
+        );
         assert!(
             svg.starts_with("<svg") && svg.contains("<polyline"),
             "{svg}"
@@ -191,6 +208,6 @@ mod tests {
         assert!(svg.contains("1.0"), "the legend names the version");
         let svg = bars(&BTreeMap::from([(2, 5.0), (4, 1.0)]));
         assert!(svg.contains("<rect"), "{svg}");
-        assert!(lines(&Series::new()).starts_with("<svg"));
+        assert!(lines(&Series::new(), from).starts_with("<svg"));
     }
 }
