@@ -5,7 +5,8 @@ use syn::{Data, DeriveInput, Fields, Ident, Type};
 
 use crate::attr;
 use crate::ctxt::Ctxt;
-use crate::shape::{why_cell, IntegerRange, WireType};
+use crate::range::IntegerRange;
+use crate::shape::{why_cell, WireType};
 use crate::wire;
 
 /// Which derive a struct is read for.

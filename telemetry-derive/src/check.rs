@@ -7,7 +7,7 @@ use crate::ast::{Kind, Payload, ValueEnum};
 use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::docs_format::DocsFormat;
-use crate::shape::Version;
+use crate::version::Version;
 
 /// The key the derive injects; no field may claim it.
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use crate::shape::{Shape, Version, WireType};
+use crate::shape::{Shape, WireType};
+use crate::version::Version;
 
 /// One difference between a recorded shape and the current one.
 #[derive(Clone, Debug, PartialEq, Eq)]

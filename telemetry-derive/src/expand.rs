@@ -14,9 +14,10 @@ use crate::fallback;
 use crate::guard::{self, GuardOutput, Target, BLESS_VAR, CI_VAR, PRIMARY_VAR};
 use crate::json_schema;
 use crate::nested::{self, Mode};
-use crate::shape::{Version, WireType};
+use crate::shape::WireType;
 use crate::tokens;
 use crate::tree::{self, Section};
+use crate::version::Version;
 
 /// The why-text of the injected `schema_version` row.
 pub const SCHEMA_VERSION_WHY: &str = "Lets the receiver parse the right shape.";

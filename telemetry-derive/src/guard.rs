@@ -15,7 +15,8 @@ use syn::LitStr;
 
 use crate::docs::{render_block, DocsRow};
 use crate::rules::{evaluate, Bless, GuardInput, Site};
-use crate::shape::{Shape, Version};
+use crate::shape::Shape;
+use crate::version::Version;
 
 pub const BLESS_VAR: &str = "TELEMETRY_BLESS";
 pub const CI_VAR: &str = "CI";

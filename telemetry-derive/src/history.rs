@@ -20,7 +20,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::shape::{Shape, ShapeField, Version, WireType};
+use crate::shape::{Shape, ShapeField, WireType};
+use crate::version::Version;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct History {

@@ -7,7 +7,9 @@
 
 use crate::check::SCHEMA_VERSION_KEY;
 use crate::json::JsonWriter;
-use crate::shape::{IntegerRange, Shape, ShapeField, Version, WireType};
+use crate::range::IntegerRange;
+use crate::shape::{Shape, ShapeField, WireType};
+use crate::version::Version;
 
 /// Integer ranges by field path (see [`IntegerRange`]).
 pub type Ranges<'a> = &'a [(String, IntegerRange)];

@@ -27,12 +27,14 @@ mod history;
 mod json;
 mod json_schema;
 mod nested;
+mod range;
 mod rules;
 mod section;
 mod shape;
 mod tokens;
 mod tree;
 mod value;
+mod version;
 mod wire;
 
 use proc_macro::TokenStream;

@@ -9,7 +9,8 @@ use crate::docs::{
 use crate::docs_format::DocsFormat;
 use crate::history::{append_version, parse_history, History};
 use crate::json_schema;
-use crate::shape::{Shape, Version};
+use crate::shape::Shape;
+use crate::version::Version;
 
 pub const BLESS_COMMAND: &str = "TELEMETRY_BLESS=1 cargo build";
 

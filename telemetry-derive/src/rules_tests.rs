@@ -270,7 +270,8 @@ mod properties {
     use crate::docs::{first_difference, locate_block, parse_block, render_block, DocsRow};
     use crate::docs_format::DocsFormat;
     use crate::history::{append_version, parse_history};
-    use crate::shape::{Shape, ShapeField, Version, WireType};
+    use crate::shape::{Shape, ShapeField, WireType};
+    use crate::version::Version;
 
     fn wire_type() -> impl Strategy<Value = WireType> {
         let leaf = prop_oneof![

@@ -6,7 +6,6 @@
 //! used in the history file, and the display one (values bare) used in the
 //! docs table, matching how published telemetry pages write them.
 
-use std::cmp::Ordering;
 use std::fmt;
 
 /// The JSON type a field has on the wire.
@@ -62,58 +61,6 @@ impl Shape {
                 .collect(),
             renames: Vec::new(),
         }
-    }
-}
-
-/// The values an integer field's Rust type can hold, where a JSON number
-/// holds the bound exactly: `u32` is `0..4294967295`, `u64` is `0..`. Not
-/// part of the wire shape (the history says `integer`), so changing `u32`
-/// to `u64` needs no version bump; the JSON Schema uses it, so receivers
-/// refuse a value the type cannot hold, such as a negative count.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct IntegerRange {
-    pub minimum: Option<i64>,
-    pub maximum: Option<i64>,
-}
-
-impl IntegerRange {
-    /// The range of a Rust integer type by name; unbounded for any other.
-    pub fn of_type(name: &str) -> IntegerRange {
-        let (minimum, maximum) = match name {
-            "u8" => (Some(0), Some(u8::MAX.into())),
-            "u16" => (Some(0), Some(u16::MAX.into())),
-            "u32" => (Some(0), Some(u32::MAX.into())),
-            "u64" | "u128" | "usize" => (Some(0), None),
-            "i8" => (Some(i8::MIN.into()), Some(i8::MAX.into())),
-            "i16" => (Some(i16::MIN.into()), Some(i16::MAX.into())),
-            "i32" => (Some(i32::MIN.into()), Some(i32::MAX.into())),
-            _ => (None, None),
-        };
-        IntegerRange { minimum, maximum }
-    }
-
-    /// `min..max` with either side left empty when unbounded.
-    pub fn spell(&self) -> String {
-        let side = |bound: Option<i64>| bound.map(|b| b.to_string()).unwrap_or_default();
-        format!("{}..{}", side(self.minimum), side(self.maximum))
-    }
-
-    /// Reads [`IntegerRange::spell`].
-    pub fn parse(text: &str) -> Result<IntegerRange, String> {
-        let (minimum, maximum) = text
-            .split_once("..")
-            .ok_or_else(|| format!("`{text}` is not a `min..max` range"))?;
-        let side = |bound: &str| match bound {
-            "" => Ok(None),
-            bound => bound
-                .parse()
-                .map(Some)
-                .map_err(|_| format!("`{bound}` is not an integer bound")),
-        };
-        Ok(IntegerRange {
-            minimum: side(minimum)?,
-            maximum: side(maximum)?,
-        })
     }
 }
 
@@ -356,83 +303,6 @@ impl TypeParser<'_> {
     }
 }
 
-/// A `schema_version`: dotted non-negative integers such as `1.0` or `2.1.3`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Version {
-    text: String,
-    parts: Vec<u64>,
-}
-
-impl Version {
-    pub fn parse(text: &str) -> Result<Version, String> {
-        let parts = text
-            .split('.')
-            .map(|part| {
-                if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                    return None;
-                }
-                part.parse::<u64>().ok()
-            })
-            .collect::<Option<Vec<u64>>>();
-        match parts {
-            Some(parts) if parts.len() >= 2 => Ok(Version {
-                text: text.to_owned(),
-                parts,
-            }),
-            _ => Err(format!(
-                "`{text}` is not a schema version: use dotted numbers such as \"1.0\" or \"2.1\""
-            )),
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// The first number: a breaking change must increase it.
-    pub fn major(&self) -> u64 {
-        self.parts[0]
-    }
-
-    /// The smallest version above `self` with the same major number.
-    pub fn next_minor(&self) -> String {
-        format!("{}.{}", self.parts[0], self.parts[1] + 1)
-    }
-
-    /// The smallest version with a higher major number.
-    pub fn next_major(&self) -> String {
-        format!("{}.0", self.parts[0] + 1)
-    }
-}
-
-impl Ord for Version {
-    /// Numeric, component by component; missing components count as zero,
-    /// so `1.0` and `1.0.0` compare equal.
-    fn cmp(&self, other: &Self) -> Ordering {
-        let len = self.parts.len().max(other.parts.len());
-        (0..len)
-            .map(|i| {
-                let a = self.parts.get(i).copied().unwrap_or(0);
-                let b = other.parts.get(i).copied().unwrap_or(0);
-                a.cmp(&b)
-            })
-            .find(|ordering| ordering.is_ne())
-            .unwrap_or(Ordering::Equal)
-    }
-}
-
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl fmt::Display for Version {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
 /// Joins the lines of a `///` comment into one table cell: whitespace
 /// (line breaks included) collapsed to single spaces, `|` escaped so it
 /// cannot split the cell. One pass, no intermediate strings: this runs for
@@ -550,33 +420,6 @@ mod tests {
         assert!(err.contains("unterminated"), "{err}");
         let err = WireType::parse_canonical("map<string, integer").unwrap_err();
         assert!(err.contains("`>`"), "{err}");
-    }
-
-    #[test]
-    fn integer_ranges_by_type_and_spelling() {
-        assert_eq!(IntegerRange::of_type("u32").spell(), "0..4294967295");
-        assert_eq!(IntegerRange::of_type("u64").spell(), "0..");
-        assert_eq!(IntegerRange::of_type("i8").spell(), "-128..127");
-        assert_eq!(IntegerRange::of_type("i64").spell(), "..");
-        for name in ["u8", "usize", "i32", "i128", "String"] {
-            let range = IntegerRange::of_type(name);
-            assert_eq!(IntegerRange::parse(&range.spell()), Ok(range));
-        }
-        assert!(IntegerRange::parse("1-2").is_err());
-        assert!(IntegerRange::parse("a..").is_err());
-    }
-
-    #[test]
-    fn versions_compare_numerically() {
-        let v = |s| Version::parse(s).unwrap();
-        assert!(v("1.10") > v("1.9"));
-        assert!(v("2.0") > v("1.99"));
-        assert_eq!(v("1.0").cmp(&v("1.0.0")), Ordering::Equal);
-        assert_eq!(v("1.4").next_minor(), "1.5");
-        assert_eq!(v("1.4").next_major(), "2.0");
-        for bad in ["1", "", "1.", "v1.0", "1.x", "1..0", " 1.0", "-1.0"] {
-            assert!(Version::parse(bad).is_err(), "{bad:?} accepted");
-        }
     }
 
     #[test]

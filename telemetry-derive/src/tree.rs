@@ -31,7 +31,8 @@ use syn::LitStr;
 use crate::ast::Payload;
 use crate::attr::verbatim_contents;
 use crate::expand::same_path;
-use crate::shape::{IntegerRange, Shape, ShapeField, WireType};
+use crate::range::IntegerRange;
+use crate::shape::{Shape, ShapeField, WireType};
 use crate::tokens;
 
 /// A struct's fields as carried between derives.

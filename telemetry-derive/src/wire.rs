@@ -4,7 +4,8 @@
 
 use syn::{GenericArgument, PathArguments, Type};
 
-use crate::shape::{IntegerRange, WireType};
+use crate::range::IntegerRange;
+use crate::shape::WireType;
 
 pub const SUPPORTED: &str = "String, &'static str, integers (u8..u128, i8..i128, usize, isize), \
 f32, f64, bool, Option<T>, Vec<T>, BTreeMap<String, T>, structs deriving TelemetrySection, \

@@ -40,6 +40,17 @@ pub fn router<S: Store>(receiver: Arc<Receiver<S>>) -> Router {
         .with_state(receiver)
 }
 
+/// `503` for a request the store could not serve; the error is logged
+/// (it names the store's problem, never the client).
+fn unavailable(what: &str, err: crate::store::StoreError) -> Response {
+    tracing::warn!("{what}: {err}");
+    refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage is unavailable",
+        None,
+    )
+}
+
 fn refuse(status: StatusCode, error: impl Into<String>, field: Option<String>) -> Response {
     let mut body = json!({ "error": error.into() });
     if let Some(field) = field {
@@ -212,14 +223,7 @@ async fn aggregates<S: Store>(
         receiver.store.numbers(field, from, to).await,
     ) {
         (Ok(counts), Ok(numbers)) => (counts, numbers),
-        (Err(err), _) | (_, Err(err)) => {
-            tracing::warn!("aggregates could not be read: {err}");
-            return refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage is unavailable",
-                None,
-            );
-        }
+        (Err(err), _) | (_, Err(err)) => return unavailable("aggregates could not be read", err),
     };
     Json(json!({
         "field": field,
@@ -245,28 +249,14 @@ async fn sessions<S: Store>(
             Json(json!({ "from": from.to_string(), "to": to.to_string(), "sessions": rows }))
                 .into_response()
         }
-        Err(err) => {
-            tracing::warn!("sessions could not be read: {err}");
-            refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage is unavailable",
-                None,
-            )
-        }
+        Err(err) => unavailable("sessions could not be read", err),
     }
 }
 
 async fn dashboard<S: Store>(State(receiver): State<Arc<Receiver<S>>>) -> Response {
     match crate::dashboard::page(&receiver).await {
         Ok(page) => Html(page).into_response(),
-        Err(err) => {
-            tracing::warn!("the dashboard could not be drawn: {err}");
-            refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage is unavailable",
-                None,
-            )
-        }
+        Err(err) => unavailable("the dashboard could not be drawn", err),
     }
 }
 

@@ -87,34 +87,46 @@ pub struct Receiver {
     stop: Arc<AtomicBool>,
 }
 
+/// A loopback listener on an ephemeral port: `on_connection` gets each
+/// connection, counted in `connections`, until `stop` or 30 s at the latest.
+pub fn listen(
+    connections: &Arc<AtomicUsize>,
+    stop: &Arc<AtomicBool>,
+    mut on_connection: impl FnMut(TcpStream) + Send + 'static,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (connections, stop) = (Arc::clone(connections), Arc::clone(stop));
+    thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    connections.fetch_add(1, Ordering::SeqCst);
+                    on_connection(stream);
+                }
+                Err(_) => thread::sleep(Duration::from_millis(5)),
+            }
+        }
+    });
+    addr
+}
+
 impl Receiver {
     pub fn start(behaviour: Behaviour) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let receiver = Receiver {
-            addr: listener.local_addr().unwrap(),
-            connections: Arc::default(),
-            bodies: Arc::default(),
-            stop: Arc::default(),
-        };
-        let (connections, bodies, stop) = (
-            Arc::clone(&receiver.connections),
-            Arc::clone(&receiver.bodies),
-            Arc::clone(&receiver.stop),
-        );
-        thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        connections.fetch_add(1, Ordering::SeqCst);
-                        let _ = handle(stream, &behaviour, &bodies, &stop);
-                    }
-                    Err(_) => thread::sleep(Duration::from_millis(5)),
-                }
-            }
+        let (connections, bodies, stop) = (Arc::default(), Arc::default(), Arc::default());
+        let (recorded, stopped) = (Arc::clone(&bodies), Arc::clone(&stop));
+        // One connection at a time, as the module says.
+        let addr = listen(&connections, &stop, move |stream| {
+            let _ = handle(stream, &behaviour, &recorded, &stopped);
         });
-        receiver
+        Receiver {
+            addr,
+            connections,
+            bodies,
+            stop,
+        }
     }
 
     /// A receiver that accepts every report with 204 No Content.

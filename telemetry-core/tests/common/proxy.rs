@@ -5,11 +5,11 @@
 //! 30 s at the latest.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The test CA that signed `loopback-cert.pem` (for 127.0.0.1).
 pub const TEST_CA: &[u8] = include_bytes!("../fixtures/test-ca.pem");
@@ -33,35 +33,20 @@ pub struct ConnectProxy {
 
 impl ConnectProxy {
     pub fn start(mode: ProxyMode) -> ConnectProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let proxy = ConnectProxy {
-            addr: listener.local_addr().unwrap(),
-            connections: Arc::default(),
-            targets: Arc::default(),
-            stop: Arc::default(),
-        };
-        let (connections, targets, stop) = (
-            Arc::clone(&proxy.connections),
-            Arc::clone(&proxy.targets),
-            Arc::clone(&proxy.stop),
-        );
-        thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        connections.fetch_add(1, Ordering::SeqCst);
-                        let targets = Arc::clone(&targets);
-                        thread::spawn(move || {
-                            let _ = serve(stream, mode, &targets);
-                        });
-                    }
-                    Err(_) => thread::sleep(Duration::from_millis(5)),
-                }
-            }
+        let (connections, targets, stop) = (Arc::default(), Arc::default(), Arc::default());
+        let recorded = Arc::clone(&targets);
+        let addr = super::listen(&connections, &stop, move |stream| {
+            let targets = Arc::clone(&recorded);
+            thread::spawn(move || {
+                let _ = serve(stream, mode, &targets);
+            });
         });
-        proxy
+        ConnectProxy {
+            addr,
+            connections,
+            targets,
+            stop,
+        }
     }
 
     /// `http://user:secret@127.0.0.1:port`: with credentials, which the
