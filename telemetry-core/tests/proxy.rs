@@ -98,6 +98,30 @@ fn a_proxy_that_answers_itself_fails_the_tls_check_once() {
 }
 
 #[test]
+fn a_proxy_that_refuses_or_redirects_is_one_counted_failure() {
+    for (app, status) in [
+        ("proxy_407", "HTTP/1.1 407 Proxy Authentication Required"),
+        ("proxy_302", "HTTP/1.1 302 Found"),
+    ] {
+        let receiver = Receiver::start(Behaviour::TrustedTls);
+        let proxy = ConnectProxy::start(ProxyMode::Refuse(status));
+        let _reporter = start(
+            app,
+            &receiver,
+            &[("HTTPS_PROXY", &format!("http://{}", proxy.addr))],
+        );
+        assert!(
+            wait_for(Duration::from_secs(5), || send_errors(app) == 1),
+            "{status}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!((send_errors(app), reports_sent(app)), (1, 0), "{status}");
+        assert_eq!(proxy.connections(), 1, "{status}: retried or followed");
+        assert_eq!(receiver.connections(), 0);
+    }
+}
+
+#[test]
 fn no_proxy_naming_the_host_bypasses_the_proxy() {
     let receiver = Receiver::start(Behaviour::TrustedTls);
     let proxy = ConnectProxy::start(ProxyMode::Tunnel);

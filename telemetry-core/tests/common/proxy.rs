@@ -22,6 +22,8 @@ pub enum ProxyMode {
     /// Answers in the endpoint's name itself, with a certificate of its
     /// own: the client's TLS check must refuse it.
     AnswerItself,
+    /// Refuses the tunnel with this status line (a 407, a redirect, ...).
+    Refuse(&'static str),
 }
 
 pub struct ConnectProxy {
@@ -91,6 +93,10 @@ fn serve(
         return client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n");
     }
     match mode {
+        ProxyMode::Refuse(status) => client.write_all(
+            format!("{status}\r\nlocation: http://127.0.0.1:9/\r\ncontent-length: 0\r\n\r\n")
+                .as_bytes(),
+        ),
         ProxyMode::AnswerItself => {
             client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
             super::untrusted_tls(client)
