@@ -23,6 +23,20 @@ pub enum FieldKind {
     MapSum,
 }
 
+impl FieldKind {
+    /// How the aggregates endpoint names the kind.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FieldKind::Value { free_form: false } => "value list",
+            FieldKind::Value { free_form: true } => "string",
+            FieldKind::Number => "number",
+            FieldKind::Boolean => "boolean",
+            FieldKind::Elements => "string list",
+            FieldKind::MapSum => "map of numbers",
+        }
+    }
+}
+
 /// A field aggregates are kept for, by its dotted path (`system.cpu.cores`,
 /// `gpu_devices[].model`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -227,7 +227,7 @@ async fn aggregates<S: Store>(
     };
     Json(json!({
         "field": field,
-        "kind": format!("{kind:?}"),
+        "kind": kind.name(),
         "from": from.to_string(),
         "to": to.to_string(),
         "counts": counts,
