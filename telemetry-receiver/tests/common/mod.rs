@@ -173,6 +173,34 @@ pub fn postgres_database(name: &str) -> Option<String> {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst)
     );
+    // CREATE DATABASE copies template1 and fails while another copy runs:
+    // one at a time in this process, and a few tries against others.
+    static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = CREATING.lock().unwrap_or_else(|e| e.into_inner());
+    let mut created = Err(String::new());
+    for _ in 0..5 {
+        created = create_database(&database);
+        if created.is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    match created {
+        Ok(()) => Some(format!("{POSTGRES}/{database}")),
+        Err(err) => {
+            let why = format!("PostgreSQL at {POSTGRES} gave this test no database: {err}");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{why}; CI must run the PostgreSQL tests"
+            );
+            eprintln!("skipped the PostgreSQL part: {why}");
+            None
+        }
+    }
+}
+
+/// Creates `database`, after dropping those earlier runs left.
+fn create_database(database: &str) -> Result<(), String> {
     let created = runtime().block_on(async {
         let (client, connection) = tokio_postgres::connect(&format!("{POSTGRES}/test"), tokio_postgres::NoTls).await?;
         tokio::spawn(connection);
@@ -192,18 +220,10 @@ pub fn postgres_database(name: &str) -> Option<String> {
         }
         client.batch_execute(&format!("CREATE DATABASE {database}")).await
     });
-    match created {
-        Ok(()) => Some(format!("{POSTGRES}/{database}")),
-        Err(err) => {
-            let why = format!("PostgreSQL at {POSTGRES} is not reachable: {err}");
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{why}; CI must run the PostgreSQL tests"
-            );
-            eprintln!("skipped the PostgreSQL part: {why}");
-            None
-        }
-    }
+    created.map_err(|err| match err.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => err.to_string(),
+    })
 }
 
 pub fn postgres(name: &str) -> Option<Running<PostgresStore>> {
