@@ -169,7 +169,8 @@ pub const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432";
 pub fn postgres_database(name: &str) -> Option<String> {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let database = format!(
-        "receiver_{name}_{}_{}",
+        "receiver_{}_{}_{}",
+        name.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst)
     );
