@@ -12,7 +12,7 @@ use futures_util::future::try_join_all;
 use time::{Date, Duration};
 use tokio::sync::Mutex;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, NoTls, Row};
 
 use super::{
     CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError, MIGRATIONS,
@@ -142,6 +142,24 @@ impl PostgresStore {
         Ok(())
     }
 
+    /// One SELECT with owned parameters.
+    async fn select(
+        &self,
+        sql: &'static str,
+        params: Vec<Box<dyn ToSql + Sync + Send>>,
+    ) -> Result<Vec<Row>, StoreError> {
+        self.query(move |client| {
+            Box::pin(async move {
+                let params: Vec<&(dyn ToSql + Sync)> = params
+                    .iter()
+                    .map(|param| param.as_ref() as &(dyn ToSql + Sync))
+                    .collect();
+                client.query(sql, &params).await
+            })
+        })
+        .await
+    }
+
     async fn query<T>(
         &self,
         work: impl for<'c> FnOnce(
@@ -206,31 +224,19 @@ impl Store for PostgresStore {
     }
 
     async fn counts(&self, field: &str, from: Date, to: Date) -> Result<Vec<CountRow>, StoreError> {
-        let (field, from, to) = (field.to_owned(), day_text(from), day_text(to));
         let rows = self
-            .query(move |client| {
-                Box::pin(async move {
-                    client
-                        .query(
-                            "SELECT day, schema_version, kind, key, count FROM agg_counts \
-                             WHERE field = $1 AND day >= $2 AND day <= $3 \
-                             ORDER BY day, schema_version, kind, count DESC, key",
-                            &[&field, &from, &to],
-                        )
-                        .await
-                })
-            })
+            .select(
+                "SELECT day, schema_version, kind, key, count FROM agg_counts \
+                 WHERE field = $1 AND day >= $2 AND day <= $3 \
+                 ORDER BY day, schema_version, kind, count DESC, key",
+                vec![
+                    Box::new(field.to_owned()),
+                    Box::new(day_text(from)),
+                    Box::new(day_text(to)),
+                ],
+            )
             .await?;
-        Ok(rows
-            .iter()
-            .map(|row| CountRow {
-                day: row.get(0),
-                schema_version: row.get(1),
-                kind: row.get(2),
-                key: row.get(3),
-                count: row.get(4),
-            })
-            .collect())
+        Ok(rows.iter().map(|row| count_row(row, 0)).collect())
     }
 
     async fn numbers(
@@ -239,19 +245,16 @@ impl Store for PostgresStore {
         from: Date,
         to: Date,
     ) -> Result<Vec<NumberRow>, StoreError> {
-        let (field, from, to) = (field.to_owned(), day_text(from), day_text(to));
         let rows = self
-            .query(move |client| {
-                Box::pin(async move {
-                    client
-                        .query(
-                            "SELECT day, schema_version, count, sum, min, max FROM agg_numbers \
-                             WHERE field = $1 AND day >= $2 AND day <= $3 ORDER BY day, schema_version",
-                            &[&field, &from, &to],
-                        )
-                        .await
-                })
-            })
+            .select(
+                "SELECT day, schema_version, count, sum, min, max FROM agg_numbers \
+                 WHERE field = $1 AND day >= $2 AND day <= $3 ORDER BY day, schema_version",
+                vec![
+                    Box::new(field.to_owned()),
+                    Box::new(day_text(from)),
+                    Box::new(day_text(to)),
+                ],
+            )
             .await?;
         Ok(rows
             .iter()
@@ -267,19 +270,12 @@ impl Store for PostgresStore {
     }
 
     async fn sessions(&self, from: Date, to: Date) -> Result<Vec<SessionRow>, StoreError> {
-        let (from, to) = (day_text(from), day_text(to));
         let rows = self
-            .query(move |client| {
-                Box::pin(async move {
-                    client
-                        .query(
-                            "SELECT day, schema_version, sessions FROM agg_sessions \
-                             WHERE day >= $1 AND day <= $2 ORDER BY day, schema_version",
-                            &[&from, &to],
-                        )
-                        .await
-                })
-            })
+            .select(
+                "SELECT day, schema_version, sessions FROM agg_sessions \
+                 WHERE day >= $1 AND day <= $2 ORDER BY day, schema_version",
+                vec![Box::new(day_text(from)), Box::new(day_text(to))],
+            )
             .await?;
         Ok(rows
             .iter()
@@ -344,34 +340,20 @@ impl Store for PostgresStore {
         day: Date,
         fields: &[String],
     ) -> Result<Vec<(String, CountRow)>, StoreError> {
-        let (day, fields) = (day_text(day), fields.to_vec());
         let rows = self
-            .query(move |client| {
-                Box::pin(async move {
-                    client
-                        .query(
-                            "SELECT field, day, schema_version, kind, key, count FROM agg_counts \
-                             WHERE day < $1 AND field = ANY($2) AND kind = $3",
-                            &[&day, &fields, &VALUE],
-                        )
-                        .await
-                })
-            })
+            .select(
+                "SELECT field, day, schema_version, kind, key, count FROM agg_counts \
+                 WHERE day < $1 AND field = ANY($2) AND kind = $3",
+                vec![
+                    Box::new(day_text(day)),
+                    Box::new(fields.to_vec()),
+                    Box::new(VALUE),
+                ],
+            )
             .await?;
         Ok(rows
             .iter()
-            .map(|row| {
-                (
-                    row.get(0),
-                    CountRow {
-                        day: row.get(1),
-                        schema_version: row.get(2),
-                        kind: row.get(3),
-                        key: row.get(4),
-                        count: row.get(5),
-                    },
-                )
-            })
+            .map(|row| (row.get(0), count_row(row, 1)))
             .collect())
     }
 
@@ -398,6 +380,17 @@ impl Store for PostgresStore {
             })
         })
         .await
+    }
+}
+
+/// A [`CountRow`] from `day, schema_version, kind, key, count` at `first`.
+fn count_row(row: &Row, first: usize) -> CountRow {
+    CountRow {
+        day: row.get(first),
+        schema_version: row.get(first + 1),
+        kind: row.get(first + 2),
+        key: row.get(first + 3),
+        count: row.get(first + 4),
     }
 }
 

@@ -83,6 +83,17 @@ fn migrate(connection: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A [`CountRow`] from `day, schema_version, kind, key, count` at `first`.
+fn count_row(row: &rusqlite::Row, first: usize) -> rusqlite::Result<CountRow> {
+    Ok(CountRow {
+        day: row.get(first)?,
+        schema_version: row.get(first + 1)?,
+        kind: row.get(first + 2)?,
+        key: row.get(first + 3)?,
+        count: row.get(first + 4)?,
+    })
+}
+
 impl Store for SqliteStore {
     async fn ingest(&self, ingest: Ingest) -> Result<Outcome, StoreError> {
         self.with(move |connection| {
@@ -130,15 +141,7 @@ impl Store for SqliteStore {
                 "SELECT day, schema_version, kind, key, count FROM agg_counts \
                  WHERE field = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day, schema_version, kind, count DESC, key",
             )?;
-            let rows = statement.query_map(params![field, from, to], |row| {
-                Ok(CountRow {
-                    day: row.get(0)?,
-                    schema_version: row.get(1)?,
-                    kind: row.get(2)?,
-                    key: row.get(3)?,
-                    count: row.get(4)?,
-                })
-            })?;
+            let rows = statement.query_map(params![field, from, to], |row| count_row(row, 0))?;
             rows.collect()
         })
         .await
@@ -223,16 +226,7 @@ impl Store for SqliteStore {
             let mut out = Vec::new();
             for field in &fields {
                 let rows = statement.query_map(params![day, field, VALUE], |row| {
-                    Ok((
-                        row.get(0)?,
-                        CountRow {
-                            day: row.get(1)?,
-                            schema_version: row.get(2)?,
-                            kind: row.get(3)?,
-                            key: row.get(4)?,
-                            count: row.get(5)?,
-                        },
-                    ))
+                    Ok((row.get(0)?, count_row(row, 1)?))
                 })?;
                 for row in rows {
                     out.push(row?);
