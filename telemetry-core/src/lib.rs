@@ -99,11 +99,17 @@ pub use send::SEND_TIMEOUT;
 /// - `docs = "docs/telemetry.md"` (required): the docs page, relative to
 ///   the crate's `Cargo.toml`. Its generated block must match the struct.
 /// - `endpoint = "https://..."`: where reports go; fixed at compile time.
+/// - `docs_format = "mdx"` or `"markdown"`: how the docs site compiles the
+///   page; by default `.mdx` pages are MDX (`{/* */}` markers, escaped
+///   text) and every other page CommonMark.
 ///
 /// Field attributes: `rename = "wire_name"`, `values = "a | b"` (required on
 /// [`TelemetryValue`] enum fields; checked against the enum at compile time),
-/// `renamed_from = "old_name"` (reports a rename as one change). Every field
-/// needs a `///` comment: it is the "Why it's collected" column.
+/// `renamed_from = "old_name"` (reports a rename as one change), `reviewed =
+/// "reason"` (for a field the privacy lint flags). Every field needs a `///`
+/// comment: it is the "Why it's collected" column. A field may be an
+/// `Option<T>` (sent as `null` when absent) or a [`TelemetrySection`]
+/// struct (see [`derive@TelemetrySection`]).
 pub use telemetry_derive::Telemetry;
 
 /// Derives [`TelemetrySection`] and `serde::Serialize` for a struct nested
