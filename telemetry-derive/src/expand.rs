@@ -148,6 +148,7 @@ pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
     };
     let flat = tree::flatten(&tree.fields, &tree.children);
     let shape = tree::shape_of(&flat);
+    let ranges = tree::ranges_of(&flat);
     let mut rows = vec![DocsRow {
         name: SCHEMA_VERSION_KEY,
         wire: WireType::String.display(),
@@ -167,12 +168,13 @@ pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
             docs_lit: docs.as_ref(),
             format: *format,
             fields: &flat,
+            ranges: &ranges,
         },
         &version,
         &shape,
         &rows,
     );
-    let json_schema = json_schema::render_version(&name, &version, &shape, &tree::ranges_of(&flat));
+    let json_schema = json_schema::render_version(&name, &version, &shape, &ranges);
     let errors = cx.check().err().map(|e| e.to_compile_error());
     let derived = derived_expression(
         &name,

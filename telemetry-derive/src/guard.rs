@@ -40,6 +40,8 @@ pub struct Target<'a> {
     pub format: DocsFormat,
     /// Every field at every depth, where it is declared.
     pub fields: &'a [FlatField],
+    /// The integer fields' ranges, for the JSON Schema file.
+    pub ranges: crate::json_schema::Ranges<'a>,
 }
 
 /// Runs the guard for one payload.
@@ -98,7 +100,7 @@ pub fn run(
         version,
         shape,
         renames: &renames,
-        ranges: &crate::tree::ranges_of(payload.fields),
+        ranges: payload.ranges,
         rows,
         docs_path: &docs.shown,
         history_path: &history.shown,

@@ -40,11 +40,11 @@ pub async fn page<S: Store>(receiver: &Receiver<S>) -> Result<String, StoreError
         lines(&sessions, from),
     ));
 
-    for (field, kind) in receiver.schemas.all_fields() {
+    for (field, kind) in &receiver.schemas.fields {
         match kind {
             FieldKind::Value { free_form: false } | FieldKind::Boolean => {
                 let mut split = Series::new();
-                for row in receiver.store.counts(&field, from, today).await? {
+                for row in receiver.store.counts(field, from, today).await? {
                     if let Some(index) = day_index(&row.day) {
                         split
                             .entry(row.key)
@@ -58,7 +58,7 @@ pub async fn page<S: Store>(receiver: &Receiver<S>) -> Result<String, StoreError
             }
             FieldKind::Number => {
                 let mut buckets: BTreeMap<i64, f64> = BTreeMap::new();
-                for row in receiver.store.counts(&field, from, today).await? {
+                for row in receiver.store.counts(field, from, today).await? {
                     if row.kind == HISTOGRAM {
                         let exponent = row
                             .key

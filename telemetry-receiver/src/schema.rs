@@ -56,6 +56,9 @@ pub struct Version {
 pub struct Schemas {
     pub title: String,
     pub versions: BTreeMap<String, Version>,
+    /// Every field path of every version and its kind, for reading
+    /// aggregates, the dashboard and the retention job.
+    pub fields: BTreeMap<String, FieldKind>,
 }
 
 impl Schemas {
@@ -90,19 +93,16 @@ impl Schemas {
         if versions.is_empty() {
             return Err("the schema file records no version".to_owned());
         }
-        Ok(Schemas {
-            title: file["title"].as_str().unwrap_or("reports").to_owned(),
-            versions,
-        })
-    }
-
-    /// Every field path of every version, for the dashboard.
-    pub fn all_fields(&self) -> BTreeMap<String, FieldKind> {
-        self.versions
+        let fields = versions
             .values()
             .flat_map(|version| version.fields.iter())
             .map(|field| (field.path.clone(), field.kind.clone()))
-            .collect()
+            .collect();
+        Ok(Schemas {
+            title: file["title"].as_str().unwrap_or("reports").to_owned(),
+            versions,
+            fields,
+        })
     }
 }
 

@@ -202,7 +202,7 @@ async fn aggregates<S: Store>(
         Ok(days) => days,
         Err(why) => return refuse(StatusCode::BAD_REQUEST, why, None),
     };
-    let fields = receiver.schemas.all_fields();
+    let fields = &receiver.schemas.fields;
     let Some(field) = range.field.as_deref() else {
         let names: Vec<&String> = fields.keys().collect();
         return refuse(
@@ -270,10 +270,10 @@ pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), crate::sto
         .await?;
     let free_form: Vec<String> = receiver
         .schemas
-        .all_fields()
-        .into_iter()
+        .fields
+        .iter()
         .filter(|(_, kind)| matches!(kind, crate::schema::FieldKind::Value { free_form: true }))
-        .map(|(path, _)| path)
+        .map(|(path, _)| path.clone())
         .collect();
     let rows = receiver
         .store

@@ -18,7 +18,7 @@ use super::{
     CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError, MIGRATIONS,
 };
 use crate::aggregate::{Observation, OTHER, VALUE};
-use crate::clock::{day_text, parse_day};
+use crate::clock::day_text;
 
 pub struct PostgresStore {
     url: String,
@@ -394,30 +394,15 @@ fn count_row(row: &Row, first: usize) -> CountRow {
     }
 }
 
-/// The day of a partition's name, for tests and logs.
-pub fn partition_day(name: &str) -> Option<Date> {
-    let digits = name.strip_prefix("raw_reports_")?;
-    if digits.len() != 8 {
-        return None;
-    }
-    parse_day(&format!(
-        "{}-{}-{}",
-        &digits[..4],
-        &digits[4..6],
-        &digits[6..]
-    ))
-    .ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::parse_day;
 
     #[test]
     fn partition_names_sort_as_days() {
         let day = parse_day("2026-11-25").unwrap();
         assert_eq!(partition_name(day), "raw_reports_20261125");
-        assert_eq!(partition_day("raw_reports_20261125"), Some(day));
         assert!(
             partition_name(parse_day("2026-02-01").unwrap())
                 < partition_name(parse_day("2026-11-25").unwrap())
