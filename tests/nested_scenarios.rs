@@ -267,3 +267,48 @@ fn a_section_from_another_crate_is_refused() {
         .build()
         .assert_fails_with(&["macro `CpuInfo` is private", "pub cpu: sections::CpuInfo"]);
 }
+
+#[test]
+fn sections_of_one_name_in_different_modules() {
+    let crate_ = Scenario::new("nested-same-names");
+    // `Info` at the root (after the payload), an `Info` in a module below
+    // that holds a third `Info` from its own child, and a module whose
+    // `Info` shadows the root's for its own payload.
+    crate_.write(
+        "src/lib.rs",
+        &format!(
+            "use telemetry_core::{{Telemetry, TelemetrySection}};\n\n\
+             #[derive(Telemetry)]\n\
+             #[telemetry(schema_version = \"1.0\", docs = \"{DOCS}\")]\n\
+             pub struct Outer {{\n\
+             \x20   /// The root's info.\n    pub info: Info,\n\
+             \x20   /// The module's info.\n    pub module_info: module::Info,\n\
+             }}\n\n\
+             #[derive(TelemetrySection)]\n\
+             pub struct Info {{\n    /// A count.\n    pub count: u32,\n}}\n\n\
+             pub mod module {{\n\
+             \x20   #[derive(telemetry_core::TelemetrySection)]\n\
+             \x20   pub struct Info {{\n        /// A name.\n        pub name: String,\n        /// The child's info.\n        pub inner: child::Info,\n    }}\n\n\
+             \x20   pub mod child {{\n\
+             \x20       #[derive(telemetry_core::TelemetrySection)]\n\
+             \x20       pub struct Info {{\n            /// A flag.\n            pub flag: bool,\n        }}\n\
+             \x20   }}\n\n\
+             \x20   #[derive(telemetry_core::Telemetry)]\n\
+             \x20   #[telemetry(schema_version = \"1.0\", docs = \"{DOCS}\")]\n\
+             \x20   pub struct Inner {{\n        /// This module's info.\n        pub info: Info,\n        /// The root's info.\n        pub root: super::Info,\n    }}\n\
+             }}\n"
+        ),
+    );
+    crate_.bless().assert_ok();
+    crate_.build().assert_ok();
+    let page = crate_.read(DOCS).unwrap();
+    for row in [
+        "| `info.count` | `integer` | A count. |",
+        "| `module_info.name` | `string` | A name. |",
+        "| `module_info.inner.flag` | `boolean` | A flag. |",
+        "| `info.inner.flag` | `boolean` | A flag. |",
+        "| `root.count` | `integer` | A count. |",
+    ] {
+        assert!(page.contains(row), "{row} missing from:\n{page}");
+    }
+}

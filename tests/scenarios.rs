@@ -188,6 +188,13 @@ fn bless_is_refused_on_ci_and_history_edits_are_tracked() {
         .assert_fails_with(&["TELEMETRY_BLESS is ignored because CI is set"]);
     assert!(crate_.read(DOCS).is_none() && crate_.read(HISTORY).is_none());
     crate_.bless().assert_ok();
+    // Under bless, CI is an input: setting it alone reruns the derive. (The
+    // second bless writes nothing, so no file is newer than that build.)
+    crate_.bless().assert_ok();
+    crate_
+        .cargo_build(&[("TELEMETRY_BLESS", "1"), ("CI", "true")])
+        .assert_fails_with(&["TELEMETRY_BLESS is ignored because CI is set"]);
+    crate_.build().assert_ok();
 
     // Tampering with a recorded version is caught, though only the
     // history file changed.

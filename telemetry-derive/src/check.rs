@@ -64,10 +64,14 @@ pub fn check_payload(cx: &Ctxt, payload: &Payload) -> Option<Version> {
             }
         }
         if let (Kind::Section, Some(section)) = (payload.kind, field.section) {
-            let holds_itself = section
-                .segments
-                .last()
-                .is_some_and(|last| last.ident == *payload.ident || last.ident == "Self");
+            // `Name`, `self::Name` or `Self`; a longer path may name another
+            // module's section of the same name (`gpu::Info` in `Info`).
+            let segments: Vec<&syn::Ident> = section.segments.iter().map(|s| &s.ident).collect();
+            let holds_itself = match segments.as_slice() {
+                [only] => *only == payload.ident || *only == "Self",
+                [first, last] => *first == "self" && *last == payload.ident,
+                _ => false,
+            };
             if holds_itself {
                 cx.error_spanned_by(
                     section,

@@ -11,7 +11,7 @@ use crate::ctxt::Ctxt;
 use crate::docs::DocsRow;
 use crate::docs_format::DocsFormat;
 use crate::fallback;
-use crate::guard::{self, GuardOutput, Target, BLESS_VAR, CI_VAR, PRIMARY_VAR};
+use crate::guard::{self, GuardOutput, Target};
 use crate::json_schema;
 use crate::nested::{self, Mode};
 use crate::shape::WireType;
@@ -72,14 +72,19 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     };
     let serialize = impl_serialize(&payload, Some(version.as_str()));
     let name = payload.ident;
-    let checks = struct_checks(&payload, &paths);
+    // The section assertions are trait bounds, checked whether or not the
+    // constant is evaluated, so they sit in its body; the value checks
+    // must be evaluated, so they get a `const _` of their own.
+    let section_asserts = section_asserts(&paths);
+    let value_checks = value_checks(&payload);
+    let value_checks = (!value_checks.is_empty()).then(|| quote!(const _: () = { #value_checks };));
     quote! {
         #serialize
         #[automatically_derived]
         impl ::telemetry_core::Telemetry for #name {
-            const __DERIVED: ::telemetry_core::__private::Derived = #derived;
+            const __DERIVED: ::telemetry_core::__private::Derived = { #section_asserts #derived };
         }
-        #checks
+        #value_checks
     }
 }
 
@@ -104,17 +109,26 @@ pub fn same_path(a: &syn::Path, b: &syn::Path) -> bool {
             .all(|(x, y)| x.ident == y.ident)
 }
 
-/// The value-list assertions and the section assertions of one struct, in
+/// The value-list assertions and the section assertions of a section, in
 /// one item (every item is one more body for the compiler to check).
 pub fn struct_checks(payload: &Payload, paths: &[&syn::Path]) -> Option<TokenStream> {
     let value_checks = value_checks(payload);
-    let section_checks = paths.iter().map(|path| {
-        quote_spanned! {path_span(path)=>
-            ::telemetry_core::__private::assert_section::<#path>();
-        }
-    });
-    let checks = quote!(#value_checks #(#section_checks)*);
+    let section_asserts = section_asserts(paths);
+    let checks = quote!(#value_checks #section_asserts);
     (!checks.is_empty()).then(|| quote!(const _: () = { #checks };))
+}
+
+/// One statement per section type, failing to compile with the
+/// `TelemetrySection` diagnostic, at the field's type, when it is not one.
+fn section_asserts(paths: &[&syn::Path]) -> TokenStream {
+    paths
+        .iter()
+        .map(|path| {
+            quote_spanned! {path_span(path)=>
+                ::telemetry_core::__private::assert_section::<#path>();
+            }
+        })
+        .collect()
 }
 
 fn path_span(path: &syn::Path) -> proc_macro2::Span {
@@ -241,7 +255,7 @@ fn derived_expression(
     let block = &guarded.block;
     let mut source = String::with_capacity(block.len() + json_schema.len() + 100 * rows.len());
     source.push('{');
-    push_tracking(&mut source, &guarded.tracked);
+    push_tracking(&mut source, guarded);
     // One path to resolve instead of one per row.
     source.push_str("use ::telemetry_core::FieldInfo as F;");
     source.push_str("::telemetry_core::__private::Derived { name: ");
@@ -324,15 +338,19 @@ fn innermost(wire: Option<&WireType>) -> Option<&WireType> {
 /// know what `include_bytes!` and `option_env!` read, so changing either
 /// reruns the derive. Expansion is what records them: the constant they
 /// sit in need never be evaluated.
-fn push_tracking(source: &mut String, files: &[std::path::PathBuf]) {
-    let mut files: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+fn push_tracking(source: &mut String, guarded: &GuardOutput) {
+    let mut files: Vec<String> = guarded
+        .tracked
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     files.sort();
     for file in &files {
         source.push_str("::core::include_bytes!(");
         tokens::push_str_literal(source, file);
         source.push_str(");");
     }
-    for var in [BLESS_VAR, CI_VAR, PRIMARY_VAR] {
+    for var in &guarded.tracked_env {
         source.push_str("::core::option_env!(");
         tokens::push_str_literal(source, var);
         source.push_str(");");

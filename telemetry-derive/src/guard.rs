@@ -30,6 +30,11 @@ pub struct GuardOutput {
     pub block: String,
     /// Absolute paths of the files it read that exist, to track.
     pub tracked: Vec<PathBuf>,
+    /// The environment variables its result depended on, to track. Only
+    /// those: each tracked variable is one more expression for the
+    /// compiler to check, and one that did not matter cannot change the
+    /// result when it changes.
+    pub tracked_env: Vec<&'static str>,
 }
 
 /// The payload the guard checks, with the places its errors point at.
@@ -53,12 +58,13 @@ pub fn run(
     rows: &[DocsRow],
 ) -> GuardOutput {
     // Without the files there is no changelog: the table alone.
-    let output = || GuardOutput {
+    let output = |tracked_env: Vec<&'static str>| GuardOutput {
         block: render_block(payload.format, version.as_str(), rows, &[]),
         tracked: Vec::new(),
+        tracked_env,
     };
     let (Some(docs_lit), version_lit) = (payload.docs_lit, payload.version_lit) else {
-        return output();
+        return output(Vec::new());
     };
 
     let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
@@ -66,7 +72,7 @@ pub fn run(
             docs_lit,
             "CARGO_MANIFEST_DIR is not set, so the docs page cannot be found: build with cargo",
         );
-        return output();
+        return output(Vec::new());
     };
     let name = payload.name;
     let docs_relative = docs_lit.value();
@@ -77,7 +83,7 @@ pub fn run(
     ]
     .map(|relative| TrackedFile::read(cx, docs_lit, Path::new(&manifest_dir), relative));
     if cx.has_errors() {
-        return output();
+        return output(Vec::new());
     }
     // The guard is the payload's authors' check. Built as someone else's
     // dependency (published, vendored, a path outside the workspace), the
@@ -85,15 +91,16 @@ pub fn run(
     // without the files, check nothing. With them, the check runs (in the
     // authors' workspace under `cargo build -p app` the payload crate is
     // not primary either, and cargo reuses that build when it is).
-    let primary = std::env::var_os(PRIMARY_VAR).is_some();
-    if !primary && (docs.contents.is_none() || history.contents.is_none()) {
-        return output();
+    let files_missing = docs.contents.is_none() || history.contents.is_none();
+    if files_missing && std::env::var_os(PRIMARY_VAR).is_none() {
+        return output(tracked_env(true, Bless::Off));
     }
     let renames: Vec<(String, String)> = payload
         .fields
         .iter()
         .filter_map(|f| Some((f.path.clone(), f.renamed_from.clone()?)))
         .collect();
+    let bless = bless_mode();
     let verdict = evaluate(&GuardInput {
         payload: name,
         format: payload.format,
@@ -108,7 +115,7 @@ pub fn run(
         docs: docs.contents.as_deref(),
         history: history.contents.as_deref(),
         schema: schema.contents.as_deref(),
-        bless: bless_mode(),
+        bless,
     });
     for finding in &verdict.findings {
         match &finding.site {
@@ -142,7 +149,23 @@ pub fn run(
             .map(|file| file.absolute)
             .filter(|path| path.is_file())
             .collect(),
+        tracked_env: tracked_env(files_missing, bless),
     }
+}
+
+/// The variables a run of the guard depended on: `TELEMETRY_BLESS`
+/// always; `CI` only under bless, where it refuses the writes;
+/// `CARGO_PRIMARY_PACKAGE` only when a file is missing, where it decides
+/// between "check nothing" and "report the missing file".
+fn tracked_env(files_missing: bool, bless: Bless) -> Vec<&'static str> {
+    let mut vars = vec![BLESS_VAR];
+    if bless != Bless::Off {
+        vars.push(CI_VAR);
+    }
+    if files_missing {
+        vars.push(PRIMARY_VAR);
+    }
+    vars
 }
 
 /// A file the guard reads, with the path its messages show.

@@ -186,23 +186,22 @@ pub fn step(input: TokenStream) -> syn::Result<Result<TokenStream, Finished>> {
 /// the type namespace, so the two do not clash, and a `use` of the type
 /// brings both.
 pub fn define_section_macro(name: &Ident, item: TokenStream, children: TokenStream) -> TokenStream {
-    let module = format_ident!("__telemetry_section_{}", name);
+    let hidden = format_ident!("__telemetry_section_{}", name);
     let children = group(Delimiter::Bracket, children);
+    // Defined under a hidden name, then imported under the struct's: a
+    // `use` of the hidden name reaches only the macro namespace, so it
+    // does not clash with the struct (`pub(crate) use Name;` would).
     quote! {
         #[doc(hidden)]
-        #[allow(non_snake_case)]
-        mod #module {
-            #[allow(unused_macros)]
-            macro_rules! #name {
-                ($($state:tt)*) => {
-                    ::telemetry_core::__private::resume! { { #item #children } $($state)* }
-                };
-            }
-            #[allow(unused_imports)]
-            pub(crate) use #name;
+        #[allow(unused_macros)]
+        macro_rules! #hidden {
+            ($($state:tt)*) => {
+                ::telemetry_core::__private::resume! { { #item #children } $($state)* }
+            };
         }
+        #[doc(hidden)]
         #[allow(unused_imports)]
-        pub(crate) use #module::#name;
+        pub(crate) use #hidden as #name;
     }
 }
 
