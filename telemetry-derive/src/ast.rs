@@ -1,6 +1,7 @@
 //! The derive input as this crate sees it. Nodes keep the `syn` node they came
 //! from so every error can point at the exact field or attribute.
 
+use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident, Type};
 
 use crate::attr;
@@ -183,9 +184,10 @@ impl<'a> Field<'a> {
             };
         Some(Field {
             ident,
+            // `r#type` is sent as `type`, as serde sends it.
             wire_name: match &attrs.rename {
                 Some(rename) => rename.value(),
-                None => ident.to_string(),
+                None => ident.unraw().to_string(),
             },
             why: why_cell(&attr::doc_lines(&split.docs)),
             attrs,
@@ -259,7 +261,7 @@ impl<'a> ValueEnum<'a> {
                     Some(lit) => (lit.value(), quote::quote!(#lit)),
                     None => {
                         let ident = &variant.ident;
-                        (snake_case(&ident.to_string()), quote::quote!(#ident))
+                        (snake_case(&ident.unraw().to_string()), quote::quote!(#ident))
                     }
                 };
                 ValueVariant {
