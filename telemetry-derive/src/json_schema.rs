@@ -5,21 +5,20 @@
 //! unsigned one), which is not part of the wire shape: it applies to every
 //! recorded version where that path is an integer.
 
+use std::collections::BTreeMap;
+
 use crate::check::SCHEMA_VERSION_KEY;
 use crate::json::JsonWriter;
 use crate::range::IntegerRange;
 use crate::shape::{Shape, ShapeField, WireType};
 use crate::version::Version;
 
-/// Integer ranges by field path (see [`IntegerRange`]).
-pub type Ranges<'a> = &'a [(String, IntegerRange)];
+/// Integer ranges by field path (see [`IntegerRange`]). A map: every
+/// field of every recorded version looks its path up.
+pub type Ranges<'a> = &'a BTreeMap<String, IntegerRange>;
 
 fn range_of(ranges: Ranges, path: &str) -> IntegerRange {
-    ranges
-        .iter()
-        .find(|(at, _)| at == path)
-        .map(|(_, range)| *range)
-        .unwrap_or_default()
+    ranges.get(path).copied().unwrap_or_default()
 }
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -210,7 +209,12 @@ mod tests {
             ("tier", WireType::Enum(vec!["a".into(), "b".into()])),
             ("counts", WireType::Map(Box::new(WireType::Integer))),
         ]);
-        let text = render_version("Report", &Version::parse("1.2").unwrap(), &shape, &[]);
+        let text = render_version(
+            "Report",
+            &Version::parse("1.2").unwrap(),
+            &shape,
+            &BTreeMap::new(),
+        );
         let schema: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(schema["$schema"], DRAFT);
         assert_eq!(schema["additionalProperties"], false);
@@ -243,7 +247,8 @@ mod tests {
             ("clusters.*.nodes", wire("integer")),
             ("count", wire("integer")),
         ]);
-        let ranges = [("clusters.*.nodes".to_owned(), IntegerRange::of_type("u16"))];
+        let ranges =
+            BTreeMap::from([("clusters.*.nodes".to_owned(), IntegerRange::of_type("u16"))]);
         let text = render_version("Report", &Version::parse("1.0").unwrap(), &shape, &ranges);
         let schema: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
@@ -288,7 +293,8 @@ mod tests {
             (Version::parse("1.0").unwrap(), shape.clone()),
             (Version::parse("2.0").unwrap(), shape),
         ];
-        let file: Value = serde_json::from_str(&render_file("Report", &releases, &[])).unwrap();
+        let file: Value =
+            serde_json::from_str(&render_file("Report", &releases, &BTreeMap::new())).unwrap();
         let consts: Vec<&Value> = file["oneOf"]
             .as_array()
             .unwrap()

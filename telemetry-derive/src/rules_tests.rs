@@ -54,7 +54,7 @@ impl Payload {
             version: &self.version,
             shape: &shape,
             renames: &self.renames,
-            ranges: &[],
+            ranges: &Default::default(),
             rows: &rows,
             docs_path: "docs/telemetry.md",
             history_path: "docs/Report.schema-history",

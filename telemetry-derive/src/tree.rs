@@ -305,7 +305,7 @@ pub fn any_poisoned(children: &[Section]) -> bool {
 }
 
 /// The integer ranges of flattened fields, by path, where bounded.
-pub fn ranges_of(flat: &[FlatField]) -> Vec<(String, IntegerRange)> {
+pub fn ranges_of(flat: &[FlatField]) -> std::collections::BTreeMap<String, IntegerRange> {
     flat.iter()
         .filter(|field| field.range != IntegerRange::default())
         .map(|field| (field.path.clone(), field.range))
