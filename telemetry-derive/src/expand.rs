@@ -174,6 +174,7 @@ pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
         why: field.why.as_str().into(),
     }));
     let name = tree.name.to_string();
+    let schema_body = json_schema::version_body(&version, &shape, &ranges);
     let guarded = guard::run(
         &cx,
         &Target {
@@ -183,12 +184,13 @@ pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
             format: *format,
             fields: &flat,
             ranges: &ranges,
+            schema_body: &schema_body,
         },
         &version,
         &shape,
         &rows,
     );
-    let json_schema = json_schema::render_version(&name, &version, &shape, &ranges);
+    let json_schema = json_schema::render_version(&name, &version, &schema_body);
     let errors = cx.check().err().map(|e| e.to_compile_error());
     let derived = derived_expression(
         &name,

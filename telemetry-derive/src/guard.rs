@@ -47,6 +47,8 @@ pub struct Target<'a> {
     pub fields: &'a [FlatField],
     /// The integer fields' ranges, for the JSON Schema file.
     pub ranges: crate::json_schema::Ranges<'a>,
+    /// This version's JSON Schema entries, for the JSON Schema file.
+    pub schema_body: &'a str,
 }
 
 /// Runs the guard for one payload.
@@ -108,6 +110,7 @@ pub fn run(
         shape,
         renames: &renames,
         ranges: payload.ranges,
+        schema_body: payload.schema_body,
         rows,
         docs_path: &docs.shown,
         history_path: &history.shown,

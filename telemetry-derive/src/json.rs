@@ -23,6 +23,28 @@ impl JsonWriter {
         }
     }
 
+    /// A writer for entries to be spliced into an object at `depth`, after
+    /// an entry already written there (see [`JsonWriter::splice`]).
+    pub fn entries_at(depth: usize) -> JsonWriter {
+        JsonWriter {
+            out: String::new(),
+            depth,
+            empty: false,
+        }
+    }
+
+    /// Appends entries written by an [`JsonWriter::entries_at`] writer of
+    /// this writer's depth.
+    pub fn splice(&mut self, entries: &str) {
+        self.out.push_str(entries);
+        self.empty = false;
+    }
+
+    /// The text written, as it is (for [`JsonWriter::splice`]).
+    pub fn into_text(self) -> String {
+        self.out
+    }
+
     /// Opens an object (`'{'`) or an array (`'['`) where a value goes.
     pub fn open(&mut self, bracket: char) {
         self.out.push(bracket);

@@ -34,6 +34,8 @@ pub struct GuardInput<'a> {
     pub renames: &'a [(String, String)],
     /// Integer ranges by path, for the JSON Schema.
     pub ranges: crate::json_schema::Ranges<'a>,
+    /// This version's JSON Schema entries (`json_schema::version_body`).
+    pub schema_body: &'a str,
     /// The rows of the docs table, `schema_version` first.
     pub rows: &'a [DocsRow<'a>],
     /// Paths as shown in messages.
@@ -283,7 +285,12 @@ fn check_schema_file(
     blessing: bool,
     verdict: &mut Verdict,
 ) {
-    let expected = json_schema::render_file(input.payload, releases, input.ranges);
+    let current = json_schema::Current {
+        version: input.version,
+        shape: input.shape,
+        body: input.schema_body,
+    };
+    let expected = json_schema::render_file(input.payload, releases, input.ranges, Some(&current));
     if input.schema == Some(expected.as_str()) {
         return;
     }

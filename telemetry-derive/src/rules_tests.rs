@@ -55,6 +55,11 @@ impl Payload {
             shape: &shape,
             renames: &self.renames,
             ranges: &Default::default(),
+            schema_body: &crate::json_schema::version_body(
+                &self.version,
+                &shape,
+                &Default::default(),
+            ),
             rows: &rows,
             docs_path: "docs/telemetry.md",
             history_path: "docs/Report.schema-history",
