@@ -1,9 +1,9 @@
 //! How a derive learns the fields of the sections it holds.
 //!
 //! A derive sees only its own item. So `#[derive(TelemetrySection)]` on
-//! `SystemInfo` also defines a hidden `macro_rules!` macro named
-//! `SystemInfo`, carrying the section's fields (the `tree` form), and
-//! re-exports it beside the struct. Whatever path or `use` names the type
+//! `SystemInfo` also defines a hidden `macro_rules!` macro carrying the
+//! section's fields (the `tree` form) and imports it beside the struct
+//! under the struct's name, `SystemInfo`. Whatever path or `use` names the type
 //! then names the macro too, from any module and in any source order, so a
 //! derive holding a `SystemInfo` field invokes `<the field's path>! { .. }`
 //! with its own state. The macro hands its data and that state to the
