@@ -10,6 +10,12 @@ use crate::schema::{FieldKind, FieldSpec};
 pub const OTHER: &str = "(other)";
 /// How many values of a free-form string field a day keeps.
 pub const TOP_VALUES: usize = 100;
+/// How many rows (values and `(other)`) a free-form string field may have
+/// while its day is running; a new value beyond them counts as `(other)`
+/// at once. Ten times [`TOP_VALUES`], so the day's end still picks its
+/// 100 from real counts; without it, a sender inventing values could grow
+/// the aggregates without bound until the day ends.
+pub const DAY_CAP: i64 = 1000;
 
 /// One addition to a per-day, per-version count.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,6 +28,9 @@ pub enum Observation {
         key: String,
         amount: i64,
     },
+    /// `count(field, value, key) += 1` for a free-form string, or
+    /// `(other)` when `key` is new and the field has [`DAY_CAP`] rows today.
+    FreeForm { field: String, key: String },
     /// One number: count, sum, min, max.
     Number { field: String, value: f64 },
 }
@@ -51,6 +60,12 @@ fn observe_value(out: &mut Vec<Observation>, field: &FieldSpec, value: &Value) {
     };
     match (&field.kind, value) {
         (_, Value::Null) => {}
+        (FieldKind::Value { free_form: true }, Value::String(text)) => {
+            out.push(Observation::FreeForm {
+                field: field.path.clone(),
+                key: text.clone(),
+            })
+        }
         (FieldKind::Value { .. }, Value::String(text)) => out.push(count(VALUE, text.clone(), 1)),
         (FieldKind::Boolean, Value::Bool(flag)) => out.push(count(VALUE, flag.to_string(), 1)),
         (FieldKind::Elements, Value::Array(items)) => out.extend(
@@ -152,6 +167,7 @@ mod tests {
                     key,
                     amount,
                 } => format!("{field} {kind} {key} {amount}"),
+                Observation::FreeForm { field, key } => format!("{field} free-form {key}"),
                 Observation::Number { field, value } => format!("{field} = {value}"),
             })
             .collect();
@@ -166,8 +182,8 @@ mod tests {
                 "platforms sum eks 2",
                 "platforms sum kind 1",
                 "gpu value false 1",
-                "system.gpus[].model value L4 1",
-                "system.gpus[].model value A100 1",
+                "system.gpus[].model free-form L4",
+                "system.gpus[].model free-form A100",
             ]
         );
     }

@@ -6,6 +6,7 @@ mod common;
 
 use common::{report, Running};
 use serde_json::{json, Value};
+use telemetry_receiver::aggregate::{DAY_CAP, OTHER};
 use telemetry_receiver::store::Store;
 
 fn counts(running: &Running<impl Store>, field: &str) -> Vec<(String, String, i64)> {
@@ -163,6 +164,40 @@ fn folding(running: Running<impl Store>) {
 #[test]
 fn a_free_form_string_keeps_its_100_most_frequent_values_a_day() {
     on_both_engines!("folding", folding);
+}
+
+fn day_cap(running: Running<impl Store>) {
+    // More distinct values in one day than the cap: the new ones beyond it
+    // count as (other) at once; values already counted keep counting.
+    let cap = DAY_CAP as usize;
+    for i in 0..cap + 5 {
+        let mut one = report(&format!("s{i}"));
+        one["os"] = json!(format!("os-{i:04}"));
+        assert_eq!(running.post(&one).0, 202);
+    }
+    let mut again = report("again");
+    again["os"] = json!("os-0000");
+    assert_eq!(running.post(&again).0, 202);
+    let os = counts(&running, "os");
+    assert_eq!(os.len(), cap + 1, "the cap's values and (other)");
+    assert!(
+        os.contains(&("value".into(), "os-0000".into(), 2)),
+        "{os:?}"
+    );
+    assert!(os.contains(&("value".into(), OTHER.into(), 5)), "{os:?}");
+    let total: i64 = os.iter().map(|(_, _, n)| n).sum();
+    assert_eq!(total, cap as i64 + 6, "nothing lost");
+    // The day's end still keeps its 100 most frequent.
+    running.clock.advance_days(1);
+    running.maintain();
+    let os = counts(&running, "os");
+    assert_eq!(os.len(), 101);
+    assert_eq!(os.iter().map(|(_, _, n)| n).sum::<i64>(), cap as i64 + 6);
+}
+
+#[test]
+fn a_free_form_string_is_capped_while_its_day_runs() {
+    on_both_engines!("day_cap", day_cap);
 }
 
 #[test]

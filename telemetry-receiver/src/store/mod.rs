@@ -126,6 +126,28 @@ pub struct Fold {
     pub total: i64,
 }
 
+/// The SQL expression of the key a free-form value is counted under
+/// (placeholders of the day, version, field, kind, value, cap and
+/// `(other)`): the value if it has a row today or the field has fewer than
+/// the cap, else `(other)`. One expression for both engines.
+pub fn capped_key(
+    day: &str,
+    version: &str,
+    field: &str,
+    kind: &str,
+    key: &str,
+    cap: &str,
+    other: &str,
+) -> String {
+    let same_field = format!(
+        "FROM agg_counts WHERE day = {day} AND schema_version = {version} AND field = {field} AND kind = {kind}"
+    );
+    format!(
+        "CASE WHEN EXISTS (SELECT 1 {same_field} AND key = {key}) OR (SELECT COUNT(*) {same_field}) < {cap} \
+         THEN {key} ELSE {other} END"
+    )
+}
+
 /// The folds that keep each day's [`TOP_VALUES`] most frequent values of a
 /// field (ties by key), from `(field, row)` value counts.
 pub fn folds(rows: Vec<(String, CountRow)>) -> Vec<Fold> {

@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::LazyLock;
 
 use futures_util::future::try_join_all;
 
@@ -17,8 +18,9 @@ use tokio_postgres::{Client, NoTls, Row};
 use super::{
     CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError, MIGRATIONS,
 };
-use crate::aggregate::{Observation, OTHER, VALUE};
+use crate::aggregate::{Observation, DAY_CAP, OTHER, VALUE};
 use crate::clock::day_text;
+use crate::store::capped_key;
 
 pub struct PostgresStore {
     url: String,
@@ -44,6 +46,15 @@ const SESSIONS: &str =
 const COUNT: &str = "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, schema_version, field, kind, key) \
     DO UPDATE SET count = agg_counts.count + excluded.count";
+/// A free-form string's count, under the day's cap (see `capped_key`).
+static FREE_FORM: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
+         VALUES ($1, $2, $3, $4, {}, 1) ON CONFLICT (day, schema_version, field, kind, key) \
+         DO UPDATE SET count = agg_counts.count + excluded.count",
+        capped_key("$1", "$2", "$3", "$4", "$5", "$6", "$7")
+    )
+});
 const NUMBER: &str = "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
     VALUES ($1, $2, $3, 1, $4, $4, $4) ON CONFLICT (day, schema_version, field) \
     DO UPDATE SET count = agg_numbers.count + 1, sum = agg_numbers.sum + excluded.sum, \
@@ -209,6 +220,10 @@ impl Store for PostgresStore {
                             key,
                             amount,
                         } => (COUNT, vec![&day, &ingest.version, field, kind, key, amount]),
+                        Observation::FreeForm { field, key } => (
+                            FREE_FORM.as_str(),
+                            vec![&day, &ingest.version, field, &VALUE, key, &DAY_CAP, &OTHER],
+                        ),
                         Observation::Number { field, value } => {
                             (NUMBER, vec![&day, &ingest.version, field, value])
                         }

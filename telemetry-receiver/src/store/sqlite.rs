@@ -10,8 +10,9 @@ use time::Date;
 use super::{
     CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError, MIGRATIONS,
 };
-use crate::aggregate::{Observation, OTHER, VALUE};
+use crate::aggregate::{Observation, DAY_CAP, OTHER, VALUE};
 use crate::clock::day_text;
+use crate::store::capped_key;
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -118,6 +119,15 @@ impl Store for SqliteStore {
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (day, schema_version, field, kind, key) \
                          DO UPDATE SET count = count + excluded.count",
                         params![day, ingest.version, field, kind, key, amount],
+                    )?,
+                    Observation::FreeForm { field, key } => tx.execute(
+                        &format!(
+                            "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
+                             VALUES (?1, ?2, ?3, ?4, {}, 1) ON CONFLICT (day, schema_version, field, kind, key) \
+                             DO UPDATE SET count = count + excluded.count",
+                            capped_key("?1", "?2", "?3", "?4", "?5", "?6", "?7")
+                        ),
+                        params![day, ingest.version, field, VALUE, key, DAY_CAP, OTHER],
                     )?,
                     Observation::Number { field, value } => tx.execute(
                         "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
