@@ -142,9 +142,11 @@ pub fn capped_key(
     let same_field = format!(
         "FROM agg_counts WHERE day = {day} AND schema_version = {version} AND field = {field} AND kind = {kind}"
     );
+    // CASE tries its branches in order: the count runs only for a value
+    // without a row today.
     format!(
-        "CASE WHEN EXISTS (SELECT 1 {same_field} AND key = {key}) OR (SELECT COUNT(*) {same_field}) < {cap} \
-         THEN {key} ELSE {other} END"
+        "CASE WHEN EXISTS (SELECT 1 {same_field} AND key = {key}) THEN {key} \
+         WHEN (SELECT COUNT(*) {same_field}) < {cap} THEN {key} ELSE {other} END"
     )
 }
 
