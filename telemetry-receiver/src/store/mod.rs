@@ -126,27 +126,25 @@ pub struct Fold {
     pub total: i64,
 }
 
-/// The SQL expression of the key a free-form value is counted under
-/// (placeholders of the day, version, field, kind, value, cap and
-/// `(other)`): the value if it has a row today or the field has fewer than
-/// the cap, else `(other)`. One expression for both engines.
-pub fn capped_key(
-    day: &str,
-    version: &str,
-    field: &str,
-    kind: &str,
-    key: &str,
-    cap: &str,
-    other: &str,
-) -> String {
+/// The upsert of a free-form value's count, in one engine's placeholder
+/// syntax (`placeholder(1)` is `?1` or `$1`), binding the day, version,
+/// field, kind, value, cap and `(other)`. The key counted is the value if
+/// it has a row today or the field has fewer rows than the cap, else
+/// `(other)`. One statement for both engines; each builds it once.
+pub fn free_form_upsert(placeholder: fn(usize) -> String) -> String {
+    let [day, version, field, kind, key, cap, other] = [1, 2, 3, 4, 5, 6, 7].map(placeholder);
     let same_field = format!(
         "FROM agg_counts WHERE day = {day} AND schema_version = {version} AND field = {field} AND kind = {kind}"
     );
     // CASE tries its branches in order: the count runs only for a value
     // without a row today.
     format!(
-        "CASE WHEN EXISTS (SELECT 1 {same_field} AND key = {key}) THEN {key} \
-         WHEN (SELECT COUNT(*) {same_field}) < {cap} THEN {key} ELSE {other} END"
+        "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
+         VALUES ({day}, {version}, {field}, {kind}, \
+         CASE WHEN EXISTS (SELECT 1 {same_field} AND key = {key}) THEN {key} \
+         WHEN (SELECT COUNT(*) {same_field}) < {cap} THEN {key} ELSE {other} END, 1) \
+         ON CONFLICT (day, schema_version, field, kind, key) \
+         DO UPDATE SET count = agg_counts.count + excluded.count"
     )
 }
 

@@ -16,11 +16,11 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row};
 
 use super::{
-    CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError, MIGRATIONS,
+    free_form_upsert, CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError,
+    MIGRATIONS,
 };
 use crate::aggregate::{Observation, DAY_CAP, OTHER, VALUE};
 use crate::clock::day_text;
-use crate::store::capped_key;
 
 pub struct PostgresStore {
     url: String,
@@ -46,15 +46,8 @@ const SESSIONS: &str =
 const COUNT: &str = "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, schema_version, field, kind, key) \
     DO UPDATE SET count = agg_counts.count + excluded.count";
-/// A free-form string's count, under the day's cap (see `capped_key`).
-static FREE_FORM: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
-         VALUES ($1, $2, $3, $4, {}, 1) ON CONFLICT (day, schema_version, field, kind, key) \
-         DO UPDATE SET count = agg_counts.count + excluded.count",
-        capped_key("$1", "$2", "$3", "$4", "$5", "$6", "$7")
-    )
-});
+/// A free-form string's count, under the day's cap (see `free_form_upsert`).
+static FREE_FORM: LazyLock<String> = LazyLock::new(|| free_form_upsert(|n| format!("${n}")));
 const NUMBER: &str = "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
     VALUES ($1, $2, $3, 1, $4, $4, $4) ON CONFLICT (day, schema_version, field) \
     DO UPDATE SET count = agg_numbers.count + 1, sum = agg_numbers.sum + excluded.sum, \

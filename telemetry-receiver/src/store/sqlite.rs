@@ -2,17 +2,20 @@
 //! commit, so an acknowledged report survives a crash.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use time::Date;
 
 use super::{
-    CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError, MIGRATIONS,
+    free_form_upsert, CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError,
+    MIGRATIONS,
 };
 use crate::aggregate::{Observation, DAY_CAP, OTHER, VALUE};
 use crate::clock::day_text;
-use crate::store::capped_key;
+
+/// A free-form string's count, under the day's cap (see `free_form_upsert`).
+static FREE_FORM: LazyLock<String> = LazyLock::new(|| free_form_upsert(|n| format!("?{n}")));
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -121,12 +124,7 @@ impl Store for SqliteStore {
                         params![day, ingest.version, field, kind, key, amount],
                     )?,
                     Observation::FreeForm { field, key } => tx.execute(
-                        &format!(
-                            "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
-                             VALUES (?1, ?2, ?3, ?4, {}, 1) ON CONFLICT (day, schema_version, field, kind, key) \
-                             DO UPDATE SET count = count + excluded.count",
-                            capped_key("?1", "?2", "?3", "?4", "?5", "?6", "?7")
-                        ),
+                        FREE_FORM.as_str(),
                         params![day, ingest.version, field, VALUE, key, DAY_CAP, OTHER],
                     )?,
                     Observation::Number { field, value } => tx.execute(
