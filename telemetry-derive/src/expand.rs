@@ -76,8 +76,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     // constant is evaluated, so they sit in its body; the value checks
     // must be evaluated, so they get a `const _` of their own.
     let section_asserts = section_asserts(&paths);
-    let value_checks = value_checks(&payload);
-    let value_checks = (!value_checks.is_empty()).then(|| quote!(const _: () = { #value_checks };));
+    let value_checks = struct_checks(&payload, &[]);
     quote! {
         #serialize
         #[automatically_derived]
@@ -109,8 +108,8 @@ pub fn same_path(a: &syn::Path, b: &syn::Path) -> bool {
             .all(|(x, y)| x.ident == y.ident)
 }
 
-/// The value-list assertions and the section assertions of a section, in
-/// one item (every item is one more body for the compiler to check).
+/// The value-list assertions and the assertions that `paths` are sections,
+/// in one item (every item is one more body for the compiler to check).
 pub fn struct_checks(payload: &Payload, paths: &[&syn::Path]) -> Option<TokenStream> {
     let value_checks = value_checks(payload);
     let section_asserts = section_asserts(paths);
