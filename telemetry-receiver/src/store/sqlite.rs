@@ -103,37 +103,41 @@ impl Store for SqliteStore {
         self.with(move |connection| {
             let tx = connection.transaction()?;
             let day = day_text(ingest.day);
-            let inserted = tx.execute(
-                "INSERT OR IGNORE INTO raw_reports (day, session_key, schema_version, body) VALUES (?1, ?2, ?3, ?4)",
-                params![day, ingest.session_key, ingest.version, ingest.body],
-            )?;
+            // Cached: every report runs these few statements, and preparing
+            // one costs about as much as running it.
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO raw_reports (day, session_key, schema_version, body) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![day, ingest.session_key, ingest.version, ingest.body])?;
             if inserted == 0 {
                 return Ok(Outcome::Duplicate);
             }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO agg_sessions (day, schema_version, sessions) VALUES (?1, ?2, 1) \
                  ON CONFLICT (day, schema_version) DO UPDATE SET sessions = sessions + 1",
-                params![day, ingest.version],
-            )?;
+            )?
+            .execute(params![day, ingest.version])?;
             for observation in &ingest.observations {
                 match observation {
-                    Observation::Count { field, kind, key, amount } => tx.execute(
-                        "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (day, schema_version, field, kind, key) \
-                         DO UPDATE SET count = count + excluded.count",
-                        params![day, ingest.version, field, kind, key, amount],
-                    )?,
-                    Observation::FreeForm { field, key } => tx.execute(
-                        FREE_FORM.as_str(),
-                        params![day, ingest.version, field, VALUE, key, DAY_CAP, OTHER],
-                    )?,
-                    Observation::Number { field, value } => tx.execute(
-                        "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
-                         VALUES (?1, ?2, ?3, 1, ?4, ?4, ?4) ON CONFLICT (day, schema_version, field) \
-                         DO UPDATE SET count = count + 1, sum = sum + excluded.sum, \
-                         min = min(min, excluded.min), max = max(max, excluded.max)",
-                        params![day, ingest.version, field, value],
-                    )?,
+                    Observation::Count { field, kind, key, amount } => tx
+                        .prepare_cached(
+                            "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (day, schema_version, field, kind, key) \
+                             DO UPDATE SET count = count + excluded.count",
+                        )?
+                        .execute(params![day, ingest.version, field, kind, key, amount])?,
+                    Observation::FreeForm { field, key } => tx
+                        .prepare_cached(FREE_FORM.as_str())?
+                        .execute(params![day, ingest.version, field, VALUE, key, DAY_CAP, OTHER])?,
+                    Observation::Number { field, value } => tx
+                        .prepare_cached(
+                            "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
+                             VALUES (?1, ?2, ?3, 1, ?4, ?4, ?4) ON CONFLICT (day, schema_version, field) \
+                             DO UPDATE SET count = count + 1, sum = sum + excluded.sum, \
+                             min = min(min, excluded.min), max = max(max, excluded.max)",
+                        )?
+                        .execute(params![day, ingest.version, field, value])?,
                 };
             }
             tx.commit()?;
