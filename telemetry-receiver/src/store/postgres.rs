@@ -13,7 +13,7 @@ use futures_util::future::try_join_all;
 use time::{Date, Duration};
 use tokio::sync::Mutex;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::{Client, NoTls, Row, Statement};
 
 use super::{
     free_form_upsert, CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError,
@@ -26,11 +26,53 @@ pub struct PostgresStore {
     url: String,
     /// A few connections, taken in turn: one serializes every ingest
     /// behind one transaction's round trips.
-    clients: Vec<Mutex<Option<Client>>>,
+    connections: Vec<Mutex<Option<Connection>>>,
     next: AtomicUsize,
     /// Day partitions known to exist. Held while one is created, so
     /// concurrent first reports of a day do not race to create it.
     partitions: Mutex<HashSet<String>>,
+}
+
+/// One connection, and the ingest statements once prepared on it.
+struct Connection {
+    client: Client,
+    ingest: Option<IngestStatements>,
+}
+
+/// The statements every report runs, prepared once per connection: a
+/// statement sent as text is parsed and planned by the server each time.
+#[derive(Clone)]
+struct IngestStatements {
+    raw: Statement,
+    sessions: Statement,
+    count: Statement,
+    free_form: Statement,
+    number: Statement,
+}
+
+impl Connection {
+    async fn ingest_statements(&mut self) -> Result<IngestStatements, tokio_postgres::Error> {
+        if let Some(prepared) = &self.ingest {
+            return Ok(prepared.clone());
+        }
+        let client = &self.client;
+        let (raw, sessions, count, free_form, number) = tokio::try_join!(
+            client.prepare(RAW_INSERT),
+            client.prepare(SESSIONS),
+            client.prepare(COUNT),
+            client.prepare(&FREE_FORM),
+            client.prepare(NUMBER),
+        )?;
+        let prepared = IngestStatements {
+            raw,
+            sessions,
+            count,
+            free_form,
+            number,
+        };
+        self.ingest = Some(prepared.clone());
+        Ok(prepared)
+    }
 }
 
 fn error(err: impl std::fmt::Display) -> StoreError {
@@ -40,6 +82,8 @@ fn error(err: impl std::fmt::Display) -> StoreError {
 const RAW: &str = "CREATE TABLE raw_reports (day DATE NOT NULL, session_key TEXT NOT NULL, \
     schema_version TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (day, session_key)) PARTITION BY RANGE (day)";
 
+const RAW_INSERT: &str = "INSERT INTO raw_reports (day, session_key, schema_version, body) \
+    VALUES (($1::text)::date, $2, $3, $4) ON CONFLICT DO NOTHING";
 const SESSIONS: &str =
     "INSERT INTO agg_sessions (day, schema_version, sessions) VALUES ($1, $2, 1) \
     ON CONFLICT (day, schema_version) DO UPDATE SET sessions = agg_sessions.sessions + 1";
@@ -67,12 +111,12 @@ impl PostgresStore {
     pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
         let store = PostgresStore {
             url: url.to_owned(),
-            clients: (0..CONNECTIONS).map(|_| Mutex::new(None)).collect(),
+            connections: (0..CONNECTIONS).map(|_| Mutex::new(None)).collect(),
             next: AtomicUsize::new(0),
             partitions: Mutex::default(),
         };
-        let mut slot = store.clients[0].lock().await;
-        let client = store.connected(&mut slot).await?;
+        let mut slot = store.connections[0].lock().await;
+        let client = &mut store.connected(&mut slot).await?.client;
         client
             .batch_execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
@@ -108,9 +152,9 @@ impl PostgresStore {
     /// The client, connecting again if there is none or it broke.
     async fn connected<'a>(
         &self,
-        slot: &'a mut Option<Client>,
-    ) -> Result<&'a mut Client, StoreError> {
-        if slot.as_ref().is_some_and(Client::is_closed) {
+        slot: &'a mut Option<Connection>,
+    ) -> Result<&'a mut Connection, StoreError> {
+        if slot.as_ref().is_some_and(|open| open.client.is_closed()) {
             *slot = None;
         }
         if slot.is_none() {
@@ -122,7 +166,10 @@ impl PostgresStore {
                     tracing::warn!("postgres connection closed: {err}");
                 }
             });
-            *slot = Some(client);
+            *slot = Some(Connection {
+                client,
+                ingest: None,
+            });
         }
         slot.as_mut()
             .ok_or_else(|| StoreError("postgres: no connection".to_owned()))
@@ -140,8 +187,10 @@ impl PostgresStore {
             day_text(day),
             day_text(day + Duration::days(1)),
         );
-        self.query(move |client| Box::pin(async move { client.batch_execute(&create).await }))
-            .await?;
+        self.query(move |connection| {
+            Box::pin(async move { connection.client.batch_execute(&create).await })
+        })
+        .await?;
         known.insert(partition);
         Ok(())
     }
@@ -152,13 +201,13 @@ impl PostgresStore {
         sql: &'static str,
         params: Vec<Box<dyn ToSql + Sync + Send>>,
     ) -> Result<Vec<Row>, StoreError> {
-        self.query(move |client| {
+        self.query(move |connection| {
             Box::pin(async move {
                 let params: Vec<&(dyn ToSql + Sync)> = params
                     .iter()
                     .map(|param| param.as_ref() as &(dyn ToSql + Sync))
                     .collect();
-                client.query(sql, &params).await
+                connection.client.query(sql, &params).await
             })
         })
         .await
@@ -167,16 +216,16 @@ impl PostgresStore {
     async fn query<T>(
         &self,
         work: impl for<'c> FnOnce(
-            &'c mut Client,
+            &'c mut Connection,
         ) -> std::pin::Pin<
             Box<dyn std::future::Future<Output = Result<T, tokio_postgres::Error>> + Send + 'c>,
         >,
     ) -> Result<T, StoreError> {
-        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.clients.len();
-        let mut slot = self.clients[turn].lock().await;
-        let client = self.connected(&mut slot).await?;
-        let result = work(client).await;
-        if result.is_err() && client.is_closed() {
+        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
+        let mut slot = self.connections[turn].lock().await;
+        let connection = self.connected(&mut slot).await?;
+        let result = work(connection).await;
+        if result.is_err() && connection.client.is_closed() {
             *slot = None;
         }
         result.map_err(error)
@@ -186,14 +235,14 @@ impl PostgresStore {
 impl Store for PostgresStore {
     async fn ingest(&self, ingest: Ingest) -> Result<Outcome, StoreError> {
         self.ensure_partition(ingest.day).await?;
-        self.query(move |client| {
+        self.query(move |connection| {
             Box::pin(async move {
-                let tx = client.transaction().await?;
+                let prepared = connection.ingest_statements().await?;
+                let tx = connection.client.transaction().await?;
                 let day = day_text(ingest.day);
                 let inserted = tx
                     .execute(
-                        "INSERT INTO raw_reports (day, session_key, schema_version, body) \
-                             VALUES (($1::text)::date, $2, $3, $4) ON CONFLICT DO NOTHING",
+                        &prepared.raw,
                         &[&day, &ingest.session_key, &ingest.version, &ingest.body],
                     )
                     .await?;
@@ -203,8 +252,8 @@ impl Store for PostgresStore {
                 }
                 // One round trip for all the aggregate updates: the
                 // statements are pipelined on the connection.
-                let mut updates: Vec<(&str, Vec<&(dyn ToSql + Sync)>)> =
-                    vec![(SESSIONS, vec![&day, &ingest.version])];
+                let mut updates: Vec<(&Statement, Vec<&(dyn ToSql + Sync)>)> =
+                    vec![(&prepared.sessions, vec![&day, &ingest.version])];
                 for observation in &ingest.observations {
                     updates.push(match observation {
                         Observation::Count {
@@ -212,17 +261,22 @@ impl Store for PostgresStore {
                             kind,
                             key,
                             amount,
-                        } => (COUNT, vec![&day, &ingest.version, field, kind, key, amount]),
+                        } => (
+                            &prepared.count,
+                            vec![&day, &ingest.version, field, kind, key, amount],
+                        ),
                         Observation::FreeForm { field, key } => (
-                            FREE_FORM.as_str(),
+                            &prepared.free_form,
                             vec![&day, &ingest.version, field, &VALUE, key, &DAY_CAP, &OTHER],
                         ),
                         Observation::Number { field, value } => {
-                            (NUMBER, vec![&day, &ingest.version, field, value])
+                            (&prepared.number, vec![&day, &ingest.version, field, value])
                         }
                     });
                 }
-                let pipelined = updates.iter().map(|(sql, params)| tx.execute(*sql, params));
+                let pipelined = updates
+                    .iter()
+                    .map(|(statement, params)| tx.execute(*statement, params));
                 try_join_all(pipelined).await?;
                 tx.commit().await?;
                 Ok(Outcome::Stored)
@@ -299,8 +353,9 @@ impl Store for PostgresStore {
     async fn delete_raw_before(&self, day: Date) -> Result<(), StoreError> {
         let cutoff = partition_name(day);
         let dropped = self
-            .query(move |client| {
+            .query(move |connection| {
                 Box::pin(async move {
+                    let client = &connection.client;
                     let children = client
                         .query(
                             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
@@ -332,9 +387,10 @@ impl Store for PostgresStore {
 
     async fn raw_count(&self) -> Result<i64, StoreError> {
         let row = self
-            .query(|client| {
+            .query(|connection| {
                 Box::pin(async move {
-                    client
+                    connection
+                        .client
                         .query_one("SELECT COUNT(*) FROM raw_reports", &[])
                         .await
                 })
@@ -366,9 +422,9 @@ impl Store for PostgresStore {
     }
 
     async fn fold(&self, folds: Vec<Fold>) -> Result<(), StoreError> {
-        self.query(move |client| {
+        self.query(move |connection| {
             Box::pin(async move {
-                let tx = client.transaction().await?;
+                let tx = connection.client.transaction().await?;
                 for fold in &folds {
                     tx.execute(
                         "DELETE FROM agg_counts WHERE day = $1 AND schema_version = $2 AND field = $3 \
