@@ -149,7 +149,8 @@ impl PostgresStore {
         Ok(store)
     }
 
-    /// The client, connecting again if there is none or it broke.
+    /// The connection, made again if there is none or it broke (a new one
+    /// prepares its ingest statements again on its first report).
     async fn connected<'a>(
         &self,
         slot: &'a mut Option<Connection>,
