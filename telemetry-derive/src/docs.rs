@@ -218,7 +218,12 @@ pub fn first_difference(expected: &ParsedBlock, found: &ParsedBlock) -> Option<S
     if found.rows.is_empty() {
         return Some("the block has no field table".to_owned());
     }
-    let show = |row: &[String]| format!("| {} |", row.join(" | "));
+    // Pipes inside a cell shown escaped, as the page has them: otherwise
+    // `string | null` would read as two cells.
+    let show = |row: &[String]| {
+        let cells: Vec<String> = row.iter().map(|cell| cell.replace('|', r"\|")).collect();
+        format!("| {} |", cells.join(" | "))
+    };
     for (index, (want, have)) in expected.rows.iter().zip(&found.rows).enumerate() {
         if want != have {
             let what = if index == 0 {
@@ -318,8 +323,8 @@ mod tests {
         let edited = sample().replace("Tier 2", "Tier 3");
         let diff = first_difference(&parse_block(&sample()), &parse_block(&edited)).unwrap();
         assert!(diff.starts_with("row 2 (`tier`) differs"), "{diff}");
-        assert!(diff.contains("expected: | tier | memory | postgres | Tier 2 | persistence. |"));
-        assert!(diff.contains("found: | tier | memory | postgres | Tier 3 | persistence. |"));
+        assert!(diff.contains(r"expected: | tier | memory \| postgres | Tier 2 \| persistence. |"));
+        assert!(diff.contains(r"found: | tier | memory \| postgres | Tier 3 \| persistence. |"));
 
         let fewer = sample().replace(
             "| `tier` | `memory \\| postgres` | Tier 2 \\| persistence. |\n",
