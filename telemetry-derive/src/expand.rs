@@ -18,6 +18,7 @@ use crate::shape::WireType;
 use crate::tokens;
 use crate::tree::{self, Section};
 use crate::version::Version;
+use crate::wire::type_text;
 
 /// The why-text of the injected `schema_version` row.
 pub const SCHEMA_VERSION_WHY: &str = "Lets the receiver parse the right shape.";
@@ -310,7 +311,7 @@ fn value_checks(payload: &Payload) -> TokenStream {
                          list its wire strings in declaration order",
                         values_lit.value(),
                         field.ident,
-                        quote!(#ty).to_string().replace(' ', "")
+                        type_text(ty)
                     );
                     quote_spanned! {values_lit.span()=>
                         if !::telemetry_core::__private::same_values(

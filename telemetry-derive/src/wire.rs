@@ -141,14 +141,39 @@ fn classify_inner<'a>(
                     }
                 },
                 _ => Err(unsupported(format!(
-                    "`{name}` with these type arguments has no wire type. Supported: {SUPPORTED}"
+                    "`{}` has no wire type. Supported: {SUPPORTED}",
+                    type_text(ty)
                 ))),
             }
         }
         _ => Err(unsupported(format!(
-            "this type has no wire type. Supported: {SUPPORTED}"
+            "`{}` has no wire type. Supported: {SUPPORTED}",
+            type_text(ty)
         ))),
     }
+}
+
+/// A type as its author would write it, for a message: `Box<Inner>`,
+/// `(u32, u32)`, `&'static str` (tokens print with a space between each).
+pub fn type_text(ty: &Type) -> String {
+    let mut text = quote::quote!(#ty).to_string();
+    for (spaced, tight) in [
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ::", "::"),
+        (":: ", "::"),
+        (" ,", ","),
+        ("( ", "("),
+        (" )", ")"),
+        ("[ ", "["),
+        (" ]", "]"),
+        (" ;", ";"),
+        ("& ", "&"),
+    ] {
+        text = text.replace(spaced, tight);
+    }
+    text
 }
 
 /// A path with no generic arguments anywhere: `a::b::Name`.
@@ -195,6 +220,25 @@ mod tests {
         classify(&ty, values.as_deref(), false)
             .map(|c| c.wire.canonical())
             .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn types_are_named_as_written() {
+        for written in [
+            "Box<Inner>",
+            "(u32, u32)",
+            "&'static str",
+            "std::rc::Rc<Vec<a::B>>",
+            "[u8; 4]",
+            "HashMap<String, u32>",
+        ] {
+            let ty: Type = syn::parse_str(written).unwrap();
+            assert_eq!(type_text(&ty), written);
+        }
+        assert_eq!(
+            wire_of("Box<Inner>", None).unwrap_err(),
+            format!("`Box<Inner>` has no wire type. Supported: {SUPPORTED}")
+        );
     }
 
     #[test]
@@ -269,6 +313,6 @@ mod tests {
             .contains("Supported:"));
         assert!(wire_of("Box<str>", None)
             .unwrap_err()
-            .contains("type arguments"));
+            .starts_with("`Box<str>` has no wire type"));
     }
 }
