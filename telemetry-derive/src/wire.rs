@@ -127,6 +127,14 @@ fn classify_inner<'a>(
                     )),
                     inner => Ok(WireType::Nullable(Box::new(inner))),
                 },
+                // Never a section: a section derives in the payload's crate.
+                ("char" | "str", []) => Err(unsupported(format!(
+                    "`{name}` has no wire type; send a `String`. Supported: {SUPPORTED}"
+                ))),
+                (_, []) if from_std(&path.path) => Err(unsupported(format!(
+                    "`{}` has no wire type. Supported: {SUPPORTED}",
+                    type_text(ty)
+                ))),
                 (_, []) if plain_path(&path.path) => match values {
                     Some(values) => {
                         found.value_enums.push(ty);
@@ -174,6 +182,15 @@ pub fn type_text(ty: &Type) -> String {
         text = text.replace(spaced, tight);
     }
     text
+}
+
+/// A path into the standard library: `std::time::Duration`.
+fn from_std(path: &syn::Path) -> bool {
+    path.segments.len() > 1
+        && matches!(
+            path.segments[0].ident.to_string().as_str(),
+            "std" | "core" | "alloc"
+        )
 }
 
 /// A path with no generic arguments anywhere: `a::b::Name`.
@@ -314,5 +331,22 @@ mod tests {
         assert!(wire_of("Box<str>", None)
             .unwrap_err()
             .starts_with("`Box<str>` has no wire type"));
+        assert!(wire_of("char", None)
+            .unwrap_err()
+            .starts_with("`char` has no wire type; send a `String`"));
+        for std_type in [
+            "std::time::Duration",
+            "::core::time::Duration",
+            "std::path::PathBuf",
+        ] {
+            let error = wire_of(std_type, None).unwrap_err();
+            assert!(
+                error.starts_with(&format!("`{std_type}` has no wire type")),
+                "{error}"
+            );
+        }
+        // A type of the payload's own crate may be a section.
+        assert_eq!(wire_of("Duration", None).unwrap(), "object");
+        assert_eq!(wire_of("crate::stats::Duration", None).unwrap(), "object");
     }
 }

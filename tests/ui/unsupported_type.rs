@@ -5,6 +5,10 @@ use telemetry_core::Telemetry;
 pub struct Report {
     /// Which versions are in use.
     pub version: (u32, u32),
+    /// The first letter of the locale.
+    pub initial: char,
+    /// How long the last sync took.
+    pub last_sync: std::time::Duration,
 }
 
 fn main() {}
