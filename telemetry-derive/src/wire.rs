@@ -127,7 +127,8 @@ fn classify_inner<'a>(
                     )),
                     inner => Ok(WireType::Nullable(Box::new(inner))),
                 },
-                // Never a section: a section derives in the payload's crate.
+                // Never sections: a primitive, or a standard-library type (a
+                // section derives in the payload's own crate).
                 ("char" | "str", []) => Err(unsupported(format!(
                     "`{name}` has no wire type; send a `String`. Supported: {SUPPORTED}"
                 ))),

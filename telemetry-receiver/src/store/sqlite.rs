@@ -103,8 +103,9 @@ impl Store for SqliteStore {
         self.with(move |connection| {
             let tx = connection.transaction()?;
             let day = day_text(ingest.day);
-            // Cached: every report runs these few statements, and preparing
-            // one costs about as much as running it.
+            // Cached per connection: preparing these statements anew for
+            // every report took about a third of ingest time
+            // (docs/performance.md, the receiver's benchmark).
             let inserted = tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO raw_reports (day, session_key, schema_version, body) VALUES (?1, ?2, ?3, ?4)",
