@@ -123,7 +123,8 @@ pub use telemetry_derive::Telemetry;
 /// attributes. The struct itself takes no `#[telemetry(...)]` keys: the
 /// payload holding it owns the version, the page and the endpoint. The
 /// section must be declared in the same crate as the payload (anywhere in
-/// it, in any module and source order).
+/// it, in any module and source order), and named by its struct's name or a
+/// `use` of it, not through a `type` alias.
 pub use telemetry_derive::TelemetrySection;
 
 /// Derives [`TelemetryValue`] and `serde::Serialize` for an enum of unit
