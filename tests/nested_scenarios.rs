@@ -238,8 +238,31 @@ fn a_nested_rename_is_one_breaking_change() {
     crate_.build().assert_ok();
 }
 
+/// `sections/src/lib.rs`: a library of sections, one holding another from
+/// a module below it, reached through a re-export.
+fn sections_crate_rs(cache_fields: &str) -> String {
+    format!(
+        "pub mod hw {{\n\
+         \x20   #[derive(telemetry_core::TelemetrySection)]\n\
+         \x20   pub struct CpuInfo {{\n\
+         \x20       /// Cores, to size default thread pools.\n\
+         \x20       pub cores: u32,\n\
+         \x20       /// Cache levels, to tune block sizes.\n\
+         \x20       pub caches: Vec<Cache>,\n\
+         \x20   }}\n\n\
+         \x20   #[derive(telemetry_core::TelemetrySection)]\n\
+         \x20   pub struct Cache {{\n{cache_fields}\x20   }}\n\
+         }}\n\n\
+         pub use hw::CpuInfo;\n"
+    )
+}
+
+const CACHE_SIZE: &str = "        /// Size in KiB, to tune block sizes.\n        pub kib: u32,\n";
+const CACHE_LINE: &str =
+    "        /// Line size in bytes, absent where unknown.\n        pub line: Option<u16>,\n";
+
 #[test]
-fn a_section_from_another_crate_is_refused() {
+fn a_section_from_another_crate() {
     let crate_ = Scenario::new("nested-other-crate");
     let core = telemetry_workspace_tests::workspace_root().join("telemetry-core");
     crate_.write(
@@ -249,23 +272,41 @@ fn a_section_from_another_crate_is_refused() {
              [dependencies]\ntelemetry-core = {{ path = {core:?}, default-features = false }}\n"
         ),
     );
+    crate_.write("sections/src/lib.rs", &sections_crate_rs(CACHE_SIZE));
+    crate_.depend_on("sections", &crate_.path("sections"));
+    let payload = |version: &str| {
+        format!(
+            "#[derive(telemetry_core::Telemetry)]\n\
+             #[telemetry(schema_version = \"{version}\", docs = \"{DOCS}\")]\n\
+             pub struct NodeReport {{\n    /// Processor facts.\n    pub cpu: sections::CpuInfo,\n}}\n"
+        )
+    };
+    crate_.write("src/lib.rs", &payload("1.0"));
+    crate_.bless().assert_ok();
+    crate_.build().assert_ok();
+    let history = crate_.read(HISTORY).unwrap();
+    assert!(
+        history.contains("cpu.cores: integer\ncpu.caches: object[]\ncpu.caches[].kib: integer\n"),
+        "{history}"
+    );
+
+    // A field added in the other crate fails the payload's build, by path.
     crate_.write(
         "sections/src/lib.rs",
-        "#[derive(telemetry_core::TelemetrySection)]\n\
-         pub struct CpuInfo {\n    /// Cores.\n    pub cores: u32,\n}\n",
+        &sections_crate_rs(&format!("{CACHE_SIZE}{CACHE_LINE}")),
     );
-    crate_.depend_on("sections", &crate_.path("sections"));
-    crate_.write(
-        "src/lib.rs",
-        &format!(
-            "#[derive(telemetry_core::Telemetry)]\n\
-             #[telemetry(schema_version = \"1.0\", docs = \"{DOCS}\")]\n\
-             pub struct Report {{\n    /// Processor facts.\n    pub cpu: sections::CpuInfo,\n}}\n"
-        ),
+    crate_.build().assert_fails_with(&[
+        "+ cpu.caches[].line: integer | null",
+        "bump schema_version to \"1.1\"",
+    ]);
+    crate_.write("src/lib.rs", &payload("1.1"));
+    crate_.bless().assert_ok();
+    crate_.build().assert_ok();
+    let page = crate_.read(DOCS).unwrap();
+    assert!(
+        page.contains("| `cpu.caches[].line` | `integer \\| null` | Line size in bytes, absent where unknown. |"),
+        "{page}"
     );
-    crate_
-        .build()
-        .assert_fails_with(&["macro `CpuInfo` is private", "pub cpu: sections::CpuInfo"]);
 }
 
 #[test]

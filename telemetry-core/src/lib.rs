@@ -122,8 +122,8 @@ pub use telemetry_derive::Telemetry;
 /// Its fields follow the payload's field rules and take the same field
 /// attributes. The struct itself takes no `#[telemetry(...)]` keys: the
 /// payload holding it owns the version, the page and the endpoint. The
-/// section must be declared in the same crate as the payload (anywhere in
-/// it, in any module and source order), and named by its struct's name or a
+/// section may be declared anywhere: in any module and source order, or in
+/// another crate if it is `pub` there. Name it by its struct's name or a
 /// `use` of it, not through a `type` alias.
 pub use telemetry_derive::TelemetrySection;
 
@@ -176,7 +176,7 @@ pub struct FieldInfo {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a telemetry section",
     label = "this field type does not derive TelemetrySection",
-    note = "a struct nested in a payload needs #[derive(TelemetrySection)] (declared in the same crate); \
+    note = "a struct nested in a payload needs #[derive(TelemetrySection)]; \
             an enum sent as one of fixed strings derives TelemetryValue and its field states the values: \
             #[telemetry(values = \"a | b\")]"
 )]

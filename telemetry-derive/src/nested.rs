@@ -21,8 +21,11 @@
 //! it is declared, so every path resolves in the module that wrote it;
 //! its macro is defined once its children are known. The data is plain
 //! (names, wire types, why-texts): code generation never needs a
-//! section's type from another module. The macro is `pub(crate)`:
-//! sections from another crate are not supported.
+//! section's type from another module. The macro is exported (under a
+//! name unique in its crate) and imported with the struct's visibility, so
+//! a `pub` section works from another crate as well: the data it carries is
+//! complete, its children's paths having been resolved where it was
+//! declared.
 
 use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use quote::{format_ident, quote};
@@ -42,8 +45,9 @@ pub enum Mode {
         endpoint: Option<LitStr>,
         format: DocsFormat,
     },
-    /// A section's macro definition, as items.
-    Section,
+    /// A section's macro definition, as items, imported with the
+    /// struct's visibility.
+    Section { vis: syn::Visibility },
 }
 
 impl Mode {
@@ -67,14 +71,19 @@ impl Mode {
                 };
                 quote!(payload #version #docs #endpoint #format)
             }
-            Mode::Section => quote!(section),
+            Mode::Section { vis } => {
+                let vis = group(Delimiter::Parenthesis, quote!(#vis));
+                quote!(section #vis)
+            }
         }
     }
 
     fn parse(input: ParseStream) -> syn::Result<Mode> {
         let kind: Ident = input.parse()?;
         if kind == "section" {
-            return Ok(Mode::Section);
+            let vis;
+            syn::parenthesized!(vis in input);
+            return Ok(Mode::Section { vis: vis.parse()? });
         }
         let version = input.parse()?;
         let optional = || -> syn::Result<Option<LitStr>> {
@@ -181,19 +190,26 @@ pub fn step(input: TokenStream) -> syn::Result<Result<TokenStream, Finished>> {
 }
 
 /// The hidden macro of section `name` carrying its data (`item`, then
-/// `[ children ]`: see `tree`), re-exported beside the
-/// struct under the struct's own name: the macro namespace is apart from
-/// the type namespace, so the two do not clash, and a `use` of the type
-/// brings both.
-pub fn define_section_macro(name: &Ident, item: TokenStream, children: TokenStream) -> TokenStream {
-    let hidden = format_ident!("__telemetry_section_{}", name);
+/// `[ children ]`: see `tree`), imported beside the struct under the
+/// struct's own name and with its visibility: the macro namespace is apart
+/// from the type namespace, so the two do not clash, and a path or `use` of
+/// the type names both, in this crate or another.
+pub fn define_section_macro(
+    name: &Ident,
+    vis: &syn::Visibility,
+    item: TokenStream,
+    children: TokenStream,
+) -> TokenStream {
+    let hidden = hidden_name(name, &item);
     let children = group(Delimiter::Bracket, children);
-    // Defined under a hidden name, then imported under the struct's: a
-    // `use` of the hidden name reaches only the macro namespace, so it
-    // does not clash with the struct (`pub(crate) use Name;` would).
+    // `#[macro_export]` is what lets a `pub use` carry a `macro_rules!`
+    // macro out of its crate. It also puts the macro at the crate root,
+    // hence the unique name; the `use` reaches only the macro namespace, so
+    // it does not clash with the struct (`pub use Name;` would).
     quote! {
         #[doc(hidden)]
-        #[allow(unused_macros)]
+        #[macro_export]
+        #[allow(non_local_definitions)]
         macro_rules! #hidden {
             ($($state:tt)*) => {
                 ::telemetry_core::__private::resume! { { #item #children } $($state)* }
@@ -201,8 +217,20 @@ pub fn define_section_macro(name: &Ident, item: TokenStream, children: TokenStre
         }
         #[doc(hidden)]
         #[allow(unused_imports)]
-        pub(crate) use #hidden as #name;
+        #vis use #hidden as #name;
     }
+}
+
+/// A crate-root name for the macro of section `name`, distinct for
+/// same-named sections of one crate: their data differ, and where even
+/// that is equal, the struct's position in the source (what its span
+/// prints) tells them apart. Only this build compares the names.
+fn hidden_name(name: &Ident, item: &TokenStream) -> Ident {
+    let text = format!("{:?} {}", name.span(), item);
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format_ident!("__telemetry_section_{}_{:016x}", name, hash)
 }
 
 fn malformed_expecting(expected: String) -> syn::Error {

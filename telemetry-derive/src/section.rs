@@ -25,7 +25,8 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         // The macro still exists, marked poisoned, so a payload holding
         // this section reports nothing more than these errors.
         let poisoned = tree::write_item(&input.ident, true, &[]);
-        let shape_macro = nested::define_section_macro(&input.ident, poisoned, TokenStream::new());
+        let shape_macro =
+            nested::define_section_macro(&input.ident, &input.vis, poisoned, TokenStream::new());
         let stubs = fallback::section(input, cx.check().err());
         return quote!(#stubs #shape_macro);
     };
@@ -33,9 +34,15 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     let paths = section_paths(&section);
     let item = tree::write_item(section.ident, false, &tree::fields_of(&section, &paths));
     let shape_macro = if paths.is_empty() {
-        nested::define_section_macro(section.ident, item, TokenStream::new())
+        nested::define_section_macro(section.ident, &input.vis, item, TokenStream::new())
     } else {
-        nested::start(&Mode::Section, item, &paths)
+        nested::start(
+            &Mode::Section {
+                vis: input.vis.clone(),
+            },
+            item,
+            &paths,
+        )
     };
     let serialize = impl_serialize(&section, None);
     let checks = struct_checks(&section, &paths);
@@ -55,9 +62,10 @@ pub fn resume(input: TokenStream) -> TokenStream {
         Err(error) => error.to_compile_error(),
         Ok(Ok(next)) => next,
         Ok(Err(finished)) => match &finished.mode {
-            Mode::Section => match finished.name() {
+            Mode::Section { vis } => match finished.name() {
                 Ok(name) => nested::define_section_macro(
                     &name,
+                    vis,
                     finished.item.clone(),
                     finished.children.clone(),
                 ),
