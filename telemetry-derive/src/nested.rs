@@ -27,7 +27,7 @@
 //! complete, its children's paths having been resolved where it was
 //! declared.
 
-use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use syn::parse::{ParseStream, Parser};
 use syn::{LitStr, Token};
@@ -45,9 +45,35 @@ pub enum Mode {
         endpoint: Option<LitStr>,
         format: DocsFormat,
     },
-    /// A section's macro definition, as items, imported with the
-    /// struct's visibility.
-    Section { vis: syn::Visibility },
+    /// A section's macro definition, as items.
+    Section(Export),
+}
+
+/// How a section's macro is named and imported, chosen where its derive
+/// runs (a chain finishing elsewhere carries it).
+pub struct Export {
+    /// The macro's name at the crate root, where `#[macro_export]` puts it.
+    pub hidden: Ident,
+    /// The struct's, given to the `use` that names the macro like the type.
+    pub vis: syn::Visibility,
+}
+
+impl Export {
+    /// A crate-root name distinct for same-named sections of one crate:
+    /// the struct's name token and the derive's call site tell them apart
+    /// by where they are (what their spans print: expansion and byte
+    /// range), also for two sections a `macro_rules!` makes from one name
+    /// token. Only this build compares the names.
+    pub fn of(input: &syn::DeriveInput) -> Export {
+        let text = format!("{:?} {:?}", input.ident.span(), Span::call_site());
+        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+        Export {
+            hidden: format_ident!("__telemetry_section_{}_{:016x}", input.ident, hash),
+            vis: input.vis.clone(),
+        }
+    }
 }
 
 impl Mode {
@@ -71,9 +97,9 @@ impl Mode {
                 };
                 quote!(payload #version #docs #endpoint #format)
             }
-            Mode::Section { vis } => {
+            Mode::Section(Export { hidden, vis }) => {
                 let vis = group(Delimiter::Parenthesis, quote!(#vis));
-                quote!(section #vis)
+                quote!(section #hidden #vis)
             }
         }
     }
@@ -81,9 +107,13 @@ impl Mode {
     fn parse(input: ParseStream) -> syn::Result<Mode> {
         let kind: Ident = input.parse()?;
         if kind == "section" {
+            let hidden = input.parse()?;
             let vis;
             syn::parenthesized!(vis in input);
-            return Ok(Mode::Section { vis: vis.parse()? });
+            return Ok(Mode::Section(Export {
+                hidden,
+                vis: vis.parse()?,
+            }));
         }
         let version = input.parse()?;
         let optional = || -> syn::Result<Option<LitStr>> {
@@ -196,16 +226,17 @@ pub fn step(input: TokenStream) -> syn::Result<Result<TokenStream, Finished>> {
 /// the type names both, in this crate or another.
 pub fn define_section_macro(
     name: &Ident,
-    vis: &syn::Visibility,
+    Export { hidden, vis }: &Export,
     item: TokenStream,
     children: TokenStream,
 ) -> TokenStream {
-    let hidden = hidden_name(name, &item);
     let children = group(Delimiter::Bracket, children);
     // `#[macro_export]` is what lets a `pub use` carry a `macro_rules!`
     // macro out of its crate. It also puts the macro at the crate root,
-    // hence the unique name; the `use` reaches only the macro namespace, so
-    // it does not clash with the struct (`pub use Name;` would).
+    // hence the unique name (see `Export`). The `use` of that name reaches
+    // only the macro namespace, so it does not clash with the struct
+    // (`pub use Name;` would). A section in a function body is fine: the
+    // macro is only ever reached through the `use`.
     quote! {
         #[doc(hidden)]
         #[macro_export]
@@ -219,18 +250,6 @@ pub fn define_section_macro(
         #[allow(unused_imports)]
         #vis use #hidden as #name;
     }
-}
-
-/// A crate-root name for the macro of section `name`, distinct for
-/// same-named sections of one crate: their data differ, and where even
-/// that is equal, the struct's position in the source (what its span
-/// prints) tells them apart. Only this build compares the names.
-fn hidden_name(name: &Ident, item: &TokenStream) -> Ident {
-    let text = format!("{:?} {}", name.span(), item);
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format_ident!("__telemetry_section_{}_{:016x}", name, hash)
 }
 
 fn malformed_expecting(expected: String) -> syn::Error {

@@ -12,7 +12,7 @@ use crate::check::check_payload;
 use crate::ctxt::Ctxt;
 use crate::expand::{impl_serialize, section_paths, struct_checks};
 use crate::fallback;
-use crate::nested::{self, Mode};
+use crate::nested::{self, Export, Mode};
 use crate::tree;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -25,8 +25,12 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         // The macro still exists, marked poisoned, so a payload holding
         // this section reports nothing more than these errors.
         let poisoned = tree::write_item(&input.ident, true, &[]);
-        let shape_macro =
-            nested::define_section_macro(&input.ident, &input.vis, poisoned, TokenStream::new());
+        let shape_macro = nested::define_section_macro(
+            &input.ident,
+            &Export::of(input),
+            poisoned,
+            TokenStream::new(),
+        );
         let stubs = fallback::section(input, cx.check().err());
         return quote!(#stubs #shape_macro);
     };
@@ -34,15 +38,9 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     let paths = section_paths(&section);
     let item = tree::write_item(section.ident, false, &tree::fields_of(&section, &paths));
     let shape_macro = if paths.is_empty() {
-        nested::define_section_macro(section.ident, &input.vis, item, TokenStream::new())
+        nested::define_section_macro(section.ident, &Export::of(input), item, TokenStream::new())
     } else {
-        nested::start(
-            &Mode::Section {
-                vis: input.vis.clone(),
-            },
-            item,
-            &paths,
-        )
+        nested::start(&Mode::Section(Export::of(input)), item, &paths)
     };
     let serialize = impl_serialize(&section, None);
     let checks = struct_checks(&section, &paths);
@@ -62,10 +60,10 @@ pub fn resume(input: TokenStream) -> TokenStream {
         Err(error) => error.to_compile_error(),
         Ok(Ok(next)) => next,
         Ok(Err(finished)) => match &finished.mode {
-            Mode::Section { vis } => match finished.name() {
+            Mode::Section(export) => match finished.name() {
                 Ok(name) => nested::define_section_macro(
                     &name,
-                    vis,
+                    export,
                     finished.item.clone(),
                     finished.children.clone(),
                 ),

@@ -28,7 +28,30 @@ mod platform {
     }
 }
 
+// Two sections a `macro_rules!` makes from one name token, in two modules:
+// their hidden macros, both at the crate root, still get distinct names.
+macro_rules! twin_sections {
+    ($name:ident) => {
+        mod first {
+            #[derive(telemetry_core::TelemetrySection)]
+            pub struct $name {
+                /// Cores.
+                pub cores: u32,
+            }
+        }
+        mod second {
+            #[derive(telemetry_core::TelemetrySection)]
+            pub struct $name {
+                /// Threads.
+                pub threads: u32,
+            }
+        }
+    };
+}
+twin_sections!(Twin);
+
 fn main() {
+    let _ = (first::Twin { cores: 1 }.cores, second::Twin { threads: 2 }.threads);
     let report = NestedChanged {
         system: platform::SystemInfo {
             distribution: None,
