@@ -21,16 +21,13 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     if let Some(section) = &section {
         check_payload(&cx, section);
     }
+    let export = Export::of(input);
     let (Some(section), false) = (section, cx.has_errors()) else {
         // The macro still exists, marked poisoned, so a payload holding
         // this section reports nothing more than these errors.
         let poisoned = tree::write_item(&input.ident, true, &[]);
-        let shape_macro = nested::define_section_macro(
-            &input.ident,
-            &Export::of(input),
-            poisoned,
-            TokenStream::new(),
-        );
+        let shape_macro =
+            nested::define_section_macro(&input.ident, &export, poisoned, TokenStream::new());
         let stubs = fallback::section(input, cx.check().err());
         return quote!(#stubs #shape_macro);
     };
@@ -38,9 +35,9 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     let paths = section_paths(&section);
     let item = tree::write_item(section.ident, false, &tree::fields_of(&section, &paths));
     let shape_macro = if paths.is_empty() {
-        nested::define_section_macro(section.ident, &Export::of(input), item, TokenStream::new())
+        nested::define_section_macro(section.ident, &export, item, TokenStream::new())
     } else {
-        nested::start(&Mode::Section(Export::of(input)), item, &paths)
+        nested::start(&Mode::Section(export), item, &paths)
     };
     let serialize = impl_serialize(&section, None);
     let checks = struct_checks(&section, &paths);
