@@ -127,8 +127,8 @@ fn classify_inner<'a>(
                     )),
                     inner => Ok(WireType::Nullable(Box::new(inner))),
                 },
-                // Never sections: a primitive, or a standard-library type (a
-                // section derives in the payload's own crate).
+                // Never sections: a primitive, or a standard-library type
+                // (the standard library derives no TelemetrySection).
                 ("char" | "str", []) => Err(unsupported(format!(
                     "`{name}` has no wire type; send a `String`. Supported: {SUPPORTED}"
                 ))),
@@ -346,8 +346,10 @@ mod tests {
                 "{error}"
             );
         }
-        // A type of the payload's own crate may be a section.
+        // Any other crate's type may be a section, the payload's own or a
+        // dependency's.
         assert_eq!(wire_of("Duration", None).unwrap(), "object");
         assert_eq!(wire_of("crate::stats::Duration", None).unwrap(), "object");
+        assert_eq!(wire_of("sections::hw::CpuInfo", None).unwrap(), "object");
     }
 }
