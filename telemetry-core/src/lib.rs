@@ -202,6 +202,26 @@ pub mod __private {
     /// const context for each struct-typed field.
     pub const fn assert_section<T: crate::TelemetrySection + ?Sized>() {}
 
+    /// One field of a derived `Serialize`, in place of serde's
+    /// `serialize_field(..)?`: once a field has failed, the rest are
+    /// skipped and the caller returns the first error. Far cheaper to
+    /// compile than `?` (see telemetry-derive's `impl_serialize`).
+    pub fn serialize_field<S, T>(
+        state: &mut S,
+        failed: &mut Option<S::Error>,
+        key: &'static str,
+        value: &T,
+    ) where
+        S: serde::ser::SerializeStruct,
+        T: serde::Serialize + ?Sized,
+    {
+        if failed.is_none() {
+            if let Err(error) = state.serialize_field(key, value) {
+                *failed = Some(error);
+            }
+        }
+    }
+
     /// What `#[derive(Telemetry)]` generates, behind [`crate::Telemetry`]'s
     /// constants of the same names.
     pub struct Derived {

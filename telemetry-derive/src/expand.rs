@@ -208,9 +208,18 @@ pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
 /// `impl Serialize`: the calls serde's derive makes, in declaration order,
 /// a payload's `schema_version` first. Written as source (see `tokens`);
 /// rustc reports a field type without `Serialize` at the derive either way.
+///
+/// There is no `?`: in a function generic over the serializer, each `?`
+/// makes the compiler prove `FromResidual` and `From` for the projected
+/// error types, which cost 0.35 M instructions per field and 1 M per
+/// struct (callgrind, 10 fields in 2 sections: 7.5 M of a 71 M clean
+/// build). Each field is one call of a helper that records the first
+/// error and skips the fields after it, as short as the `?` form, so a
+/// rebuild lexes no more (a `match` per field was as cheap to check but
+/// longer to lex). See docs/performance.md.
 pub fn impl_serialize(payload: &Payload, version: Option<&str>) -> TokenStream {
     let name = &payload.name;
-    let mut source = String::with_capacity(200 + 100 * payload.fields.len());
+    let mut source = String::with_capacity(400 + 100 * payload.fields.len());
     source.push_str(
         "#[automatically_derived] impl ::telemetry_core::__private::serde::Serialize for ",
     );
@@ -218,29 +227,35 @@ pub fn impl_serialize(payload: &Payload, version: Option<&str>) -> TokenStream {
     source.push_str(
         " { fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> \
          where __S: ::telemetry_core::__private::serde::Serializer { \
-         use ::telemetry_core::__private::serde::ser::SerializeStruct as _Fields; \
-         let mut state = ::telemetry_core::__private::serde::Serializer::serialize_struct(serializer, ",
+         use ::telemetry_core::__private::serialize_field as _field; \
+         use ::core::result::Result::Err; \
+         let mut state = match ::telemetry_core::__private::serde::Serializer::serialize_struct(serializer, ",
     );
     tokens::push_str_literal(&mut source, name);
     source.push_str(&format!(
-        ", {})?;",
+        ", {}) {{ ::core::result::Result::Ok(state) => state, Err(error) => return Err(error) }}; \
+         let mut failed = ::core::option::Option::None;",
         payload.fields.len() + usize::from(version.is_some())
     ));
     if let Some(version) = version {
-        source.push_str("_Fields::serialize_field(&mut state, ");
+        source.push_str("_field(&mut state, &mut failed, ");
         tokens::push_str_literal(&mut source, SCHEMA_VERSION_KEY);
         source.push_str(", ");
         tokens::push_str_literal(&mut source, version);
-        source.push_str(")?;");
+        source.push_str(");");
     }
     for field in &payload.fields {
-        source.push_str("_Fields::serialize_field(&mut state, ");
+        source.push_str("_field(&mut state, &mut failed, ");
         tokens::push_str_literal(&mut source, &field.wire_name);
         source.push_str(", &self.");
         source.push_str(&field.ident.to_string());
-        source.push_str(")?;");
+        source.push_str(");");
     }
-    source.push_str("_Fields::end(state) } }");
+    source.push_str(
+        "match failed { ::core::option::Option::None => \
+         ::telemetry_core::__private::serde::ser::SerializeStruct::end(state), \
+         ::core::option::Option::Some(error) => Err(error) } } }",
+    );
     tokens::parse_generated(&source)
 }
 

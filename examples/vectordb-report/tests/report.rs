@@ -98,3 +98,56 @@ fn the_schema_accepts_the_report_and_refuses_changes_at_any_depth() {
         }
     }
 }
+
+/// A writer that takes `budget` bytes, then fails, and counts the writes
+/// tried after it failed.
+struct FailingWriter {
+    budget: usize,
+    written: Vec<u8>,
+    failed: bool,
+    writes_after_failure: usize,
+}
+
+impl std::io::Write for FailingWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.failed {
+            self.writes_after_failure += 1;
+            return Err(std::io::Error::other("written after a failure"));
+        }
+        if self.written.len() + bytes.len() > self.budget {
+            self.failed = true;
+            return Err(std::io::Error::other("disk full"));
+        }
+        self.written.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_failing_field_stops_the_report_and_its_error_is_returned() {
+    let full = serde_json::to_vec(&NodeReport::example("00")).unwrap();
+    // Fail in a top-level value, inside a section, and inside a list item.
+    for marker in [&b"\"app\""[..], b"\"cores\"", b"\"memory_gib\":24"] {
+        let at = full
+            .windows(marker.len())
+            .position(|window| window == marker)
+            .unwrap();
+        let mut writer = FailingWriter {
+            budget: at + 2,
+            written: Vec::new(),
+            failed: false,
+            writes_after_failure: 0,
+        };
+        let error = serde_json::to_writer(&mut writer, &NodeReport::example("00")).unwrap_err();
+        assert!(error.is_io(), "{error}");
+        assert!(error.to_string().contains("disk full"), "{error}");
+        // As with serde's `?`: nothing more is written once a field failed.
+        assert_eq!(writer.writes_after_failure, 0);
+        assert!(writer.failed);
+        assert_eq!(writer.written, full[..writer.written.len()]);
+    }
+}
