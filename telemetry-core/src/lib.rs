@@ -102,6 +102,11 @@ pub use send::SEND_TIMEOUT;
 /// - `docs_format = "mdx"` or `"markdown"`: how the docs site compiles the
 ///   page; by default `.mdx` pages are MDX (`{/* */}` markers, escaped
 ///   text) and every other page CommonMark.
+/// - `crate = "my_facade::telemetry"`: the path the generated code names
+///   this crate by, when your crate reaches it through a facade crate's
+///   re-export or under another name (`tc = { package = "telemetry-core",
+///   .. }`: `crate = "tc"`); `::telemetry_core` by default. Each derive
+///   takes it: the payload, each section and each value enum.
 ///
 /// Field attributes: `rename = "wire_name"`, `values = "a | b"` (required on
 /// [`TelemetryValue`] enum fields; checked against the enum at compile time),
@@ -120,8 +125,9 @@ pub use telemetry_derive::Telemetry;
 /// `clusters.*.nodes`).
 ///
 /// Its fields follow the payload's field rules and take the same field
-/// attributes. The struct itself takes no `#[telemetry(...)]` keys: the
-/// payload holding it owns the version, the page and the endpoint. The
+/// attributes. The struct itself takes only `crate` (see
+/// [`derive@Telemetry`]): the payload holding it owns the version, the page
+/// and the endpoint. The
 /// section may be declared anywhere: in any module and source order, or in
 /// another crate if it is `pub` there. Name it by its struct's name or a
 /// `use` of it, not through a `type` alias.
@@ -129,7 +135,8 @@ pub use telemetry_derive::TelemetrySection;
 
 /// Derives [`TelemetryValue`] and `serde::Serialize` for an enum of unit
 /// variants. A variant is sent as its name in snake case, or as
-/// `#[telemetry(rename = "<1K")]`.
+/// `#[telemetry(rename = "<1K")]`. The enum itself takes only `crate` (see
+/// [`derive@Telemetry`]).
 pub use telemetry_derive::TelemetryValue;
 
 /// A telemetry payload: implemented by `#[derive(Telemetry)]`.

@@ -68,17 +68,16 @@ pub struct Field<'a> {
 }
 
 impl<'a> Payload<'a> {
-    /// Reads the struct, recording errors for anything that is not a
-    /// non-generic struct with named fields. `None` when no payload can be
-    /// formed at all.
-    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput, kind: Kind) -> Option<Payload<'a>> {
-        let attrs = match kind {
-            Kind::Payload => attr::Container::from_attrs(cx, &input.attrs),
-            Kind::Section => {
-                attr::refuse_section_keys(cx, &input.attrs);
-                attr::Container::default()
-            }
-        };
+    /// Reads the struct, whose own `#[telemetry(...)]` keys the derive has
+    /// read first (`attrs`: it needs `crate` even when this fails),
+    /// recording errors for anything that is not a non-generic struct with
+    /// named fields. `None` when no payload can be formed at all.
+    pub fn from_ast(
+        cx: &Ctxt,
+        input: &'a DeriveInput,
+        kind: Kind,
+        attrs: attr::Container,
+    ) -> Option<Payload<'a>> {
         let generics = &input.generics;
         let noun = kind.noun();
         let derive = kind.derive();
@@ -309,7 +308,13 @@ mod tests {
         )
         .unwrap();
         let cx = Ctxt::new();
-        let payload = Payload::from_ast(&cx, &input, Kind::Payload).unwrap();
+        let payload = Payload::from_ast(
+            &cx,
+            &input,
+            Kind::Payload,
+            attr::Container::from_attrs(&cx, &input.attrs),
+        )
+        .unwrap();
         assert_eq!(
             payload.fields[0].why_row(),
             r"How many namespaces. *(Reviewed: a count, never \| names)*"

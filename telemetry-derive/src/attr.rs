@@ -15,17 +15,22 @@ pub const SCHEMA_VERSION: &str = "schema_version";
 pub const DOCS: &str = "docs";
 pub const ENDPOINT: &str = "endpoint";
 pub const DOCS_FORMAT: &str = "docs_format";
+// On a payload, a section or a value enum.
+pub const CRATE: &str = "crate";
 // Keys on a payload field.
 pub const RENAME: &str = "rename";
 pub const VALUES: &str = "values";
 pub const RENAMED_FROM: &str = "renamed_from";
 pub const REVIEWED: &str = "reviewed";
 
-const CONTAINER_KEYS: &[&str] = &[SCHEMA_VERSION, DOCS, ENDPOINT, DOCS_FORMAT];
+const CONTAINER_KEYS: &[&str] = &[SCHEMA_VERSION, DOCS, ENDPOINT, DOCS_FORMAT, CRATE];
+const SECTION_KEYS: &[&str] = &[CRATE];
+const VALUE_ENUM_KEYS: &[&str] = &[CRATE];
 const FIELD_KEYS: &[&str] = &[RENAME, VALUES, RENAMED_FROM, REVIEWED];
 const VARIANT_KEYS: &[&str] = &[RENAME];
 
-/// `#[telemetry(...)]` on the payload struct.
+/// `#[telemetry(...)]` on the payload struct, or on a section or value
+/// enum (which take only `crate`).
 #[derive(Default)]
 pub struct Container {
     pub schema_version: Option<LitStr>,
@@ -33,6 +38,8 @@ pub struct Container {
     pub endpoint: Option<LitStr>,
     /// `markdown` or `mdx`; by default the docs page's extension decides.
     pub docs_format: Option<LitStr>,
+    /// The path of telemetry-core, when not `::telemetry_core`.
+    pub krate: Option<LitStr>,
 }
 
 /// `#[telemetry(...)]` on a payload field.
@@ -52,6 +59,7 @@ pub struct Variant {
 }
 
 impl Container {
+    /// A payload's keys.
     pub fn from_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
         let mut out = Container::default();
         for_each_key(
@@ -64,6 +72,7 @@ impl Container {
                     SCHEMA_VERSION => &mut out.schema_version,
                     DOCS => &mut out.docs,
                     DOCS_FORMAT => &mut out.docs_format,
+                    CRATE => &mut out.krate,
                     _ => &mut out.endpoint,
                 };
                 set_once(cx, slot, key, meta)
@@ -71,31 +80,55 @@ impl Container {
         );
         out
     }
-}
 
-/// A section has no container keys: the payload that holds it owns the
-/// version, the page and the endpoint. Each key given gets that message.
-pub fn refuse_section_keys(cx: &Ctxt, attrs: &[Attribute]) {
-    for attr in split(attrs).telemetry {
-        let result = attr.parse_nested_meta(|meta| {
-            let name = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
-            let message = if CONTAINER_KEYS.contains(&name.as_str()) {
-                format!(
-                    "a section has no `{name}`: the payload that contains it owns it; \
-                     remove it here and keep it on the #[derive(Telemetry)] struct"
-                )
-            } else {
-                format!(
-                    "unknown telemetry attribute `{name}`: a section struct takes no keys (its fields do: {})",
-                    FIELD_KEYS.join(", ")
-                )
-            };
-            cx.syn_error(meta.error(message));
-            skip_value(&meta)
-        });
-        if let Err(err) = result {
-            cx.syn_error(err);
+    /// A section's keys: only `crate`. The payload that holds a section
+    /// owns the version, the page and the endpoint; each of those keys
+    /// given here gets that message.
+    pub fn from_section_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut out = Container::default();
+        for attr in split(attrs).telemetry {
+            let result = attr.parse_nested_meta(|meta| {
+                let name = meta
+                    .path
+                    .get_ident()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                if name == CRATE {
+                    return set_once(cx, &mut out.krate, CRATE, &meta);
+                }
+                let message = if CONTAINER_KEYS.contains(&name.as_str()) {
+                    format!(
+                        "a section has no `{name}`: the payload that contains it owns it; \
+                         remove it here and keep it on the #[derive(Telemetry)] struct"
+                    )
+                } else {
+                    format!(
+                        "{} (its fields take: {})",
+                        unknown_key_message(&name, "a section struct", SECTION_KEYS),
+                        FIELD_KEYS.join(", ")
+                    )
+                };
+                cx.syn_error(meta.error(message));
+                skip_value(&meta)
+            });
+            if let Err(err) = result {
+                cx.syn_error(err);
+            }
         }
+        out
+    }
+
+    /// A value enum's keys: only `crate` (its variants take `rename`).
+    pub fn from_value_enum_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut out = Container::default();
+        for_each_key(
+            cx,
+            &split(attrs).telemetry,
+            "a TelemetryValue enum",
+            VALUE_ENUM_KEYS,
+            |key, meta| set_once(cx, &mut out.krate, key, meta),
+        );
+        out
     }
 }
 

@@ -6,7 +6,9 @@ use quote::{quote, quote_spanned};
 use syn::{DeriveInput, LitStr};
 
 use crate::ast::{Kind, Payload};
+use crate::attr;
 use crate::check::{check_payload, SCHEMA_VERSION_KEY};
+use crate::crate_path::CratePath;
 use crate::ctxt::Ctxt;
 use crate::docs::DocsRow;
 use crate::docs_format::DocsFormat;
@@ -25,7 +27,9 @@ pub const SCHEMA_VERSION_WHY: &str = "Lets the receiver parse the right shape.";
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
-    let payload = Payload::from_ast(&cx, input, Kind::Payload);
+    let attrs = attr::Container::from_attrs(&cx, &input.attrs);
+    let krate = CratePath::new(&cx, attrs.krate.as_ref());
+    let payload = Payload::from_ast(&cx, input, Kind::Payload, attrs);
     let version = payload
         .as_ref()
         .and_then(|payload| check_payload(&cx, payload));
@@ -35,7 +39,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     let (Some(payload), Some(version), Some(version_lit), false) =
         (payload, version, version_lit, cx.has_errors())
     else {
-        return fallback::telemetry(input, cx.check().err());
+        return fallback::telemetry(input, &krate, cx.check().err());
     };
     let _ = cx.check();
     let docs = payload.attrs.docs.clone();
@@ -50,6 +54,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     )
     .unwrap_or(DocsFormat::Markdown);
     let mode = Mode::Payload {
+        krate: krate.clone(),
         version: version_lit,
         docs,
         endpoint: payload.attrs.endpoint.clone(),
@@ -71,18 +76,18 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         let item = tree::write_item(payload.ident, false, &fields);
         nested::start(&mode, item, &paths)
     };
-    let serialize = impl_serialize(&payload, Some(version.as_str()));
+    let serialize = impl_serialize(&payload, &krate, Some(version.as_str()));
     let name = payload.ident;
     // The section assertions are trait bounds, checked whether or not the
     // constant is evaluated, so they sit in its body; the value checks
     // must be evaluated, so they get a `const _` of their own.
-    let section_asserts = section_asserts(&paths);
-    let value_checks = struct_checks(&payload, &[]);
+    let section_asserts = section_asserts(&krate, &paths);
+    let value_checks = struct_checks(&payload, &krate, &[]);
     quote! {
         #serialize
         #[automatically_derived]
-        impl ::telemetry_core::Telemetry for #name {
-            const __DERIVED: ::telemetry_core::__private::Derived = { #section_asserts #derived };
+        impl #krate::Telemetry for #name {
+            const __DERIVED: #krate::__private::Derived = { #section_asserts #derived };
         }
         #value_checks
     }
@@ -111,21 +116,25 @@ pub fn same_path(a: &syn::Path, b: &syn::Path) -> bool {
 
 /// The value-list assertions and the assertions that `paths` are sections,
 /// in one item (every item is one more body for the compiler to check).
-pub fn struct_checks(payload: &Payload, paths: &[&syn::Path]) -> Option<TokenStream> {
-    let value_checks = value_checks(payload);
-    let section_asserts = section_asserts(paths);
+pub fn struct_checks(
+    payload: &Payload,
+    krate: &CratePath,
+    paths: &[&syn::Path],
+) -> Option<TokenStream> {
+    let value_checks = value_checks(payload, krate);
+    let section_asserts = section_asserts(krate, paths);
     let checks = quote!(#value_checks #section_asserts);
     (!checks.is_empty()).then(|| quote!(const _: () = { #checks };))
 }
 
 /// One statement per section type, failing to compile with the
 /// `TelemetrySection` diagnostic, at the field's type, when it is not one.
-fn section_asserts(paths: &[&syn::Path]) -> TokenStream {
+fn section_asserts(krate: &CratePath, paths: &[&syn::Path]) -> TokenStream {
     paths
         .iter()
         .map(|path| {
             quote_spanned! {path_span(path)=>
-                ::telemetry_core::__private::assert_section::<#path>();
+                #krate::__private::assert_section::<#path>();
             }
         })
         .collect()
@@ -139,25 +148,26 @@ fn path_span(path: &syn::Path) -> proc_macro2::Span {
 /// runs here, over every field at every depth.
 pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
     let Mode::Payload {
+        krate,
         version: version_lit,
         docs,
         endpoint,
         format,
     } = mode
     else {
-        return fallback::derived(None);
+        return fallback::derived(&CratePath::default(), None);
     };
     // A section with errors has reported them; checking the page against
     // a partial tree would only add follow-ups.
     if tree::any_poisoned(&tree.children) {
-        return fallback::derived(None);
+        return fallback::derived(krate, None);
     }
     let cx = Ctxt::new();
     let version = match Version::parse(&version_lit.value()) {
         Ok(version) => version,
         Err(why) => {
             cx.error_spanned_by(version_lit, why);
-            return fallback::derived(cx.check().err());
+            return fallback::derived(krate, cx.check().err());
         }
     };
     let flat = tree::flatten(&tree.fields, &tree.children);
@@ -193,6 +203,7 @@ pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
     let json_schema = json_schema::render_version(&name, &version, &schema_body);
     let errors = cx.check().err().map(|e| e.to_compile_error());
     let derived = derived_expression(
+        krate,
         &name,
         version.as_str(),
         endpoint.as_ref(),
@@ -217,20 +228,18 @@ pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
 /// error and skips the fields after it, as short as the `?` form, so a
 /// rebuild lexes no more (a `match` per field was as cheap to check but
 /// longer to lex). See docs/performance.md.
-pub fn impl_serialize(payload: &Payload, version: Option<&str>) -> TokenStream {
+pub fn impl_serialize(payload: &Payload, krate: &CratePath, version: Option<&str>) -> TokenStream {
     let name = &payload.name;
+    let krate = krate.source();
     let mut source = String::with_capacity(400 + 100 * payload.fields.len());
-    source.push_str(
-        "#[automatically_derived] impl ::telemetry_core::__private::serde::Serialize for ",
-    );
-    source.push_str(name);
-    source.push_str(
-        " { fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> \
-         where __S: ::telemetry_core::__private::serde::Serializer { \
-         use ::telemetry_core::__private::serialize_field as _field; \
+    source.push_str(&format!(
+        "#[automatically_derived] impl {krate}::__private::serde::Serialize for {name} {{ \
+         fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> \
+         where __S: {krate}::__private::serde::Serializer {{ \
+         use {krate}::__private::serialize_field as _field; \
          use ::core::result::Result::Err; \
-         let mut state = match ::telemetry_core::__private::serde::Serializer::serialize_struct(serializer, ",
-    );
+         let mut state = match {krate}::__private::serde::Serializer::serialize_struct(serializer, "
+    ));
     tokens::push_str_literal(&mut source, name);
     source.push_str(&format!(
         ", {}) {{ ::core::result::Result::Ok(state) => state, Err(error) => return Err(error) }}; \
@@ -251,17 +260,18 @@ pub fn impl_serialize(payload: &Payload, version: Option<&str>) -> TokenStream {
         source.push_str(&field.ident.to_string());
         source.push_str(");");
     }
-    source.push_str(
-        "match failed { ::core::option::Option::None => \
-         ::telemetry_core::__private::serde::ser::SerializeStruct::end(state), \
-         ::core::option::Option::Some(error) => Err(error) } } }",
-    );
+    source.push_str(&format!(
+        "match failed {{ ::core::option::Option::None => \
+         {krate}::__private::serde::ser::SerializeStruct::end(state), \
+         ::core::option::Option::Some(error) => Err(error) }} }} }}"
+    ));
     tokens::parse_generated(&source)
 }
 
 /// The `Derived` value, written as source: it is mostly user text in bulk
 /// (see `tokens`). A block, so the file tracking sits inside it.
 fn derived_expression(
+    krate: &CratePath,
     name: &str,
     version: &str,
     endpoint: Option<&syn::LitStr>,
@@ -274,8 +284,10 @@ fn derived_expression(
     source.push('{');
     push_tracking(&mut source, guarded);
     // One path to resolve instead of one per row.
-    source.push_str("use ::telemetry_core::FieldInfo as F;");
-    source.push_str("::telemetry_core::__private::Derived { name: ");
+    let krate = krate.source();
+    source.push_str(&format!(
+        "use {krate}::FieldInfo as F; {krate}::__private::Derived {{ name: "
+    ));
     tokens::push_str_literal(&mut source, name);
     source.push_str(", schema_version: ");
     tokens::push_str_literal(&mut source, version);
@@ -308,7 +320,7 @@ fn derived_expression(
 
 /// For each value-enum field, a const assertion that the stated `values`
 /// are the enum's wire strings, in order: neither side can drift.
-fn value_checks(payload: &Payload) -> TokenStream {
+fn value_checks(payload: &Payload, krate: &CratePath) -> TokenStream {
     payload
         .fields
         .iter()
@@ -329,8 +341,8 @@ fn value_checks(payload: &Payload) -> TokenStream {
                         type_text(ty)
                     );
                     quote_spanned! {values_lit.span()=>
-                        if !::telemetry_core::__private::same_values(
-                            <#ty as ::telemetry_core::TelemetryValue>::VALUES,
+                        if !#krate::__private::same_values(
+                            <#ty as #krate::TelemetryValue>::VALUES,
                             &[#(#values),*],
                         ) {
                             ::core::panic!(#message);

@@ -6,10 +6,13 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::DeriveInput;
 
+use crate::crate_path::CratePath;
+
 /// The errors, a stub `Serialize`, and a stub impl of `trait_path` with
 /// `items` as its body.
 fn stubs(
     input: &DeriveInput,
+    krate: &CratePath,
     error: Option<syn::Error>,
     trait_path: TokenStream,
     items: TokenStream,
@@ -19,10 +22,10 @@ fn stubs(
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
         #errors
-        impl #impl_generics ::telemetry_core::__private::serde::Serialize for #ident #ty_generics #where_clause {
+        impl #impl_generics #krate::__private::serde::Serialize for #ident #ty_generics #where_clause {
             fn serialize<__S>(&self, _: __S) -> ::core::result::Result<__S::Ok, __S::Error>
             where
-                __S: ::telemetry_core::__private::serde::Serializer,
+                __S: #krate::__private::serde::Serializer,
             {
                 ::core::unreachable!()
             }
@@ -33,21 +36,21 @@ fn stubs(
     }
 }
 
-pub fn telemetry(input: &DeriveInput, error: Option<syn::Error>) -> TokenStream {
-    let derived = derived(None);
+pub fn telemetry(input: &DeriveInput, krate: &CratePath, error: Option<syn::Error>) -> TokenStream {
+    let derived = derived(krate, None);
     let items = quote! {
-        const __DERIVED: ::telemetry_core::__private::Derived = #derived;
+        const __DERIVED: #krate::__private::Derived = #derived;
     };
-    stubs(input, error, quote!(::telemetry_core::Telemetry), items)
+    stubs(input, krate, error, quote!(#krate::Telemetry), items)
 }
 
 /// An empty `Derived` expression after the errors, where a payload's
 /// constant cannot be computed.
-pub fn derived(error: Option<syn::Error>) -> TokenStream {
+pub fn derived(krate: &CratePath, error: Option<syn::Error>) -> TokenStream {
     let errors = error.map(|e| e.to_compile_error()).unwrap_or_default();
     quote!({
         #errors
-        ::telemetry_core::__private::Derived {
+        #krate::__private::Derived {
             name: "",
             schema_version: "",
             endpoint: ::core::option::Option::None,
@@ -58,26 +61,26 @@ pub fn derived(error: Option<syn::Error>) -> TokenStream {
     })
 }
 
-pub fn section(input: &DeriveInput, error: Option<syn::Error>) -> TokenStream {
+pub fn section(input: &DeriveInput, krate: &CratePath, error: Option<syn::Error>) -> TokenStream {
     stubs(
         input,
+        krate,
         error,
-        quote!(::telemetry_core::TelemetrySection),
+        quote!(#krate::TelemetrySection),
         TokenStream::new(),
     )
 }
 
-pub fn telemetry_value(input: &DeriveInput, error: Option<syn::Error>) -> TokenStream {
+pub fn telemetry_value(
+    input: &DeriveInput,
+    krate: &CratePath,
+    error: Option<syn::Error>,
+) -> TokenStream {
     let items = quote! {
         const VALUES: &'static [&'static str] = &[];
         fn wire_str(&self) -> &'static str {
             ::core::unreachable!()
         }
     };
-    stubs(
-        input,
-        error,
-        quote!(::telemetry_core::TelemetryValue),
-        items,
-    )
+    stubs(input, krate, error, quote!(#krate::TelemetryValue), items)
 }

@@ -16,6 +16,7 @@
 mod ast;
 mod attr;
 mod check;
+mod crate_path;
 mod ctxt;
 mod diff;
 mod docs;

@@ -40,6 +40,7 @@ use quote::{format_ident, quote};
 use syn::parse::{ParseStream, Parser};
 use syn::{LitStr, Token};
 
+use crate::crate_path::CratePath;
 use crate::docs_format::DocsFormat;
 use crate::tree::{self, Section};
 
@@ -48,6 +49,7 @@ pub enum Mode {
     /// The payload's `Derived` expression, with the guard run over the
     /// whole tree. The literals keep their spans for the guard's errors.
     Payload {
+        krate: CratePath,
         version: LitStr,
         docs: Option<LitStr>,
         endpoint: Option<LitStr>,
@@ -64,6 +66,8 @@ pub struct Export {
     pub hidden: Ident,
     /// The struct's, given to the `use` that names the macro like the type.
     pub vis: syn::Visibility,
+    /// Where the macro finds `resume!`.
+    pub krate: CratePath,
 }
 
 impl Export {
@@ -72,7 +76,7 @@ impl Export {
     /// by where they are (what their spans print: expansion and byte
     /// range), also for two sections a `macro_rules!` makes from one name
     /// token. Only this build compares the names.
-    pub fn of(input: &syn::DeriveInput) -> Export {
+    pub fn of(input: &syn::DeriveInput, krate: CratePath) -> Export {
         let text = format!("{:?} {:?}", input.ident.span(), Span::call_site());
         let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
@@ -80,6 +84,7 @@ impl Export {
         Export {
             hidden: format_ident!("__telemetry_section_{}_{:016x}", input.ident, hash),
             vis: input.vis.clone(),
+            krate,
         }
     }
 }
@@ -88,6 +93,7 @@ impl Mode {
     fn write(&self) -> TokenStream {
         match self {
             Mode::Payload {
+                krate,
                 version,
                 docs,
                 endpoint,
@@ -103,11 +109,13 @@ impl Mode {
                     DocsFormat::Markdown => quote!(markdown),
                     DocsFormat::Mdx => quote!(mdx),
                 };
-                quote!(payload #version #docs #endpoint #format)
+                let krate = group(Delimiter::Parenthesis, krate.state());
+                quote!(payload #krate #version #docs #endpoint #format)
             }
-            Mode::Section(Export { hidden, vis }) => {
+            Mode::Section(Export { hidden, vis, krate }) => {
                 let vis = group(Delimiter::Parenthesis, quote!(#vis));
-                quote!(section #hidden #vis)
+                let krate = group(Delimiter::Parenthesis, krate.state());
+                quote!(section #hidden #vis #krate)
             }
         }
     }
@@ -116,13 +124,18 @@ impl Mode {
         let kind: Ident = input.parse()?;
         if kind == "section" {
             let hidden = input.parse()?;
-            let vis;
+            let (vis, krate);
             syn::parenthesized!(vis in input);
+            syn::parenthesized!(krate in input);
             return Ok(Mode::Section(Export {
                 hidden,
                 vis: vis.parse()?,
+                krate: krate.parse()?,
             }));
         }
+        let krate;
+        syn::parenthesized!(krate in input);
+        let krate = krate.parse()?;
         let version = input.parse()?;
         let optional = || -> syn::Result<Option<LitStr>> {
             if input.peek(Token![_]) {
@@ -136,6 +149,7 @@ impl Mode {
         let endpoint = optional()?;
         let format: Ident = input.parse()?;
         Ok(Mode::Payload {
+            krate,
             version,
             docs,
             endpoint,
@@ -234,7 +248,7 @@ pub fn step(input: TokenStream) -> syn::Result<Result<TokenStream, Finished>> {
 /// the type names both, in this crate or another.
 pub fn define_section_macro(
     name: &Ident,
-    Export { hidden, vis }: &Export,
+    Export { hidden, vis, krate }: &Export,
     item: TokenStream,
     children: TokenStream,
 ) -> TokenStream {
@@ -251,7 +265,7 @@ pub fn define_section_macro(
         #[allow(non_local_definitions)]
         macro_rules! #hidden {
             ($($state:tt)*) => {
-                ::telemetry_core::__private::resume! { { #item #children } $($state)* }
+                #krate::__private::resume! { { #item #children } $($state)* }
             };
         }
         #[doc(hidden)]

@@ -8,7 +8,9 @@ use quote::quote;
 use syn::DeriveInput;
 
 use crate::ast::{Kind, Payload};
+use crate::attr::Container;
 use crate::check::check_payload;
+use crate::crate_path::CratePath;
 use crate::ctxt::Ctxt;
 use crate::expand::{impl_serialize, section_paths, struct_checks};
 use crate::fallback;
@@ -17,18 +19,20 @@ use crate::tree;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
-    let section = Payload::from_ast(&cx, input, Kind::Section);
+    let attrs = Container::from_section_attrs(&cx, &input.attrs);
+    let krate = CratePath::new(&cx, attrs.krate.as_ref());
+    let section = Payload::from_ast(&cx, input, Kind::Section, attrs);
     if let Some(section) = &section {
         check_payload(&cx, section);
     }
-    let export = Export::of(input);
+    let export = Export::of(input, krate.clone());
     let (Some(section), false) = (section, cx.has_errors()) else {
         // The macro still exists, marked poisoned, so a payload holding
         // this section reports nothing more than these errors.
         let poisoned = tree::write_item(&input.ident, true, &[]);
         let shape_macro =
             nested::define_section_macro(&input.ident, &export, poisoned, TokenStream::new());
-        let stubs = fallback::section(input, cx.check().err());
+        let stubs = fallback::section(input, &krate, cx.check().err());
         return quote!(#stubs #shape_macro);
     };
     let _ = cx.check();
@@ -39,13 +43,13 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     } else {
         nested::start(&Mode::Section(export), item, &paths)
     };
-    let serialize = impl_serialize(&section, None);
-    let checks = struct_checks(&section, &paths);
+    let serialize = impl_serialize(&section, &krate, None);
+    let checks = struct_checks(&section, &krate, &paths);
     let name = section.ident;
     quote! {
         #serialize
         #[automatically_derived]
-        impl ::telemetry_core::TelemetrySection for #name {}
+        impl #krate::TelemetrySection for #name {}
         #checks
         #shape_macro
     }
@@ -66,9 +70,9 @@ pub fn resume(input: TokenStream) -> TokenStream {
                 ),
                 Err(error) => error.to_compile_error(),
             },
-            Mode::Payload { .. } => match finished.tree() {
+            Mode::Payload { krate, .. } => match finished.tree() {
                 Ok(tree) => crate::expand::finish_payload(&finished.mode, &tree),
-                Err(error) => fallback::derived(Some(error)),
+                Err(error) => fallback::derived(krate, Some(error)),
             },
         },
     }

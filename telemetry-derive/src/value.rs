@@ -6,18 +6,22 @@ use quote::quote;
 use syn::DeriveInput;
 
 use crate::ast::ValueEnum;
+use crate::attr::Container;
 use crate::check::check_value_enum;
+use crate::crate_path::CratePath;
 use crate::ctxt::Ctxt;
 use crate::fallback;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
+    let attrs = Container::from_value_enum_attrs(&cx, &input.attrs);
+    let krate = CratePath::new(&cx, attrs.krate.as_ref());
     let value_enum = ValueEnum::from_ast(&cx, input);
     if let Some(value_enum) = &value_enum {
         check_value_enum(&cx, value_enum);
     }
     let (Some(value_enum), false) = (value_enum, cx.has_errors()) else {
-        return fallback::telemetry_value(input, cx.check().err());
+        return fallback::telemetry_value(input, &krate, cx.check().err());
     };
     let ident = value_enum.ident;
     let wires: Vec<&str> = value_enum
@@ -32,7 +36,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     });
     quote! {
         #[automatically_derived]
-        impl ::telemetry_core::TelemetryValue for #ident {
+        impl #krate::TelemetryValue for #ident {
             const VALUES: &'static [&'static str] = &[#(#wires),*];
             fn wire_str(&self) -> &'static str {
                 match self {
@@ -41,12 +45,12 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             }
         }
         #[automatically_derived]
-        impl ::telemetry_core::__private::serde::Serialize for #ident {
+        impl #krate::__private::serde::Serialize for #ident {
             fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
             where
-                __S: ::telemetry_core::__private::serde::Serializer,
+                __S: #krate::__private::serde::Serializer,
             {
-                serializer.serialize_str(::telemetry_core::TelemetryValue::wire_str(self))
+                serializer.serialize_str(#krate::TelemetryValue::wire_str(self))
             }
         }
     }
