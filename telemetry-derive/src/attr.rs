@@ -86,47 +86,39 @@ impl Container {
     /// given here gets that message.
     pub fn from_section_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
         let mut out = Container::default();
-        for attr in split(attrs).telemetry {
-            let result = attr.parse_nested_meta(|meta| {
-                let name = meta
-                    .path
-                    .get_ident()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
-                if name == CRATE {
-                    return set_once(cx, &mut out.krate, CRATE, &meta);
-                }
-                let message = if CONTAINER_KEYS.contains(&name.as_str()) {
-                    format!(
-                        "a section has no `{name}`: the payload that contains it owns it; \
-                         remove it here and keep it on the #[derive(Telemetry)] struct"
-                    )
-                } else {
-                    format!(
-                        "{} (its fields take: {})",
-                        unknown_key_message(&name, "a section struct", SECTION_KEYS),
-                        FIELD_KEYS.join(", ")
-                    )
-                };
-                cx.syn_error(meta.error(message));
-                skip_value(&meta)
-            });
-            if let Err(err) = result {
-                cx.syn_error(err);
+        let unknown = |name: &str| {
+            if CONTAINER_KEYS.contains(&name) {
+                format!(
+                    "a section has no `{name}`: the payload that contains it owns it; \
+                     remove it here and keep it on the #[derive(Telemetry)] struct"
+                )
+            } else {
+                format!(
+                    "{} (its fields take: {})",
+                    unknown_key_message(name, "a section struct", SECTION_KEYS),
+                    FIELD_KEYS.join(", ")
+                )
             }
-        }
+        };
+        visit_keys(
+            cx,
+            &split(attrs).telemetry,
+            SECTION_KEYS,
+            unknown,
+            |key, meta| set_once(cx, &mut out.krate, key, meta),
+        );
         out
     }
 
     /// A value enum's keys: only `crate` (its variants take `rename`).
     pub fn from_value_enum_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
         let mut out = Container::default();
-        for_each_key(
+        read_only_key(
             cx,
-            &split(attrs).telemetry,
+            attrs,
             "a TelemetryValue enum",
             VALUE_ENUM_KEYS,
-            |key, meta| set_once(cx, &mut out.krate, key, meta),
+            &mut out.krate,
         );
         out
     }
@@ -152,15 +144,28 @@ impl Field {
 impl Variant {
     pub fn from_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
         let mut out = Variant::default();
-        for_each_key(
+        read_only_key(
             cx,
-            &split(attrs).telemetry,
+            attrs,
             "a TelemetryValue variant",
             VARIANT_KEYS,
-            |key, meta| set_once(cx, &mut out.rename, key, meta),
+            &mut out.rename,
         );
         out
     }
+}
+
+/// Reads the one key `known` holds, on `place`, into `slot`.
+fn read_only_key(
+    cx: &Ctxt,
+    attrs: &[Attribute],
+    place: &str,
+    known: &'static [&'static str],
+    slot: &mut Option<LitStr>,
+) {
+    for_each_key(cx, &split(attrs).telemetry, place, known, |key, meta| {
+        set_once(cx, slot, key, meta)
+    });
 }
 
 /// An item's attributes that this crate reads.
@@ -198,6 +203,18 @@ fn for_each_key(
     attrs: &[&Attribute],
     place: &str,
     known: &'static [&'static str],
+    apply: impl FnMut(&'static str, &ParseNestedMeta) -> syn::Result<()>,
+) {
+    let unknown = |name: &str| unknown_key_message(name, place, known);
+    visit_keys(cx, attrs, known, unknown, apply);
+}
+
+/// [`for_each_key`] with the unknown keys' message of the caller's own.
+fn visit_keys(
+    cx: &Ctxt,
+    attrs: &[&Attribute],
+    known: &'static [&'static str],
+    unknown: impl Fn(&str) -> String,
     mut apply: impl FnMut(&'static str, &ParseNestedMeta) -> syn::Result<()>,
 ) {
     for attr in attrs {
@@ -212,7 +229,7 @@ fn for_each_key(
                 None => {
                     // Recorded, not returned: the keys after it still count,
                     // so one typo does not cascade into "missing" errors.
-                    cx.syn_error(meta.error(unknown_key_message(&name, place, known)));
+                    cx.syn_error(meta.error(unknown(&name)));
                     skip_value(&meta)
                 }
             }
