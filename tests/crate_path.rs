@@ -63,13 +63,7 @@ fn the_runtime_through_a_facade_or_under_another_name() {
     let core = workspace_root().join("telemetry-core");
 
     // A facade crate re-exporting telemetry-core, the only dependency.
-    crate_.write(
-        "facade/Cargo.toml",
-        &format!(
-            "[package]\nname = \"facade\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\ntelemetry-core = {{ path = {core:?}, default-features = false }}\n"
-        ),
-    );
+    crate_.write_library_manifest("facade");
     crate_.write(
         "facade/src/lib.rs",
         "pub use telemetry_core as telemetry;\n",

@@ -264,14 +264,7 @@ const CACHE_LINE: &str =
 #[test]
 fn a_section_from_another_crate() {
     let crate_ = Scenario::new("nested-other-crate");
-    let core = telemetry_workspace_tests::workspace_root().join("telemetry-core");
-    crate_.write(
-        "sections/Cargo.toml",
-        &format!(
-            "[package]\nname = \"sections\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\ntelemetry-core = {{ path = {core:?}, default-features = false }}\n"
-        ),
-    );
+    crate_.write_library_manifest("sections");
     crate_.write("sections/src/lib.rs", &sections_crate_rs(CACHE_SIZE));
     crate_.depend_on("sections", &crate_.path("sections"));
     let payload = |version: &str| {

@@ -12,6 +12,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 
+/// A package `name` depending on this workspace's telemetry-core.
+fn manifest(name: &str) -> String {
+    let core = workspace_root().join("telemetry-core");
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\ntelemetry-core = {{ path = {core:?}, default-features = false }}\n"
+    )
+}
+
 /// The workspace root.
 pub fn workspace_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -68,12 +77,7 @@ impl Scenario {
         let dir = base.join(name);
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("src")).unwrap();
-        let core = workspace_root().join("telemetry-core");
-        let manifest = format!(
-            "[package]\nname = \"scenario-{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\ntelemetry-core = {{ path = {core:?}, default-features = false }}\n\n\
-             [workspace]\n"
-        );
+        let manifest = manifest(&format!("scenario-{name}")) + "\n[workspace]\n";
         fs::write(dir.join("Cargo.toml"), manifest).unwrap();
         fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
         Scenario {
@@ -81,6 +85,13 @@ impl Scenario {
             target: base.join("target"),
             _lock: lock,
         }
+    }
+
+    /// The manifest of a library crate `name` in the directory `name/`
+    /// beside `src/`, depending on telemetry-core (its sources are the
+    /// caller's to write).
+    pub fn write_library_manifest(&self, name: &str) {
+        self.write(&format!("{name}/Cargo.toml"), &manifest(name));
     }
 
     /// Adds `[dependencies] name = { path = dir }` to the manifest.
