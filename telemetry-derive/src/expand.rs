@@ -15,7 +15,7 @@ use crate::docs_format::DocsFormat;
 use crate::fallback;
 use crate::guard::{self, GuardOutput, Target};
 use crate::json_schema;
-use crate::nested::{self, Mode};
+use crate::nested::{self, Mode, PayloadAttrs};
 use crate::shape::WireType;
 use crate::tokens;
 use crate::tree::{self, Section};
@@ -53,7 +53,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             .as_deref(),
     )
     .unwrap_or(DocsFormat::Markdown);
-    let mode = Mode::Payload {
+    let attrs = PayloadAttrs {
         krate: krate.clone(),
         version: version_lit,
         docs,
@@ -71,10 +71,10 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             fields,
             children: Vec::new(),
         };
-        finish_payload(&mode, &tree)
+        finish_payload(&attrs, &tree)
     } else {
         let item = tree::write_item(payload.ident, false, &fields);
-        nested::start(&mode, item, &paths)
+        nested::start(&Mode::Payload(attrs), item, &paths)
     };
     let serialize = impl_serialize(&payload, &krate, Some(version.as_str()));
     let name = payload.ident;
@@ -146,17 +146,14 @@ fn path_span(path: &syn::Path) -> proc_macro2::Span {
 
 /// The `Derived` expression of a payload whose tree is complete: the guard
 /// runs here, over every field at every depth.
-pub fn finish_payload(mode: &Mode, tree: &Section) -> TokenStream {
-    let Mode::Payload {
+pub fn finish_payload(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
+    let PayloadAttrs {
         krate,
         version: version_lit,
         docs,
         endpoint,
         format,
-    } = mode
-    else {
-        return fallback::derived(&CratePath::default(), None);
-    };
+    } = attrs;
     // A section with errors has reported them; checking the page against
     // a partial tree would only add follow-ups.
     if tree::any_poisoned(&tree.children) {

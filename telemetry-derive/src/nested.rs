@@ -47,16 +47,20 @@ use crate::tree::{self, Section};
 /// What a chain finishes into.
 pub enum Mode {
     /// The payload's `Derived` expression, with the guard run over the
-    /// whole tree. The literals keep their spans for the guard's errors.
-    Payload {
-        krate: CratePath,
-        version: LitStr,
-        docs: Option<LitStr>,
-        endpoint: Option<LitStr>,
-        format: DocsFormat,
-    },
+    /// whole tree.
+    Payload(PayloadAttrs),
     /// A section's macro definition, as items.
     Section(Export),
+}
+
+/// What the payload's `Derived` expression needs besides the tree. The
+/// literals keep their spans for the guard's errors.
+pub struct PayloadAttrs {
+    pub krate: CratePath,
+    pub version: LitStr,
+    pub docs: Option<LitStr>,
+    pub endpoint: Option<LitStr>,
+    pub format: DocsFormat,
 }
 
 /// How a section's macro is named and imported, chosen where its derive
@@ -92,13 +96,13 @@ impl Export {
 impl Mode {
     fn write(&self) -> TokenStream {
         match self {
-            Mode::Payload {
+            Mode::Payload(PayloadAttrs {
                 krate,
                 version,
                 docs,
                 endpoint,
                 format,
-            } => {
+            }) => {
                 let or_blank = |lit: &Option<LitStr>| match lit {
                     Some(lit) => quote!(#lit),
                     None => quote!(_),
@@ -148,7 +152,7 @@ impl Mode {
         let docs = optional()?;
         let endpoint = optional()?;
         let format: Ident = input.parse()?;
-        Ok(Mode::Payload {
+        Ok(Mode::Payload(PayloadAttrs {
             krate,
             version,
             docs,
@@ -158,7 +162,7 @@ impl Mode {
             } else {
                 DocsFormat::Markdown
             },
-        })
+        }))
     }
 }
 

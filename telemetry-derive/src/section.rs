@@ -70,9 +70,9 @@ pub fn resume(input: TokenStream) -> TokenStream {
                 ),
                 Err(error) => error.to_compile_error(),
             },
-            Mode::Payload { krate, .. } => match finished.tree() {
-                Ok(tree) => crate::expand::finish_payload(&finished.mode, &tree),
-                Err(error) => fallback::derived(krate, Some(error)),
+            Mode::Payload(attrs) => match finished.tree() {
+                Ok(tree) => crate::expand::finish_payload(attrs, &tree),
+                Err(error) => fallback::derived(&attrs.krate, Some(error)),
             },
         },
     }
