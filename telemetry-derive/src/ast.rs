@@ -5,9 +5,10 @@ use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident, Type};
 
 use crate::attr;
+use crate::cell::why_cell;
 use crate::ctxt::Ctxt;
 use crate::range::IntegerRange;
-use crate::shape::{why_cell, WireType};
+use crate::shape::WireType;
 use crate::wire;
 
 /// Which derive a struct is read for.
@@ -38,8 +39,8 @@ impl Kind {
 }
 
 /// A `#[derive(Telemetry)]` or `#[derive(TelemetrySection)]` struct with
-/// named fields.
-pub struct Payload<'a> {
+/// named fields: a payload or a section, as `kind` says.
+pub struct Struct<'a> {
     pub kind: Kind,
     pub ident: &'a Ident,
     /// `ident` as text: the docs block, history and schema are keyed by it.
@@ -51,6 +52,8 @@ pub struct Payload<'a> {
 
 pub struct Field<'a> {
     pub ident: &'a Ident,
+    /// The field's type as written, for the rules that look at it.
+    pub ty: &'a Type,
     pub attrs: attr::Field,
     /// The key on the wire: `rename` if given, else the field name.
     pub wire_name: String,
@@ -67,7 +70,7 @@ pub struct Field<'a> {
     pub range: IntegerRange,
 }
 
-impl<'a> Payload<'a> {
+impl<'a> Struct<'a> {
     /// Reads the struct, whose own `#[telemetry(...)]` keys the derive has
     /// read first (`attrs`: it needs `crate` even when this fails),
     /// recording errors for anything that is not a non-generic struct with
@@ -77,7 +80,7 @@ impl<'a> Payload<'a> {
         input: &'a DeriveInput,
         kind: Kind,
         attrs: attr::Container,
-    ) -> Option<Payload<'a>> {
+    ) -> Option<Struct<'a>> {
         let generics = &input.generics;
         let noun = kind.noun();
         let derive = kind.derive();
@@ -147,7 +150,7 @@ impl<'a> Payload<'a> {
             .iter()
             .filter_map(|field| Field::from_ast(cx, field))
             .collect();
-        Some(Payload {
+        Some(Struct {
             kind,
             ident: &input.ident,
             name: input.ident.to_string(),
@@ -155,6 +158,31 @@ impl<'a> Payload<'a> {
             fields,
         })
     }
+}
+
+impl<'a> Struct<'a> {
+    /// The distinct section paths of the fields, in field order: the
+    /// order of the chain over them, and the indices its data refers to.
+    pub fn section_paths(&self) -> Vec<&'a syn::Path> {
+        let mut paths: Vec<&syn::Path> = Vec::new();
+        for path in self.fields.iter().filter_map(|field| field.section) {
+            if !paths.iter().any(|seen| same_path(seen, path)) {
+                paths.push(path);
+            }
+        }
+        paths
+    }
+}
+
+/// Whether two paths are spelled alike (the compiler decides whether they
+/// name the same type; a derive can only compare spellings).
+pub fn same_path(a: &syn::Path, b: &syn::Path) -> bool {
+    a.leading_colon.is_some() == b.leading_colon.is_some()
+        && a.segments.len() == b.segments.len()
+        && a.segments
+            .iter()
+            .zip(&b.segments)
+            .all(|(x, y)| x.ident == y.ident)
 }
 
 impl<'a> Field<'a> {
@@ -167,22 +195,22 @@ impl<'a> Field<'a> {
                 .map_err(|message| cx.error_spanned_by(lit, message))
                 .ok()
         });
-        let reviewed = attrs.reviewed.is_some();
-        let (wire, value_enums, section, range) =
-            match wire::classify(&field.ty, values.as_deref(), reviewed) {
-                Ok(classified) => (
-                    Some(classified.wire),
-                    classified.value_enums,
-                    classified.section,
-                    classified.range,
-                ),
-                Err(err) => {
-                    cx.syn_error(err);
-                    (None, Vec::new(), None, IntegerRange::default())
-                }
-            };
+        let (wire, value_enums, section, range) = match wire::classify(&field.ty, values.as_deref())
+        {
+            Ok(classified) => (
+                Some(classified.wire),
+                classified.value_enums,
+                classified.section,
+                classified.range,
+            ),
+            Err(err) => {
+                cx.syn_error(err);
+                (None, Vec::new(), None, IntegerRange::default())
+            }
+        };
         Some(Field {
             ident,
+            ty: &field.ty,
             // `r#type` is sent as `type`, as serde sends it.
             wire_name: match &attrs.rename {
                 Some(rename) => rename.value(),
@@ -308,7 +336,7 @@ mod tests {
         )
         .unwrap();
         let cx = Ctxt::new();
-        let payload = Payload::from_ast(
+        let payload = Struct::from_ast(
             &cx,
             &input,
             Kind::Payload,
@@ -319,7 +347,7 @@ mod tests {
             payload.fields[0].why_row(),
             r"How many namespaces. *(Reviewed: a count, never \| names)*"
         );
-        let _ = cx.check();
+        assert!(cx.check().is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use syn::meta::ParseNestedMeta;
 use syn::{token, Attribute, Expr, LitStr, Token};
 
 use crate::ctxt::Ctxt;
+use crate::tokens::str_value;
 
 /// The attribute's path: `#[telemetry(...)]`.
 pub const TELEMETRY: &str = "telemetry";
@@ -23,11 +24,56 @@ pub const VALUES: &str = "values";
 pub const RENAMED_FROM: &str = "renamed_from";
 pub const REVIEWED: &str = "reviewed";
 
-const CONTAINER_KEYS: &[&str] = &[SCHEMA_VERSION, DOCS, ENDPOINT, DOCS_FORMAT, CRATE];
-const SECTION_KEYS: &[&str] = &[CRATE];
-const VALUE_ENUM_KEYS: &[&str] = &[CRATE];
-const FIELD_KEYS: &[&str] = &[RENAME, VALUES, RENAMED_FROM, REVIEWED];
-const VARIANT_KEYS: &[&str] = &[RENAME];
+/// One key a place accepts: its name, and the slot it fills, as an enum
+/// so each place's dispatch is an exhaustive `match` (a new key cannot
+/// land in another key's slot).
+type Keys<K> = &'static [(&'static str, K)];
+
+#[derive(Clone, Copy)]
+enum ContainerKey {
+    SchemaVersion,
+    Docs,
+    Endpoint,
+    DocsFormat,
+    Crate,
+}
+
+const CONTAINER_KEYS: Keys<ContainerKey> = &[
+    (SCHEMA_VERSION, ContainerKey::SchemaVersion),
+    (DOCS, ContainerKey::Docs),
+    (ENDPOINT, ContainerKey::Endpoint),
+    (DOCS_FORMAT, ContainerKey::DocsFormat),
+    (CRATE, ContainerKey::Crate),
+];
+
+/// The one key of a section and of a value enum.
+#[derive(Clone, Copy)]
+struct CrateKey;
+const CRATE_KEYS: Keys<CrateKey> = &[(CRATE, CrateKey)];
+
+#[derive(Clone, Copy)]
+enum FieldKey {
+    Rename,
+    Values,
+    RenamedFrom,
+    Reviewed,
+}
+
+const FIELD_KEYS: Keys<FieldKey> = &[
+    (RENAME, FieldKey::Rename),
+    (VALUES, FieldKey::Values),
+    (RENAMED_FROM, FieldKey::RenamedFrom),
+    (REVIEWED, FieldKey::Reviewed),
+];
+
+/// The one key of a value-enum variant.
+#[derive(Clone, Copy)]
+struct RenameKey;
+const VARIANT_KEYS: Keys<RenameKey> = &[(RENAME, RenameKey)];
+
+fn names<K>(keys: Keys<K>) -> Vec<&'static str> {
+    keys.iter().map(|(name, _)| *name).collect()
+}
 
 /// `#[telemetry(...)]` on the payload struct, or on a section or value
 /// enum (which take only `crate`).
@@ -67,15 +113,15 @@ impl Container {
             &split(attrs).telemetry,
             "a payload struct",
             CONTAINER_KEYS,
-            |key, meta| {
+            |key, name, meta| {
                 let slot = match key {
-                    SCHEMA_VERSION => &mut out.schema_version,
-                    DOCS => &mut out.docs,
-                    DOCS_FORMAT => &mut out.docs_format,
-                    CRATE => &mut out.krate,
-                    _ => &mut out.endpoint,
+                    ContainerKey::SchemaVersion => &mut out.schema_version,
+                    ContainerKey::Docs => &mut out.docs,
+                    ContainerKey::Endpoint => &mut out.endpoint,
+                    ContainerKey::DocsFormat => &mut out.docs_format,
+                    ContainerKey::Crate => &mut out.krate,
                 };
-                set_once(cx, slot, key, meta)
+                set_once(cx, slot, name, meta)
             },
         );
         out
@@ -87,7 +133,7 @@ impl Container {
     pub fn from_section_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
         let mut out = Container::default();
         let unknown = |name: &str| {
-            if CONTAINER_KEYS.contains(&name) {
+            if CONTAINER_KEYS.iter().any(|(key, _)| *key == name) {
                 format!(
                     "a section has no `{name}`: the payload that contains it owns it; \
                      remove it here and keep it on the #[derive(Telemetry)] struct"
@@ -95,17 +141,17 @@ impl Container {
             } else {
                 format!(
                     "{} (its fields take: {})",
-                    unknown_key_message(name, "a section struct", SECTION_KEYS),
-                    FIELD_KEYS.join(", ")
+                    unknown_key_message(name, "a section struct", &names(CRATE_KEYS)),
+                    names(FIELD_KEYS).join(", ")
                 )
             }
         };
         visit_keys(
             cx,
             &split(attrs).telemetry,
-            SECTION_KEYS,
+            CRATE_KEYS,
             unknown,
-            |key, meta| set_once(cx, &mut out.krate, key, meta),
+            |CrateKey, name, meta| set_once(cx, &mut out.krate, name, meta),
         );
         out
     }
@@ -117,7 +163,7 @@ impl Container {
             cx,
             attrs,
             "a TelemetryValue enum",
-            VALUE_ENUM_KEYS,
+            CRATE_KEYS,
             &mut out.krate,
         );
         out
@@ -128,15 +174,21 @@ impl Field {
     /// From the field's `#[telemetry(...)]` attributes (see [`split`]).
     pub fn from_attrs(cx: &Ctxt, attrs: &[&Attribute]) -> Self {
         let mut out = Field::default();
-        for_each_key(cx, attrs, "a payload field", FIELD_KEYS, |key, meta| {
-            let slot = match key {
-                RENAME => &mut out.rename,
-                VALUES => &mut out.values,
-                RENAMED_FROM => &mut out.renamed_from,
-                _ => &mut out.reviewed,
-            };
-            set_once(cx, slot, key, meta)
-        });
+        for_each_key(
+            cx,
+            attrs,
+            "a payload field",
+            FIELD_KEYS,
+            |key, name, meta| {
+                let slot = match key {
+                    FieldKey::Rename => &mut out.rename,
+                    FieldKey::Values => &mut out.values,
+                    FieldKey::RenamedFrom => &mut out.renamed_from,
+                    FieldKey::Reviewed => &mut out.reviewed,
+                };
+                set_once(cx, slot, name, meta)
+            },
+        );
         out
     }
 }
@@ -156,16 +208,20 @@ impl Variant {
 }
 
 /// Reads the one key `known` holds, on `place`, into `slot`.
-fn read_only_key(
+fn read_only_key<K: Copy>(
     cx: &Ctxt,
     attrs: &[Attribute],
     place: &str,
-    known: &'static [&'static str],
+    known: Keys<K>,
     slot: &mut Option<LitStr>,
 ) {
-    for_each_key(cx, &split(attrs).telemetry, place, known, |key, meta| {
-        set_once(cx, slot, key, meta)
-    });
+    for_each_key(
+        cx,
+        &split(attrs).telemetry,
+        place,
+        known,
+        |_, name, meta| set_once(cx, slot, name, meta),
+    );
 }
 
 /// An item's attributes that this crate reads.
@@ -198,24 +254,24 @@ pub fn split(attrs: &[Attribute]) -> Split<'_> {
 
 /// Calls `apply` with each known key of every `#[telemetry(...)]` in
 /// `attrs`, and records an error for each unknown one.
-fn for_each_key(
+fn for_each_key<K: Copy>(
     cx: &Ctxt,
     attrs: &[&Attribute],
     place: &str,
-    known: &'static [&'static str],
-    apply: impl FnMut(&'static str, &ParseNestedMeta) -> syn::Result<()>,
+    known: Keys<K>,
+    apply: impl FnMut(K, &'static str, &ParseNestedMeta) -> syn::Result<()>,
 ) {
-    let unknown = |name: &str| unknown_key_message(name, place, known);
+    let unknown = |name: &str| unknown_key_message(name, place, &names(known));
     visit_keys(cx, attrs, known, unknown, apply);
 }
 
 /// [`for_each_key`] with the unknown keys' message of the caller's own.
-fn visit_keys(
+fn visit_keys<K: Copy>(
     cx: &Ctxt,
     attrs: &[&Attribute],
-    known: &'static [&'static str],
+    known: Keys<K>,
     unknown: impl Fn(&str) -> String,
-    mut apply: impl FnMut(&'static str, &ParseNestedMeta) -> syn::Result<()>,
+    mut apply: impl FnMut(K, &'static str, &ParseNestedMeta) -> syn::Result<()>,
 ) {
     for attr in attrs {
         let result = attr.parse_nested_meta(|meta| {
@@ -224,8 +280,8 @@ fn visit_keys(
                 .get_ident()
                 .map(ToString::to_string)
                 .unwrap_or_default();
-            match known.iter().find(|key| **key == name) {
-                Some(key) => apply(key, &meta),
+            match known.iter().find(|(key, _)| *key == name) {
+                Some((key, slot)) => apply(*slot, key, &meta),
                 None => {
                     // Recorded, not returned: the keys after it still count,
                     // so one typo does not cascade into "missing" errors.
@@ -334,74 +390,21 @@ pub fn doc_lines(doc_attrs: &[&Attribute]) -> Vec<String> {
         .collect()
 }
 
-/// The value of a string literal. Doc comments reach a derive as raw
-/// literals (`r" text"`), which have nothing to unescape: those and plain
-/// literals without a backslash are sliced out of the token text, since
-/// syn's unescaping, char by char in an unoptimized proc macro, was the
-/// largest cost of reading a 1000-field struct.
-pub fn str_value(lit: &LitStr) -> String {
-    let repr = lit.token().to_string();
-    match verbatim_contents(&repr) {
-        Some(contents) => contents.to_owned(),
-        None => lit.value(),
-    }
-}
-
-/// The contents of a string literal's text when they need no unescaping.
-pub fn verbatim_contents(repr: &str) -> Option<&str> {
-    if let Some(raw) = repr.strip_prefix('r') {
-        let hashes = raw.len() - raw.trim_start_matches('#').len();
-        let fence = &raw[..hashes];
-        return raw[hashes..]
-            .strip_prefix('"')?
-            .strip_suffix(fence)?
-            .strip_suffix('"');
-    }
-    let contents = repr.strip_prefix('"')?.strip_suffix('"')?;
-    (!contents.contains('\\')).then_some(contents)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn verbatim_contents_only_where_nothing_is_escaped() {
-        assert_eq!(verbatim_contents(r#"" a doc line""#), Some(" a doc line"));
-        assert_eq!(verbatim_contents(r#"r" raw""#), Some(" raw"));
-        assert_eq!(
-            verbatim_contents(r###"r##" has "# inside"##"###),
-            Some(r##" has "# inside"##)
-        );
-        assert_eq!(verbatim_contents(r#""escaped \" quote""#), None);
-        assert_eq!(verbatim_contents(r#""suffixed"x"#), None);
-        assert_eq!(verbatim_contents(r##"r#"unbalanced""##), None);
-    }
-
-    #[test]
-    fn str_value_agrees_with_syn() {
-        for source in [
-            r#"" plain""#,
-            r#"r" raw \n stays""#,
-            r##"r#" quote " inside"#"##,
-            r#""tab\tand \u{e9} and \"q\"""#,
-            r#""""#,
-        ] {
-            let lit: LitStr = syn::parse_str(source).unwrap();
-            assert_eq!(str_value(&lit), lit.value(), "{source}");
-        }
-    }
-
-    #[test]
     fn suggestions_for_near_misses_only() {
-        let message = unknown_key_message("schema_versoin", "a payload struct", CONTAINER_KEYS);
+        let message =
+            unknown_key_message("schema_versoin", "a payload struct", &names(CONTAINER_KEYS));
         assert!(
             message.contains("did you mean `schema_version`?"),
             "{message}"
         );
-        let message = unknown_key_message("doc", "a payload struct", CONTAINER_KEYS);
+        let message = unknown_key_message("doc", "a payload struct", &names(CONTAINER_KEYS));
         assert!(message.contains("did you mean `docs`?"), "{message}");
-        let message = unknown_key_message("colour", "a payload field", FIELD_KEYS);
+        let message = unknown_key_message("colour", "a payload field", &names(FIELD_KEYS));
         assert!(!message.contains("did you mean"), "{message}");
         assert!(
             message.ends_with("rename, values, renamed_from, reviewed"),

@@ -40,23 +40,14 @@ impl CratePath {
         }
     }
 
-    /// The path as source text, for code written as a string (see
-    /// `tokens`).
-    pub fn source(&self) -> String {
-        match &self.given {
-            Some(path) => path.to_token_stream().to_string(),
-            None => "::telemetry_core".to_owned(),
-        }
-    }
-
-    /// For the chain's state (see `nested`): the given path, or nothing
+    /// For the chain's state (see `chain`): the given path, or nothing
     /// for the default.
     pub fn state(&self) -> TokenStream {
         self.given.to_token_stream()
     }
 }
 
-/// Read back from the state a chain over sections carries (see `nested`),
+/// Read back from the state a chain over sections carries (see `chain`),
 /// where the default is written as nothing.
 impl syn::parse::Parse for CratePath {
     fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
@@ -83,13 +74,17 @@ impl ToTokens for CratePath {
 mod tests {
     use super::*;
 
+    fn text(path: &CratePath) -> String {
+        path.to_token_stream().to_string()
+    }
+
     #[test]
     fn default_and_given_paths() {
         let cx = Ctxt::new();
-        assert_eq!(CratePath::new(&cx, None).source(), "::telemetry_core");
+        assert_eq!(text(&CratePath::new(&cx, None)), ":: telemetry_core");
         let lit: LitStr = syn::parse_quote!("my_facade::telemetry");
         assert_eq!(
-            CratePath::new(&cx, Some(&lit)).source(),
+            text(&CratePath::new(&cx, Some(&lit))),
             "my_facade :: telemetry"
         );
         assert!(cx.check().is_ok());
@@ -101,15 +96,16 @@ mod tests {
         let lit: LitStr = syn::parse_quote!("::facade::telemetry");
         for path in [CratePath::default(), CratePath::new(&cx, Some(&lit))] {
             let read: CratePath = syn::parse2(path.state()).unwrap();
-            assert_eq!(read.source(), path.source());
+            assert_eq!(text(&read), text(&path));
         }
+        assert!(cx.check().is_ok());
     }
 
     #[test]
     fn a_literal_that_is_not_a_path_is_an_error() {
         let cx = Ctxt::new();
         let lit: LitStr = syn::parse_quote!("my facade");
-        assert_eq!(CratePath::new(&cx, Some(&lit)).source(), "::telemetry_core");
+        assert_eq!(text(&CratePath::new(&cx, Some(&lit))), ":: telemetry_core");
         let error = cx.check().unwrap_err().to_string();
         assert!(error.contains("\"my facade\" is not a path"), "{error}");
     }

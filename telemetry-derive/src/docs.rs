@@ -9,8 +9,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+use crate::cell::escape_cell;
 use crate::docs_format::DocsFormat;
-use crate::shape::escape_cell;
 
 /// One row of the docs table, already in display form.
 pub struct DocsRow<'a> {

@@ -8,13 +8,13 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::ctxt::Ctxt;
-use crate::docs_format::DocsFormat;
-use crate::tree::FlatField;
 use syn::LitStr;
 
+use crate::chain::tree::FlatField;
+use crate::ctxt::Ctxt;
 use crate::docs::{render_block, DocsRow};
-use crate::rules::{evaluate, Bless, GuardInput, Site};
+use crate::docs_format::DocsFormat;
+use crate::rules::{evaluate, Bless, Builder, GuardInput, Site, Skipped};
 use crate::shape::Shape;
 use crate::version::Version;
 
@@ -23,6 +23,9 @@ pub const CI_VAR: &str = "CI";
 /// Set by cargo for the packages the user asked to build; unset when the
 /// crate is built as someone else's dependency.
 pub const PRIMARY_VAR: &str = "CARGO_PRIMARY_PACKAGE";
+/// What cargo writes beside the manifest of every packaged crate (the
+/// verify step of `cargo publish`, a registry or vendored copy).
+const PACKAGED_MANIFEST: &str = "Cargo.toml.orig";
 
 /// What the guard hands to code generation.
 pub struct GuardOutput {
@@ -47,18 +50,21 @@ pub struct Target<'a> {
     pub fields: &'a [FlatField],
     /// The integer fields' ranges, for the JSON Schema file.
     pub ranges: crate::json_schema::Ranges<'a>,
+    /// Whether a section of the payload reported errors of its own.
+    pub sections_have_errors: bool,
     /// This version's JSON Schema entries, for the JSON Schema file.
     pub schema_body: &'a str,
 }
 
-/// Runs the guard for one payload.
+/// Runs the guard for one payload; `None` when a section's errors stopped
+/// it, so the payload emits nothing more.
 pub fn run(
     cx: &Ctxt,
     payload: &Target,
     version: &Version,
     shape: &Shape,
     rows: &[DocsRow],
-) -> GuardOutput {
+) -> Option<GuardOutput> {
     // Without the files there is no changelog: the table alone.
     let output = |tracked_env: Vec<&'static str>| GuardOutput {
         block: render_block(payload.format, version.as_str(), rows, &[]),
@@ -66,7 +72,7 @@ pub fn run(
         tracked_env,
     };
     let (Some(docs_lit), version_lit) = (payload.docs_lit, payload.version_lit) else {
-        return output(Vec::new());
+        return Some(output(Vec::new()));
     };
 
     let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
@@ -74,7 +80,7 @@ pub fn run(
             docs_lit,
             "CARGO_MANIFEST_DIR is not set, so the docs page cannot be found: build with cargo",
         );
-        return output(Vec::new());
+        return Some(output(Vec::new()));
     };
     let name = payload.name;
     let docs_relative = docs_lit.value();
@@ -85,18 +91,19 @@ pub fn run(
     ]
     .map(|relative| TrackedFile::read(cx, docs_lit, Path::new(&manifest_dir), relative));
     if cx.has_errors() {
-        return output(Vec::new());
+        return Some(output(Vec::new()));
     }
-    // The guard is the payload's authors' check. Built as someone else's
-    // dependency (published, vendored, a path outside the workspace), the
-    // crate may not ship its docs files, and its users cannot bless them:
-    // without the files, check nothing. With them, the check runs (in the
-    // authors' workspace under `cargo build -p app` the payload crate is
-    // not primary either, and cargo reuses that build when it is).
+    // The guard is the payload's authors' check: see `Builder`. With the
+    // files present, anyone's build checks them (in the authors' workspace
+    // under `cargo build -p app` the payload crate is not primary either,
+    // and cargo reuses that build when it is).
     let files_missing = docs.contents.is_none() || history.contents.is_none();
-    if files_missing && std::env::var_os(PRIMARY_VAR).is_none() {
-        return output(tracked_env(true, Bless::Off));
-    }
+    let packaged = Path::new(&manifest_dir).join(PACKAGED_MANIFEST).is_file();
+    let builder = if std::env::var_os(PRIMARY_VAR).is_some() && !packaged {
+        Builder::Authors
+    } else {
+        Builder::Others
+    };
     let renames: Vec<(String, String)> = payload
         .fields
         .iter()
@@ -105,6 +112,8 @@ pub fn run(
     let bless = bless_mode();
     let verdict = evaluate(&GuardInput {
         payload: name,
+        builder,
+        sections_have_errors: payload.sections_have_errors,
         format: payload.format,
         version,
         shape,
@@ -120,6 +129,17 @@ pub fn run(
         schema: schema.contents.as_deref(),
         bless,
     });
+    match verdict.skipped {
+        Some(Skipped::SectionErrors) => return None,
+        Some(Skipped::NotTheAuthors) => {
+            return Some(GuardOutput {
+                block: verdict.block,
+                tracked: Vec::new(),
+                tracked_env: tracked_env(true, Bless::Off),
+            })
+        }
+        None => {}
+    }
     for finding in &verdict.findings {
         match &finding.site {
             Site::Version => cx.error_spanned_by(version_lit, &finding.message),
@@ -145,7 +165,7 @@ pub fn run(
             }
         }
     }
-    GuardOutput {
+    Some(GuardOutput {
         block: verdict.block,
         tracked: [docs, history, schema]
             .into_iter()
@@ -153,7 +173,7 @@ pub fn run(
             .filter(|path| path.is_file())
             .collect(),
         tracked_env: tracked_env(files_missing, bless),
-    }
+    })
 }
 
 /// The variables a run of the guard depended on: `TELEMETRY_BLESS`

@@ -7,10 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::SCHEMA_VERSION_KEY;
 use crate::json::JsonWriter;
 use crate::range::IntegerRange;
-use crate::shape::{Shape, ShapeField, WireType};
+use crate::shape::{Shape, ShapeField, WireType, SCHEMA_VERSION_KEY};
 use crate::version::Version;
 
 /// Integer ranges by field path (see [`IntegerRange`]). A map: every
@@ -160,8 +159,8 @@ fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape, rang
 }
 
 /// One version's entries after its title, rendered once for both the
-/// payload's `JSON_SCHEMA` and the schema file: each rendering of a
-/// 1000-field version costs the unoptimized proc macro ~17 M instructions.
+/// payload's `JSON_SCHEMA` and the schema file: a large payload's rendering
+/// is a cost worth paying once (docs/performance.md).
 pub fn version_body(version: &Version, shape: &Shape, ranges: Ranges) -> String {
     let mut w = JsonWriter::entries_at(1);
     write_version_body(&mut w, version, shape, ranges);

@@ -6,37 +6,62 @@
 //!
 //! All compile-time logic lives here: attribute parsing, Rust type to wire
 //! type, table rendering, docs-page parsing, schema history comparison and
-//! code generation. Parsing (`ast`, `attr`), checking (`check`, `rules`) and
-//! generation (`expand`, `section`, `value`) are kept apart; the pure parts
-//! (`shape`, `tree`, `docs`, `history`, `diff`, `rules`) take and return
-//! plain data. `nested` is how a payload's derive sees its sections.
+//! code generation.
+//!
+//! # Layout
+//!
+//! The modules in the order a derive runs through them; each uses only
+//! modules above it (a test over the `use` lines keeps it so).
+//!
+//! - Pure data and text, used throughout: `shape` (wire types and shapes),
+//!   `cell` (a docs-table cell), `range`, `version`, `json`, `docs_format`,
+//!   `tokens` (string literals in bulk, both ways).
+//! - Parse: `ctxt` (errors, collected), `attr` (`#[telemetry(...)]`),
+//!   `crate_path`, `privacy` (what no field may carry), `wire` (Rust type to
+//!   wire type), `ast` (the input as this crate sees it).
+//! - Check: `check`, every rule on a field or struct, from one entry point
+//!   per item kind.
+//! - Chain across items: `chain`, how a payload's derive learns the fields
+//!   of the sections it holds, and `chain::tree`, the data that crosses.
+//! - Guard: `diff`, `history`, `docs`, `json_schema` (pure pieces),
+//!   `rules` (every rule and gate, a pure function), `guard` (its I/O).
+//! - Generate: `ser` (the serialization every struct derive emits),
+//!   `fallback` (stubs after errors), then one module per derive:
+//!   `payload`, `section`, `value`.
 
 #![forbid(unsafe_code)]
 
-mod ast;
-mod attr;
-mod check;
-mod crate_path;
-mod ctxt;
-mod diff;
-mod docs;
+mod cell;
 mod docs_format;
-mod expand;
-mod fallback;
-mod guard;
-mod history;
 mod json;
-mod json_schema;
-mod nested;
 mod range;
-mod rules;
-mod section;
 mod shape;
 mod tokens;
-mod tree;
-mod value;
 mod version;
+
+mod attr;
+mod crate_path;
+mod ctxt;
+mod privacy;
 mod wire;
+
+mod ast;
+mod check;
+
+mod chain;
+
+mod diff;
+mod docs;
+mod guard;
+mod history;
+mod json_schema;
+mod rules;
+
+mod fallback;
+mod payload;
+mod section;
+mod ser;
+mod value;
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -46,7 +71,7 @@ use syn::{parse_macro_input, DeriveInput};
 #[proc_macro_derive(Telemetry, attributes(telemetry))]
 pub fn derive_telemetry(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive(&input).into()
+    payload::derive(&input).into()
 }
 
 /// Derives `Serialize` and `TelemetrySection` for a struct nested in a
@@ -63,7 +88,10 @@ pub fn derive_telemetry_section(input: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn __resume(input: TokenStream) -> TokenStream {
-    section::resume(input.into()).into()
+    match chain::resume(input.into()) {
+        chain::Resumed::Tokens(tokens) => tokens.into(),
+        chain::Resumed::Payload(attrs, tree) => payload::finish_chain(&attrs, tree).into(),
+    }
 }
 
 /// Derives `Serialize` and `TelemetryValue` for an enum of unit variants,

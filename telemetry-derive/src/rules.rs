@@ -1,6 +1,7 @@
-//! The guard's rules as a pure function of the payload and the two files'
-//! contents: what is wrong, and what bless would write. No I/O here, so the
-//! whole lifecycle is unit-testable; `guard.rs` does the reading and writing.
+//! The guard's rules as a pure function of the payload and the files'
+//! contents: whether to check at all, what is wrong, and what bless would
+//! write. No I/O here, so the whole lifecycle is unit-testable; `guard.rs`
+//! does the reading and writing.
 
 use crate::diff::{changelog, compare, describe, Change};
 use crate::docs::{
@@ -25,8 +26,33 @@ pub enum Bless {
     RefusedOnCi,
 }
 
+/// Who builds the payload's crate: it decides what missing files mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builder {
+    /// The payload's authors: the crate is cargo's primary package, built
+    /// from its own source tree. A missing file is an error (bless makes it).
+    Authors,
+    /// Anyone else: a dependency build, or a build of the crate's package
+    /// (the verify step of `cargo publish`, a registry or vendored copy),
+    /// which may not ship the docs files and whose builders cannot bless.
+    Others,
+}
+
+/// Why the guard checked nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skipped {
+    /// A section of the payload had errors of its own, already reported:
+    /// checking the page against a partial tree would only add follow-ups.
+    SectionErrors,
+    /// The docs page or history is absent and [`Builder::Others`] builds.
+    NotTheAuthors,
+}
+
 pub struct GuardInput<'a> {
     pub payload: &'a str,
+    pub builder: Builder,
+    /// Whether any section of the payload reported errors of its own.
+    pub sections_have_errors: bool,
     pub format: DocsFormat,
     pub version: &'a Version,
     pub shape: &'a Shape,
@@ -71,6 +97,8 @@ pub struct Finding {
 /// bless, with no findings) the files' new contents.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Verdict {
+    /// Set when nothing was checked; the block is then the table alone.
+    pub skipped: Option<Skipped>,
     pub block: String,
     pub findings: Vec<Finding>,
     pub write_docs: Option<String>,
@@ -79,6 +107,17 @@ pub struct Verdict {
 }
 
 pub fn evaluate(input: &GuardInput) -> Verdict {
+    let skip = |why| Verdict {
+        skipped: Some(why),
+        block: render_block(input.format, input.version.as_str(), input.rows, &[]),
+        ..Verdict::default()
+    };
+    if input.sections_have_errors {
+        return skip(Skipped::SectionErrors);
+    }
+    if (input.docs.is_none() || input.history.is_none()) && input.builder == Builder::Others {
+        return skip(Skipped::NotTheAuthors);
+    }
     let mut verdict = Verdict::default();
     let blessing = input.bless == Bless::On;
     if input.bless == Bless::RefusedOnCi {

@@ -13,6 +13,7 @@ struct Files {
 }
 
 struct Payload {
+    builder: Builder,
     version: Version,
     fields: Vec<(&'static str, WireType, &'static str)>,
     renames: Vec<(String, String)>,
@@ -21,6 +22,7 @@ struct Payload {
 impl Payload {
     fn new(version: &str, fields: &[(&'static str, WireType, &'static str)]) -> Self {
         Payload {
+            builder: Builder::Authors,
             version: Version::parse(version).unwrap(),
             fields: fields.to_vec(),
             renames: Vec::new(),
@@ -50,6 +52,8 @@ impl Payload {
             .collect();
         let verdict = evaluate(&GuardInput {
             payload: "Report",
+            builder: self.builder,
+            sections_have_errors: false,
             format: DocsFormat::Markdown,
             version: &self.version,
             shape: &shape,
@@ -202,6 +206,51 @@ fn lifecycle() {
 }
 
 #[test]
+fn others_building_without_the_files_check_and_write_nothing() {
+    let mut others = v1();
+    others.builder = Builder::Others;
+    for bless in [Bless::Off, Bless::On] {
+        let mut files = Files::default();
+        assert_eq!(others.build(&mut files, bless), Vec::<String>::new());
+        assert!(files.docs.is_none() && files.history.is_none() && files.schema.is_none());
+    }
+    // With the files there, anyone's build checks them.
+    let mut files = Files::default();
+    v1().build(&mut files, Bless::On);
+    others
+        .fields
+        .push(("gpus", WireType::Integer, "GPU count."));
+    assert!(others.build(&mut files, Bless::Off)[0].contains("+ gpus: integer"));
+}
+
+#[test]
+fn a_section_with_errors_stops_the_guard() {
+    let shape = v1().shape();
+    let version = Version::parse("1.0").unwrap();
+    let verdict = evaluate(&GuardInput {
+        payload: "Report",
+        builder: Builder::Authors,
+        sections_have_errors: true,
+        format: DocsFormat::Markdown,
+        version: &version,
+        shape: &shape,
+        renames: &[],
+        ranges: &Default::default(),
+        schema_body: "",
+        rows: &[],
+        docs_path: "docs/telemetry.md",
+        history_path: "docs/Report.schema-history",
+        schema_path: "docs/Report.schema.json",
+        docs: None,
+        history: None,
+        schema: None,
+        bless: Bless::On,
+    });
+    assert_eq!(verdict.skipped, Some(Skipped::SectionErrors));
+    assert!(verdict.findings.is_empty() && verdict.write_docs.is_none());
+}
+
+#[test]
 fn bless_on_ci_checks_only_and_says_why() {
     let mut files = Files::default();
     let errors = v1().build(&mut files, Bless::RefusedOnCi);
@@ -344,7 +393,7 @@ mod properties {
 
         #[test]
         fn a_rendered_block_matches_itself(shape in shape(), why in "[^\n]{0,30}") {
-            let why = crate::shape::why_cell(&[why]);
+            let why = crate::cell::why_cell(&[why]);
             let rows: Vec<DocsRow> = shape.fields.iter().map(|f| DocsRow {
                 name: &f.name,
                 wire: f.wire.display(),

@@ -1,5 +1,8 @@
-//! Generated code that carries user text in bulk (the field table, the docs
-//! block, the JSON Schema) is written as Rust source and lexed by the
+//! String literals in bulk, both ways: writing user text into generated
+//! code, and reading it back out of literals.
+//!
+//! Generated code that carries user text in bulk (the field table, the
+//! docs block, the JSON Schema) is written as Rust source and lexed by the
 //! compiler, instead of being built token by token.
 //!
 //! Why: a proc macro runs unoptimized in a debug build. `Literal::string`
@@ -21,6 +24,7 @@ use std::fmt::Write;
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::LitStr;
 
 /// Appends `text` to `source` as a Rust string literal: raw (`r#"…"#`),
 /// which neither side has to escape or unescape, or quoted and escaped
@@ -73,6 +77,13 @@ fn raw_fence(text: &[u8]) -> Option<usize> {
     Some(hashes)
 }
 
+/// `text` as one string literal token, lexed (for long texts: see above).
+pub fn str_literal(text: &str) -> TokenStream {
+    let mut source = String::with_capacity(text.len() + 8);
+    push_str_literal(&mut source, text);
+    parse_generated(&source)
+}
+
 /// Tokens for `source`, Rust code written by this crate.
 pub fn parse_generated(source: &str) -> TokenStream {
     let parsed = if proc_macro::is_available() {
@@ -90,6 +101,33 @@ pub fn parse_generated(source: &str) -> TokenStream {
         );
         quote!(::core::compile_error!(#message);)
     })
+}
+
+/// The value of a string literal. Doc comments reach a derive as raw
+/// literals (`r" text"`), which have nothing to unescape: those and plain
+/// literals without a backslash are sliced out of the token text, since
+/// syn's unescaping, char by char in an unoptimized proc macro, was the
+/// largest cost of reading a 1000-field struct.
+pub fn str_value(lit: &LitStr) -> String {
+    let repr = lit.token().to_string();
+    match verbatim_contents(&repr) {
+        Some(contents) => contents.to_owned(),
+        None => lit.value(),
+    }
+}
+
+/// The contents of a string literal's text when they need no unescaping.
+pub fn verbatim_contents(repr: &str) -> Option<&str> {
+    if let Some(raw) = repr.strip_prefix('r') {
+        let hashes = raw.len() - raw.trim_start_matches('#').len();
+        let fence = &raw[..hashes];
+        return raw[hashes..]
+            .strip_prefix('"')?
+            .strip_suffix(fence)?
+            .strip_suffix('"');
+    }
+    let contents = repr.strip_prefix('"')?.strip_suffix('"')?;
+    (!contents.contains('\\')).then_some(contents)
 }
 
 #[cfg(test)]
@@ -123,6 +161,33 @@ mod tests {
             push_str_literal(&mut source, &text);
             let lit: syn::LitStr = syn::parse_str(&source).unwrap();
             proptest::prop_assert_eq!(lit.value(), text);
+        }
+    }
+
+    #[test]
+    fn verbatim_contents_only_where_nothing_is_escaped() {
+        assert_eq!(verbatim_contents(r#"" a doc line""#), Some(" a doc line"));
+        assert_eq!(verbatim_contents(r#"r" raw""#), Some(" raw"));
+        assert_eq!(
+            verbatim_contents(r###"r##" has "# inside"##"###),
+            Some(r##" has "# inside"##)
+        );
+        assert_eq!(verbatim_contents(r#""escaped \" quote""#), None);
+        assert_eq!(verbatim_contents(r#""suffixed"x"#), None);
+        assert_eq!(verbatim_contents(r##"r#"unbalanced""##), None);
+    }
+
+    #[test]
+    fn str_value_agrees_with_syn() {
+        for source in [
+            r#"" plain""#,
+            r#"r" raw \n stays""#,
+            r##"r#" quote " inside"#"##,
+            r#""tab\tand \u{e9} and \"q\"""#,
+            r#""""#,
+        ] {
+            let lit: LitStr = syn::parse_str(source).unwrap();
+            assert_eq!(str_value(&lit), lit.value(), "{source}");
         }
     }
 

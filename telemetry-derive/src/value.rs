@@ -20,8 +20,9 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     if let Some(value_enum) = &value_enum {
         check_value_enum(&cx, value_enum);
     }
-    let (Some(value_enum), false) = (value_enum, cx.has_errors()) else {
-        return fallback::telemetry_value(input, &krate, cx.check().err());
+    let value_enum = match (cx.check(), value_enum) {
+        (Ok(()), Some(value_enum)) => value_enum,
+        (errors, _) => return fallback::telemetry_value(input, &krate, errors.err()),
     };
     let ident = value_enum.ident;
     let wires: Vec<&str> = value_enum

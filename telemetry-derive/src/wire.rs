@@ -4,6 +4,7 @@
 
 use syn::{GenericArgument, PathArguments, Type};
 
+use crate::privacy;
 use crate::range::IntegerRange;
 use crate::shape::WireType;
 
@@ -32,38 +33,12 @@ struct Found<'a> {
     range: IntegerRange,
 }
 
-/// Types that identify a machine, a connection or an install. Their values
-/// are never collected unless a person reviewed the field.
-const IDENTIFYING_TYPES: &[&str] = &[
-    "IpAddr",
-    "Ipv4Addr",
-    "Ipv6Addr",
-    "SocketAddr",
-    "SocketAddrV4",
-    "SocketAddrV6",
-    "Uuid",
-];
-
-/// `reviewed`: the field carries `#[telemetry(reviewed = "...")]`, so an
-/// identifying type is sent as the string it serializes to.
-pub fn classify<'a>(
-    ty: &'a Type,
-    values: Option<&[String]>,
-    reviewed: bool,
-) -> Result<Classified<'a>, syn::Error> {
+/// A field type's wire type. An identifying type (`IpAddr`, `Uuid`) is the
+/// string it serializes to; the privacy lint refuses it unless reviewed.
+pub fn classify<'a>(ty: &'a Type, values: Option<&[String]>) -> Result<Classified<'a>, syn::Error> {
     let mut found = Found::default();
-    let wire = match identifying_type(ty) {
-        Some(_) if reviewed => WireType::String,
-        Some(name) => {
-            return Err(syn::Error::new_spanned(
-                ty,
-                format!(
-                    "`{name}` identifies a machine, a connection or an install, and a telemetry page promises never \
-                     to collect such values; remove the field, or if a person has checked that it cannot link \
-                     sessions, say why: #[telemetry(reviewed = \"<reason>\")] (the reason is shown on the docs page)"
-                ),
-            ))
-        }
+    let wire = match privacy::identifying_type(ty) {
+        Some(_) => WireType::String,
         None => classify_inner(ty, values, &mut found)?,
     };
     Ok(Classified {
@@ -201,12 +176,6 @@ fn plain_path(path: &syn::Path) -> bool {
         .all(|segment| segment.arguments.is_none())
 }
 
-fn identifying_type(ty: &Type) -> Option<String> {
-    let Type::Path(path) = ty else { return None };
-    let name = path.path.segments.last()?.ident.to_string();
-    IDENTIFYING_TYPES.contains(&name.as_str()).then_some(name)
-}
-
 fn generic_types(arguments: &PathArguments) -> Vec<&Type> {
     match arguments {
         PathArguments::AngleBracketed(args) => args
@@ -235,7 +204,7 @@ mod tests {
     fn wire_of(ty: &str, values: Option<&[&str]>) -> Result<String, String> {
         let ty: Type = syn::parse_str(ty).unwrap();
         let values: Option<Vec<String>> = values.map(|v| v.iter().map(|s| s.to_string()).collect());
-        classify(&ty, values.as_deref(), false)
+        classify(&ty, values.as_deref())
             .map(|c| c.wire.canonical())
             .map_err(|e| e.to_string())
     }
@@ -282,13 +251,7 @@ mod tests {
         );
         let ty: Type = syn::parse_str("BTreeMap<String, Tier>").unwrap();
         let values = ["a".to_owned()];
-        assert_eq!(
-            classify(&ty, Some(&values), false)
-                .unwrap()
-                .value_enums
-                .len(),
-            1
-        );
+        assert_eq!(classify(&ty, Some(&values)).unwrap().value_enums.len(), 1);
     }
 
     #[test]
@@ -309,7 +272,7 @@ mod tests {
             ("BTreeMap<String, Cluster>", "map<string, object>"),
         ] {
             let parsed: Type = syn::parse_str(ty).unwrap();
-            let classified = classify(&parsed, None, false).unwrap();
+            let classified = classify(&parsed, None).unwrap();
             assert_eq!(classified.wire.canonical(), wire);
             assert!(classified.section.is_some(), "{ty}");
         }

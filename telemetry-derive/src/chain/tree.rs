@@ -2,7 +2,7 @@
 //!
 //! A derive sees only its own item, so a section's fields reach the payload
 //! as tokens: each `#[derive(TelemetrySection)]` defines a hidden macro
-//! carrying its fields in the form below (see `nested`), and the payload's
+//! carrying its fields in the form below (see `chain`), and the payload's
 //! derive collects them. This module is that form: writing it, reading it
 //! back, and flattening a tree into the dotted paths the history, the docs
 //! table and the diff speak in.
@@ -28,12 +28,10 @@
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use syn::LitStr;
 
-use crate::ast::Payload;
-use crate::attr::verbatim_contents;
-use crate::expand::same_path;
+use crate::ast::{same_path, Struct};
 use crate::range::IntegerRange;
 use crate::shape::{Shape, ShapeField, WireType};
-use crate::tokens;
+use crate::tokens::{self, verbatim_contents};
 
 /// A struct's fields as carried between derives.
 pub struct Section {
@@ -64,7 +62,7 @@ pub struct TreeField {
 
 /// A struct's own fields, read from its derive input; `paths` are its
 /// distinct section paths, which the fields' `child` indices point into.
-pub fn fields_of(payload: &Payload, paths: &[&syn::Path]) -> Vec<TreeField> {
+pub fn fields_of(payload: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
     payload
         .fields
         .iter()

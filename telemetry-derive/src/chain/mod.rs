@@ -1,4 +1,6 @@
-//! How a derive learns the fields of the sections it holds.
+//! The chain: how a derive learns the fields of the sections it holds.
+//! `tree` is the data that crosses from one derive to another; this module
+//! is the protocol that carries it.
 //!
 //! A derive sees only its own item. So `#[derive(TelemetrySection)]` on
 //! `SystemInfo` also defines a hidden `macro_rules!` macro carrying the
@@ -21,9 +23,8 @@
 //! more than about 60 distinct section types (directly; nesting does not
 //! add up) needs a higher `#![recursion_limit]` than the default 128, as
 //! the compiler then says. Letting each section's macro invoke the next
-//! one itself, with `resume!` only at the end, would double that number,
-//! but its two-rule macro cost 0.6 M instructions more at 10 fields / 2
-//! sections.
+//! one itself, with `resume!` only at the end, would double that number
+//! at a cost per build measured in docs/performance.md.
 //!
 //! A section holding sections composes its own data the same way, where
 //! it is declared, so every path resolves in the module that wrote it;
@@ -40,9 +41,11 @@ use quote::{format_ident, quote};
 use syn::parse::{ParseStream, Parser};
 use syn::{LitStr, Token};
 
+pub mod tree;
+
 use crate::crate_path::CratePath;
 use crate::docs_format::DocsFormat;
-use crate::tree::{self, Section};
+use tree::Section;
 
 /// What a chain finishes into.
 pub enum Mode {
@@ -166,17 +169,51 @@ impl Mode {
     }
 }
 
+/// What one step of `resume!` comes to.
+pub enum Resumed {
+    /// The next invocation, a finished section's macro, or an error.
+    Tokens(TokenStream),
+    /// A payload's chain is done: its whole tree, for the guard (see
+    /// `payload::finish`), which this module cannot run without importing
+    /// the code generation that imports it.
+    Payload(PayloadAttrs, syn::Result<Section>),
+}
+
+/// `resume!`: one step of a chain over sections, or its end.
+pub fn resume(input: TokenStream) -> Resumed {
+    let finished = match step(input) {
+        Err(error) => return Resumed::Tokens(error.to_compile_error()),
+        Ok(Ok(next)) => return Resumed::Tokens(next),
+        Ok(Err(finished)) => finished,
+    };
+    match finished.mode {
+        Mode::Section(ref export) => Resumed::Tokens(match finished.name() {
+            Ok(name) => define_section_macro(
+                &name,
+                export,
+                finished.item.clone(),
+                finished.children.clone(),
+            ),
+            Err(error) => error.to_compile_error(),
+        }),
+        Mode::Payload(attrs) => {
+            let tree = Finished::tree(&finished.item, &finished.children);
+            Resumed::Payload(attrs, tree)
+        }
+    }
+}
+
 /// A finished chain: the struct's own part and its sections' data, as
 /// tokens (a section pastes them into its macro as they are).
-pub struct Finished {
-    pub mode: Mode,
-    pub item: TokenStream,
-    pub children: TokenStream,
+struct Finished {
+    mode: Mode,
+    item: TokenStream,
+    children: TokenStream,
 }
 
 impl Finished {
     /// The struct's name, the first token of its part.
-    pub fn name(&self) -> syn::Result<Ident> {
+    fn name(&self) -> syn::Result<Ident> {
         match self.item.clone().into_iter().next() {
             Some(TokenTree::Ident(name)) => Ok(name),
             _ => Err(malformed()),
@@ -184,10 +221,10 @@ impl Finished {
     }
 
     /// The whole tree, read.
-    pub fn tree(&self) -> syn::Result<Section> {
-        let mut tree = tree::read_section(&mut self.item.clone().into_iter(), false)
+    fn tree(item: &TokenStream, children: &TokenStream) -> syn::Result<Section> {
+        let mut tree = tree::read_section(&mut item.clone().into_iter(), false)
             .map_err(malformed_expecting)?;
-        tree.children = tree::read_sections(self.children.clone()).map_err(malformed_expecting)?;
+        tree.children = tree::read_sections(children.clone()).map_err(malformed_expecting)?;
         Ok(tree)
     }
 }
@@ -213,7 +250,7 @@ pub fn start(mode: &Mode, item: TokenStream, paths: &[&syn::Path]) -> TokenStrea
 
 /// One step of `resume!`: `{new data} [mode] {item} [pending] [done]`.
 /// Either the next invocation, or the finished tree.
-pub fn step(input: TokenStream) -> syn::Result<Result<TokenStream, Finished>> {
+fn step(input: TokenStream) -> syn::Result<Result<TokenStream, Finished>> {
     let groups: Vec<Group> = input
         .into_iter()
         .map(|tree| match tree {
