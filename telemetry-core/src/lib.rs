@@ -229,6 +229,19 @@ pub mod __private {
         }
     }
 
+    /// A field left out by `#[serde(skip_serializing_if = "..")]`, told to
+    /// the serializer as serde's derive tells it.
+    pub fn skip_field<S>(state: &mut S, failed: &mut Option<S::Error>, key: &'static str)
+    where
+        S: serde::ser::SerializeStruct,
+    {
+        if failed.is_none() {
+            if let Err(error) = state.skip_field(key) {
+                *failed = Some(error);
+            }
+        }
+    }
+
     /// What `#[derive(Telemetry)]` generates, behind [`crate::Telemetry`]'s
     /// constants of the same names.
     pub struct Derived {

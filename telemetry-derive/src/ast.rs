@@ -5,9 +5,11 @@ use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident, Type};
 
 use crate::attr;
+use crate::case::RenameRule;
 use crate::cell::why_cell;
 use crate::ctxt::Ctxt;
 use crate::range::IntegerRange;
+use crate::serde_attr;
 use crate::shape::WireType;
 use crate::wire;
 
@@ -43,15 +45,16 @@ impl Kind {
 pub struct Struct<'a> {
     pub kind: Kind,
     pub ident: &'a Ident,
-    /// `ident` as text: the docs block, history and schema are keyed by it.
-    pub name: String,
     /// Always empty on a section (its keys are refused).
     pub attrs: attr::Container,
+    pub serde: serde_attr::Container,
+    /// The fields sent: those serde skips are not.
     pub fields: Vec<Field<'a>>,
 }
 
 pub struct Field<'a> {
     pub ident: &'a Ident,
+    pub serde: serde_attr::Field,
     /// The field's type as written, for the rules that look at it.
     pub ty: &'a Type,
     pub attrs: attr::Field,
@@ -68,6 +71,8 @@ pub struct Field<'a> {
     pub section: Option<&'a syn::Path>,
     /// The range of the field's integer type, for the JSON Schema.
     pub range: IntegerRange,
+    /// The name of the identifying type it is (`IpAddr`), if so.
+    pub identifying: Option<&'static str>,
 }
 
 impl<'a> Struct<'a> {
@@ -145,22 +150,32 @@ impl<'a> Struct<'a> {
                 return None;
             }
         };
+        let serde = serde_attr::Container::from_attrs(cx, &attr::split(&input.attrs).serde);
         let fields = named
             .named
             .iter()
-            .filter_map(|field| Field::from_ast(cx, field))
+            .filter_map(|field| Field::from_ast(cx, field, serde.rename_all))
             .collect();
         Some(Struct {
             kind,
             ident: &input.ident,
-            name: input.ident.to_string(),
             attrs,
+            serde,
             fields,
         })
     }
 }
 
 impl<'a> Struct<'a> {
+    /// The name serde gives the struct: `serialize_struct`'s, and the
+    /// value of its `tag`.
+    pub fn serialized_name(&self) -> String {
+        match &self.serde.rename {
+            Some(rename) => rename.value(),
+            None => self.ident.unraw().to_string(),
+        }
+    }
+
     /// The distinct section paths of the fields, in field order: the
     /// order of the chain over them, and the indices its data refers to.
     pub fn section_paths(&self) -> Vec<&'a syn::Path> {
@@ -186,42 +201,74 @@ pub fn same_path(a: &syn::Path, b: &syn::Path) -> bool {
 }
 
 impl<'a> Field<'a> {
-    fn from_ast(cx: &Ctxt, field: &'a syn::Field) -> Option<Field<'a>> {
+    /// `None` for a field serde never sends (`skip`, `skip_serializing`).
+    fn from_ast(
+        cx: &Ctxt,
+        field: &'a syn::Field,
+        rename_all: Option<RenameRule>,
+    ) -> Option<Field<'a>> {
         let ident = field.ident.as_ref()?;
         let split = attr::split(&field.attrs);
+        let serde = serde_attr::Field::from_attrs(cx, &split.serde);
+        if serde.skip {
+            return None;
+        }
         let attrs = attr::Field::from_attrs(cx, &split.telemetry);
         let values = attrs.values.as_ref().and_then(|lit| {
             attr::split_values(&lit.value())
                 .map_err(|message| cx.error_spanned_by(lit, message))
                 .ok()
         });
-        let (wire, value_enums, section, range) = match wire::classify(&field.ty, values.as_deref())
-        {
-            Ok(classified) => (
-                Some(classified.wire),
-                classified.value_enums,
-                classified.section,
-                classified.range,
-            ),
-            Err(err) => {
-                cx.syn_error(err);
-                (None, Vec::new(), None, IntegerRange::default())
-            }
+        let (wire, value_enums, section, range, identifying) =
+            match wire::classify(&field.ty, values.as_deref()) {
+                Ok(classified) => (
+                    Some(classified.wire),
+                    classified.value_enums,
+                    classified.section,
+                    classified.range,
+                    classified.identifying,
+                ),
+                Err(err) => {
+                    cx.syn_error(err);
+                    (None, Vec::new(), None, IntegerRange::default(), None)
+                }
+            };
+        if let (Some(ours), Some(_)) = (&attrs.rename, &serde.rename) {
+            cx.error_spanned_by(
+                ours,
+                format!(
+                    "field `{ident}` is renamed twice, by #[telemetry(rename)] and #[serde(rename)]; keep the serde one"
+                ),
+            );
+        }
+        // `r#type` is sent as `type`, as serde sends it.
+        let wire_name = match (&serde.rename, &attrs.rename, rename_all) {
+            (Some(rename), _, _) | (None, Some(rename), _) => rename.value(),
+            (None, None, Some(rule)) => rule.apply_to_field(&ident.unraw().to_string()),
+            (None, None, None) => ident.unraw().to_string(),
         };
+        let wire = wire.map(|wire| match &serde.skip_serializing_if {
+            None => wire,
+            // `Option::is_none` leaves the key out instead of sending null.
+            Some(path) => match wire {
+                WireType::Nullable(inner) if serde_attr::skips_none(path) => {
+                    WireType::MayBeAbsent(inner)
+                }
+                wire => WireType::MayBeAbsent(Box::new(wire)),
+            },
+        });
         Some(Field {
             ident,
+            serde,
             ty: &field.ty,
-            // `r#type` is sent as `type`, as serde sends it.
-            wire_name: match &attrs.rename {
-                Some(rename) => rename.value(),
-                None => ident.unraw().to_string(),
-            },
+            wire_name,
             why: why_cell(&attr::doc_lines(&split.docs)),
             attrs,
             wire,
             value_enums,
             section,
             range,
+            identifying,
         })
     }
 
@@ -270,10 +317,35 @@ impl<'a> ValueEnum<'a> {
                 "a TelemetryValue enum needs at least one variant: its variants are the allowed wire values",
             );
         }
-        let variants = data
+        // With a `#[serde]` attribute anywhere on the enum its wire strings
+        // are exactly serde's (the variant's name unless renamed); without
+        // one, this crate's snake_case default stays.
+        let serde = serde_attr::Container::from_attrs(cx, &attr::split(&input.attrs).serde);
+        if let Some(tag) = &serde.tag {
+            cx.error_spanned_by(
+                tag,
+                "#[serde(tag)] sends each variant as an object, but a TelemetryValue is sent as a string; remove it",
+            );
+        }
+        let serde_variants: Vec<(serde_attr::Variant, bool)> = data
             .variants
             .iter()
             .map(|variant| {
+                let attrs = attr::split(&variant.attrs).serde;
+                (
+                    serde_attr::Variant::from_attrs(cx, &attrs),
+                    !attrs.is_empty(),
+                )
+            })
+            .collect();
+        let follows_serde = serde.rename_all.is_some()
+            || !attr::split(&input.attrs).serde.is_empty()
+            || serde_variants.iter().any(|(_, given)| *given);
+        let variants = data
+            .variants
+            .iter()
+            .zip(serde_variants)
+            .map(|(variant, (serde_variant, _))| {
                 if !matches!(variant.fields, Fields::Unit) {
                     cx.error_spanned_by(
                         variant,
@@ -284,12 +356,22 @@ impl<'a> ValueEnum<'a> {
                     );
                 }
                 let attrs = attr::Variant::from_attrs(cx, &variant.attrs);
-                let (wire, span_source) = match &attrs.rename {
-                    Some(lit) => (lit.value(), quote::quote!(#lit)),
-                    None => {
-                        let ident = &variant.ident;
-                        (snake_case(&ident.unraw().to_string()), quote::quote!(#ident))
-                    }
+                if let (Some(ours), Some(_)) = (&attrs.rename, &serde_variant.rename) {
+                    cx.error_spanned_by(
+                        ours,
+                        format!(
+                            "variant `{}` is renamed twice, by #[telemetry(rename)] and #[serde(rename)]; keep the serde one",
+                            variant.ident
+                        ),
+                    );
+                }
+                let ident = &variant.ident;
+                let name = ident.unraw().to_string();
+                let (wire, span_source) = match (serde_variant.rename.as_ref().or(attrs.rename.as_ref()), serde.rename_all) {
+                    (Some(lit), _) => (lit.value(), quote::quote!(#lit)),
+                    (None, Some(rule)) => (rule.apply_to_variant(&name), quote::quote!(#ident)),
+                    (None, None) if follows_serde => (name, quote::quote!(#ident)),
+                    (None, None) => (snake_case(&name), quote::quote!(#ident)),
                 };
                 ValueVariant {
                     ident: &variant.ident,

@@ -230,6 +230,8 @@ pub struct Split<'a> {
     pub docs: Vec<&'a Attribute>,
     /// `#[telemetry(...)]`.
     pub telemetry: Vec<&'a Attribute>,
+    /// `#[serde(...)]` (see `serde_attr`).
+    pub serde: Vec<&'a Attribute>,
 }
 
 /// Sorts `attrs` by name, asking the compiler for each name once (a field's
@@ -238,6 +240,7 @@ pub fn split(attrs: &[Attribute]) -> Split<'_> {
     let mut split = Split {
         docs: Vec::new(),
         telemetry: Vec::new(),
+        serde: Vec::new(),
     };
     for attr in attrs {
         let Some(ident) = attr.path().get_ident() else {
@@ -246,6 +249,7 @@ pub fn split(attrs: &[Attribute]) -> Split<'_> {
         match ident.to_string().as_str() {
             "doc" => split.docs.push(attr),
             TELEMETRY => split.telemetry.push(attr),
+            crate::serde_attr::SERDE => split.serde.push(attr),
             _ => {}
         }
     }
@@ -320,7 +324,7 @@ fn set_once(
 }
 
 /// Consumes an unknown key's `= value` or `(...)`, if any.
-fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+pub fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
     if meta.input.peek(Token![=]) {
         meta.value()?.parse::<Expr>()?;
     } else if meta.input.peek(token::Paren) {

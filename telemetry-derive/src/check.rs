@@ -25,6 +25,7 @@ pub fn check_struct(cx: &Ctxt, item: &Struct) -> Option<Version> {
     // be part of a name once there is nesting.
     let nested = item.kind == Kind::Section || item.fields.iter().any(|f| f.section.is_some());
     let mut wire_names = HashMap::new();
+    check_tag(cx, item);
     for field in &item.fields {
         check_not_schema_version(cx, field);
         check_has_why(cx, field);
@@ -36,6 +37,35 @@ pub fn check_struct(cx: &Ctxt, item: &Struct) -> Option<Version> {
         check_renamed_from(cx, field);
     }
     version
+}
+
+/// serde's `tag` on a struct is one more key: it may not be another's.
+fn check_tag(cx: &Ctxt, item: &Struct) {
+    let Some(tag) = &item.serde.tag else {
+        return;
+    };
+    let key = tag.value();
+    if key == SCHEMA_VERSION_KEY && item.kind == Kind::Payload {
+        cx.error_spanned_by(
+            tag,
+            "#[serde(tag = \"schema_version\")] would send `schema_version` twice; the derive sends it first, from the attribute: choose another tag",
+        );
+    }
+    if !is_wire_name(&key) || key.contains('.') {
+        cx.error_spanned_by(
+            tag,
+            format!("#[serde(tag = {key:?})] is a wire key: letters, digits, `_` and `-`"),
+        );
+    }
+    for field in item.fields.iter().filter(|field| field.wire_name == key) {
+        cx.error_spanned_by(
+            field.ident,
+            format!(
+                "field `{}` is sent as `{key}`, which #[serde(tag = {key:?})] already sends; rename one of them",
+                field.ident
+            ),
+        );
+    }
 }
 
 fn check_not_schema_version(cx: &Ctxt, field: &Field) {
@@ -130,7 +160,7 @@ fn check_privacy(cx: &Ctxt, field: &Field) {
     if let Some(error) = privacy::check_field(
         field.ident,
         &field.wire_name,
-        field.ty,
+        (field.ty, field.identifying),
         field.wire.as_ref(),
         field.attrs.reviewed.as_ref(),
     ) {

@@ -65,6 +65,11 @@ fn write_wire(
     range: IntegerRange,
     ranges: Ranges,
 ) {
+    // Whether the key is there is the object's `required`; when it is,
+    // its value is the inner type's.
+    if let WireType::MayBeAbsent(inner) = wire {
+        return write_wire(w, inner, children, range, ranges);
+    }
     w.open('{');
     match wire {
         WireType::String => w.key_string("type", "string"),
@@ -110,11 +115,14 @@ fn write_wire(
             w.close(']');
         }
         WireType::Object => write_object_body(w, None, children, ranges),
+        // Written above, without a level of its own.
+        WireType::MayBeAbsent(_) => {}
     }
     w.close('}');
 }
 
-/// An object's keys inside its open `{`: exactly `fields`, all required,
+/// An object's keys inside its open `{`: exactly `fields`, all required
+/// but those that may be absent,
 /// and on the report itself `schema_version` first, fixed to the version.
 fn write_object_body(
     w: &mut JsonWriter,
@@ -144,8 +152,10 @@ fn write_object_body(
         w.string(SCHEMA_VERSION_KEY);
     }
     for field in fields {
-        w.item();
-        w.string(field.key);
+        if !matches!(field.wire, WireType::MayBeAbsent(_)) {
+            w.item();
+            w.string(field.key);
+        }
     }
     w.close(']');
     w.key("additionalProperties");

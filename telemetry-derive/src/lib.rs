@@ -17,7 +17,8 @@
 //!   `cell` (a docs-table cell), `range`, `version`, `json`, `docs_format`,
 //!   `tokens` (string literals in bulk, both ways).
 //! - Parse: `ctxt` (errors, collected), `attr` (`#[telemetry(...)]`),
-//!   `crate_path`, `privacy` (what no field may carry), `wire` (Rust type to
+//!   `serde_attr` (`#[serde(...)]`, as serde reads it) with `case` (its
+//!   `rename_all` rules), `crate_path`, `privacy` (what no field may carry), `wire` (Rust type to
 //!   wire type), `ast` (the input as this crate sees it).
 //! - Check: `check`, every rule on a field or struct, from one entry point
 //!   per item kind.
@@ -40,9 +41,11 @@ mod tokens;
 mod version;
 
 mod attr;
+mod case;
 mod crate_path;
 mod ctxt;
 mod privacy;
+mod serde_attr;
 mod wire;
 
 mod ast;
@@ -68,7 +71,7 @@ use syn::{parse_macro_input, DeriveInput};
 
 /// Derives `Serialize` and `Telemetry` for a payload struct, and checks it
 /// against its docs page and schema history. See telemetry-core's docs.
-#[proc_macro_derive(Telemetry, attributes(telemetry))]
+#[proc_macro_derive(Telemetry, attributes(telemetry, serde))]
 pub fn derive_telemetry(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     payload::derive(&input).into()
@@ -77,7 +80,7 @@ pub fn derive_telemetry(input: TokenStream) -> TokenStream {
 /// Derives `Serialize` and `TelemetrySection` for a struct nested in a
 /// payload, and the hidden macro that shows its fields to the payload's
 /// guard. See telemetry-core's docs.
-#[proc_macro_derive(TelemetrySection, attributes(telemetry))]
+#[proc_macro_derive(TelemetrySection, attributes(telemetry, serde))]
 pub fn derive_telemetry_section(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     section::derive(&input).into()
@@ -96,7 +99,7 @@ pub fn __resume(input: TokenStream) -> TokenStream {
 
 /// Derives `Serialize` and `TelemetryValue` for an enum of unit variants,
 /// each sent as a fixed wire string. See telemetry-core's docs.
-#[proc_macro_derive(TelemetryValue, attributes(telemetry))]
+#[proc_macro_derive(TelemetryValue, attributes(telemetry, serde))]
 pub fn derive_telemetry_value(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     value::derive(&input).into()

@@ -3,7 +3,7 @@
 //! and the file tracking that reruns the guard. With sections, the
 //! constant is finished at the end of the chain over them (see `chain`).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream};
 use quote::quote;
 use syn::{DeriveInput, LitStr};
 
@@ -189,7 +189,8 @@ impl Derived<'_> {
     /// as source (see `tokens`); the rest is `quote!`.
     fn expression(&self, krate: &CratePath) -> TokenStream {
         let tracking = tracking(self.guarded);
-        let rows = field_rows(self.rows);
+        // A group of its own, spliced as one token: the rows are not copied.
+        let rows = Group::new(Delimiter::Bracket, field_rows(self.rows));
         let (name, version) = (self.name, self.version);
         let endpoint = match self.endpoint {
             Some(url) => {
@@ -207,7 +208,7 @@ impl Derived<'_> {
                 name: #name,
                 schema_version: #version,
                 endpoint: #endpoint,
-                fields: &[#rows],
+                fields: &#rows,
                 docs_table: #docs_table,
                 json_schema: #json_schema,
             }

@@ -30,11 +30,12 @@ const REVIEW_HINT: &str =
 
 /// The privacy finding for one field, if any: an identifying type (at the
 /// type), an identifying word in the wire name (at the field), or an empty
-/// review reason.
+/// review reason. `identifying`: the type's [`identifying_type`], found when it was
+/// classified.
 pub fn check_field(
     ident: &Ident,
     wire_name: &str,
-    ty: &Type,
+    (ty, identifying): (&Type, Option<&str>),
     wire: Option<&WireType>,
     reviewed: Option<&LitStr>,
 ) -> Option<syn::Error> {
@@ -46,7 +47,7 @@ pub fn check_field(
             )
         });
     }
-    if let Some(name) = identifying_type(ty) {
+    if let Some(name) = identifying {
         return Some(syn::Error::new_spanned(
             ty,
             format!(
@@ -217,7 +218,14 @@ mod tests {
     fn finding(field: &str, ty: &str, wire: WireType) -> Option<String> {
         let ident = syn::parse_str::<Ident>(field).unwrap();
         let ty: Type = syn::parse_str(ty).unwrap();
-        check_field(&ident, field, &ty, Some(&wire), None).map(|e| e.to_string())
+        check_field(
+            &ident,
+            field,
+            (&ty, identifying_type(&ty)),
+            Some(&wire),
+            None,
+        )
+        .map(|e| e.to_string())
     }
 
     #[test]

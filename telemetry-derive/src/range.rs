@@ -12,8 +12,20 @@ pub struct IntegerRange {
 }
 
 impl IntegerRange {
-    /// The range of a Rust integer type by name; unbounded for any other.
+    /// The range of a Rust integer type by name (`NonZeroU32` too: zero
+    /// excluded, which a JSON Schema can say for the unsigned ones as
+    /// `minimum: 1`); unbounded for any other.
     pub fn of_type(name: &str) -> IntegerRange {
+        if let Some(unsigned) = name.strip_prefix("NonZeroU") {
+            let range = IntegerRange::of_type(&format!("u{unsigned}"));
+            return IntegerRange {
+                minimum: Some(1),
+                ..range
+            };
+        }
+        if let Some(signed) = name.strip_prefix("NonZeroI") {
+            return IntegerRange::of_type(&format!("i{signed}"));
+        }
         let (minimum, maximum) = match name {
             "u8" => (Some(0), Some(u8::MAX.into())),
             "u16" => (Some(0), Some(u16::MAX.into())),
@@ -62,6 +74,9 @@ mod tests {
         assert_eq!(IntegerRange::of_type("u64").spell(), "0..");
         assert_eq!(IntegerRange::of_type("i8").spell(), "-128..127");
         assert_eq!(IntegerRange::of_type("i64").spell(), "..");
+        assert_eq!(IntegerRange::of_type("NonZeroU8").spell(), "1..255");
+        assert_eq!(IntegerRange::of_type("NonZeroUsize").spell(), "1..");
+        assert_eq!(IntegerRange::of_type("NonZeroI16").spell(), "-32768..32767");
         for name in ["u8", "usize", "i32", "i128", "String"] {
             let range = IntegerRange::of_type(name);
             assert_eq!(IntegerRange::parse(&range.spell()), Ok(range));

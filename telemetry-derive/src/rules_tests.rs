@@ -206,6 +206,41 @@ fn lifecycle() {
 }
 
 #[test]
+fn a_key_that_may_be_absent_is_recorded_and_changing_it_breaks() {
+    let mut files = Files::default();
+    assert_eq!(v1().build(&mut files, Bless::On), Vec::<String>::new());
+    let mut absent = Payload::new("1.1", &v1().fields);
+    absent.fields[1].1 = WireType::MayBeAbsent(Box::new(WireType::Integer));
+    let errors = absent.build(&mut files, Bless::On);
+    assert!(
+        errors[0].contains("~ clusters: integer -> integer | absent")
+            && errors[0].contains("use \"2.0\""),
+        "{errors:#?}"
+    );
+    absent.version = Version::parse("2.0").unwrap();
+    assert_eq!(absent.build(&mut files, Bless::On), Vec::<String>::new());
+    let history = files.history.as_deref().unwrap();
+    assert!(
+        history.contains("[2.0]\nversion: string\nclusters: integer | absent\n"),
+        "{history}"
+    );
+    let docs = files.docs.as_deref().unwrap();
+    assert!(docs.contains("integer \\| absent"), "{docs}");
+    let schema: serde_json::Value = serde_json::from_str(files.schema.as_deref().unwrap()).unwrap();
+    let newest = schema["oneOf"]
+        .as_array()
+        .and_then(|all| all.last())
+        .cloned();
+    let newest = newest.unwrap_or(schema);
+    assert!(
+        newest
+            .to_string()
+            .contains(r#""required":["schema_version","version"]"#),
+        "{newest}"
+    );
+}
+
+#[test]
 fn others_building_without_the_files_check_and_write_nothing() {
     let mut others = v1();
     others.builder = Builder::Others;

@@ -7,7 +7,7 @@
 //! is measurably cheaper in an unoptimized proc macro (see `tokens` and
 //! docs/performance.md).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream};
 use quote::{quote, quote_spanned};
 
 use crate::ast::Struct;
@@ -26,52 +26,111 @@ use crate::wire::type_text;
 /// after it, so nothing is written after a failure, as with `?`.
 pub fn impl_serialize(item: &Struct, krate: &CratePath, version: Option<&str>) -> TokenStream {
     let name = item.ident;
-    let name_text = &item.name;
-    let len = item.fields.len() + usize::from(version.is_some());
+    let name_text = item.serialized_name();
+    let len = len_expression(item, version);
     let calls = field_calls(item, version);
+    let skip = item
+        .fields
+        .iter()
+        .any(|field| field.serde.skip_serializing_if.is_some())
+        .then(|| quote!(use #krate::__private::skip_field as _skip;));
+    let mut body = quote! {
+        use #krate::__private::serialize_field as _field;
+        #skip
+        let mut state = match #krate::__private::serde::Serializer::serialize_struct(serializer, #name_text, #len) {
+            ::core::result::Result::Ok(state) => state,
+            ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
+        };
+        let mut failed = ::core::option::Option::None;
+    };
+    let end = quote! {
+        match failed {
+            ::core::option::Option::None => #krate::__private::serde::ser::SerializeStruct::end(state),
+            ::core::option::Option::Some(error) => ::core::result::Result::Err(error),
+        }
+    };
+    // One splice of the calls; the body then goes in as one group.
+    body.extend(calls.into_iter().chain([end]));
+    let body = Group::new(Delimiter::Brace, body);
     quote! {
         #[automatically_derived]
         impl #krate::__private::serde::Serialize for #name {
             fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
             where
                 __S: #krate::__private::serde::Serializer,
-            {
-                use #krate::__private::serialize_field as _field;
-                let mut state = match #krate::__private::serde::Serializer::serialize_struct(serializer, #name_text, #len) {
-                    ::core::result::Result::Ok(state) => state,
-                    ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
-                };
-                let mut failed = ::core::option::Option::None;
-                #calls
-                match failed {
-                    ::core::option::Option::None => #krate::__private::serde::ser::SerializeStruct::end(state),
-                    ::core::option::Option::Some(error) => ::core::result::Result::Err(error),
-                }
-            }
+            #body
         }
     }
 }
 
+/// The number of keys `serialize_struct` is told, as serde counts them: a
+/// field left out by `skip_serializing_if` counts only when sent.
+fn len_expression(item: &Struct, version: Option<&str>) -> TokenStream {
+    let fixed = item
+        .fields
+        .iter()
+        .filter(|field| field.serde.skip_serializing_if.is_none())
+        .count()
+        + usize::from(version.is_some())
+        + usize::from(item.serde.tag.is_some());
+    let optional = item.fields.iter().filter_map(|field| {
+        let skip_if = field.serde.skip_serializing_if.as_ref()?;
+        let ident = field.ident;
+        Some(quote!(+ if #skip_if(&self.#ident) { 0 } else { 1 }))
+    });
+    quote!(#fixed #(#optional)*)
+}
+
 /// `_field(&mut state, &mut failed, "key", &self.field);` per field, as
-/// one lexed text.
-fn field_calls(item: &Struct, version: Option<&str>) -> TokenStream {
+/// one lexed text; a field with `skip_serializing_if` is sent, or skipped
+/// as serde skips it, by its predicate.
+///
+/// The parts come back as a list, for the caller to splice in one step:
+/// each splice of a long token stream copies it.
+fn field_calls(item: &Struct, version: Option<&str>) -> Vec<TokenStream> {
     let mut source = String::with_capacity(60 + 60 * item.fields.len());
-    let mut call = |key: &str, value: &str| {
-        source.push_str("_field(&mut state, &mut failed, ");
-        tokens::push_str_literal(&mut source, key);
-        source.push_str(", ");
-        source.push_str(value);
-        source.push_str(");");
-    };
     if let Some(version) = version {
-        let mut literal = String::new();
-        tokens::push_str_literal(&mut literal, version);
-        call(SCHEMA_VERSION_KEY, &literal);
+        push_call(&mut source, SCHEMA_VERSION_KEY, |source| {
+            tokens::push_str_literal(source, version)
+        });
     }
+    if let Some(tag) = &item.serde.tag {
+        push_call(&mut source, &tag.value(), |source| {
+            tokens::push_str_literal(source, &item.serialized_name())
+        });
+    }
+    let mut calls = Vec::new();
     for field in &item.fields {
-        call(&field.wire_name, &format!("&self.{}", field.ident));
+        let ident = field.ident;
+        let Some(skip_if) = &field.serde.skip_serializing_if else {
+            push_call(&mut source, &field.wire_name, |source| {
+                source.push_str("&self.");
+                source.push_str(&ident.to_string());
+            });
+            continue;
+        };
+        // The predicate's path keeps its span, so an error in it points at
+        // the attribute.
+        calls.push(tokens::parse_generated(&std::mem::take(&mut source)));
+        let key = &field.wire_name;
+        calls.push(quote! {
+            if #skip_if(&self.#ident) {
+                _skip(&mut state, &mut failed, #key);
+            } else {
+                _field(&mut state, &mut failed, #key, &self.#ident);
+            }
+        });
     }
-    tokens::parse_generated(&source)
+    calls.push(tokens::parse_generated(&source));
+    calls
+}
+
+fn push_call(source: &mut String, key: &str, value: impl FnOnce(&mut String)) {
+    source.push_str("_field(&mut state, &mut failed, ");
+    tokens::push_str_literal(source, key);
+    source.push_str(", ");
+    value(source);
+    source.push_str(");");
 }
 
 /// The value-list assertions and the assertions that `paths` are sections,

@@ -29,6 +29,9 @@ pub enum WireType {
     Object,
     /// The inner type, or `null` (an `Option`): the key is always sent.
     Nullable(Box<WireType>),
+    /// The inner type, or the key left out (`skip_serializing_if`). Only
+    /// ever a field's outermost type: a key, not a value, is absent.
+    MayBeAbsent(Box<WireType>),
 }
 
 /// One field of a recorded or current shape.
@@ -93,6 +96,10 @@ impl WireType {
                 inner.write(out, quoted);
                 out.push_str(" | null");
             }
+            WireType::MayBeAbsent(inner) => {
+                inner.write(out, quoted);
+                out.push_str(" | absent");
+            }
             WireType::Array(inner) => {
                 let parens = matches!(**inner, WireType::Enum(_) | WireType::Nullable(_));
                 if parens {
@@ -128,9 +135,10 @@ impl WireType {
     /// `Option<Vec<Tier>>`.
     pub fn innermost(&self) -> &WireType {
         match self {
-            WireType::Array(inner) | WireType::Map(inner) | WireType::Nullable(inner) => {
-                inner.innermost()
-            }
+            WireType::Array(inner)
+            | WireType::Map(inner)
+            | WireType::Nullable(inner)
+            | WireType::MayBeAbsent(inner) => inner.innermost(),
             other => other,
         }
     }
@@ -147,7 +155,7 @@ impl WireType {
                     separator.push('.');
                     return Some(separator);
                 }
-                WireType::Nullable(inner) => wire = inner,
+                WireType::Nullable(inner) | WireType::MayBeAbsent(inner) => wire = inner,
                 WireType::Array(inner) => {
                     separator.push_str("[]");
                     wire = inner;
@@ -173,7 +181,10 @@ impl WireType {
             _ => {}
         }
         let mut parser = TypeParser { text, pos: 0 };
-        let wire = parser.parse_type()?;
+        let mut wire = parser.parse_type()?;
+        if parser.eat_after_pipe("absent") {
+            wire = WireType::MayBeAbsent(Box::new(wire));
+        }
         parser.skip_spaces();
         if parser.pos != text.len() {
             return Err(format!(
@@ -222,16 +233,17 @@ impl TypeParser<'_> {
         while self.eat("[]") {
             wire = WireType::Array(Box::new(wire));
         }
-        if self.eat_null() {
+        if self.eat_after_pipe("null") {
             wire = WireType::Nullable(Box::new(wire));
         }
         Ok(wire)
     }
 
-    /// `| null`, without consuming a `|` that starts another enum value.
-    fn eat_null(&mut self) -> bool {
+    /// `| word`, without consuming a `|` that starts another enum value
+    /// or another word.
+    fn eat_after_pipe(&mut self, word: &str) -> bool {
         let start = self.pos;
-        if self.eat("|") && self.eat("null") {
+        if self.eat("|") && self.eat(word) {
             return true;
         }
         self.pos = start;
@@ -348,6 +360,9 @@ mod tests {
             WireType::Nullable(Box::new(WireType::Array(Box::new(enum_of(&["x"]))))),
             WireType::Map(Box::new(WireType::Nullable(Box::new(WireType::Integer)))),
             WireType::Nullable(Box::new(WireType::Map(Box::new(WireType::Object)))),
+            WireType::MayBeAbsent(Box::new(WireType::Integer)),
+            WireType::MayBeAbsent(Box::new(WireType::Nullable(Box::new(enum_of(&["a"]))))),
+            WireType::MayBeAbsent(Box::new(WireType::Array(Box::new(WireType::Object)))),
         ] {
             assert_eq!(WireType::parse_canonical(&wire.canonical()), Ok(wire));
         }

@@ -8,8 +8,10 @@ use crate::privacy;
 use crate::range::IntegerRange;
 use crate::shape::WireType;
 
-pub const SUPPORTED: &str = "String, &'static str, integers (u8..u128, i8..i128, usize, isize), \
-f32, f64, bool, Option<T>, Vec<T>, BTreeMap<String, T>, structs deriving TelemetrySection, \
+pub const SUPPORTED: &str = "String, &'static str, Box<str>, Arc<str>, Rc<str>, Cow<str>, \
+integers (u8..u128, i8..i128, usize, isize, NonZeroU8..NonZeroUsize, NonZeroI8..NonZeroIsize), \
+f32, f64, bool, Option<T>, Vec<T>, [T; N], BTreeSet<T>, BTreeMap<String, T>, Box<T>, Arc<T>, Rc<T>, \
+structs deriving TelemetrySection, \
 and enums deriving TelemetryValue (with #[telemetry(values = \"a | b\")] on the field)";
 
 /// A field type's wire type, the value-enum types inside it whose variant
@@ -17,6 +19,8 @@ and enums deriving TelemetryValue (with #[telemetry(values = \"a | b\")] on the 
 /// type inside it, if any.
 pub struct Classified<'a> {
     pub wire: WireType,
+    /// The identifying type's name (`IpAddr`), for the privacy lint.
+    pub identifying: Option<&'static str>,
     pub value_enums: Vec<&'a Type>,
     /// The path of a `TelemetrySection` struct (`SystemInfo` in
     /// `Vec<SystemInfo>`). A field holds at most one: map keys are strings.
@@ -37,12 +41,14 @@ struct Found<'a> {
 /// string it serializes to; the privacy lint refuses it unless reviewed.
 pub fn classify<'a>(ty: &'a Type, values: Option<&[String]>) -> Result<Classified<'a>, syn::Error> {
     let mut found = Found::default();
-    let wire = match privacy::identifying_type(ty) {
+    let identifying = privacy::identifying_type(ty);
+    let wire = match identifying {
         Some(_) => WireType::String,
         None => classify_inner(ty, values, &mut found)?,
     };
     Ok(Classified {
         wire,
+        identifying,
         value_enums: found.value_enums,
         section: found.section,
         range: found.range,
@@ -59,6 +65,11 @@ fn classify_inner<'a>(
         Type::Group(group) => classify_inner(&group.elem, values, found),
         Type::Paren(paren) => classify_inner(&paren.elem, values, found),
         Type::Reference(reference) if is_ident(&reference.elem, "str") => Ok(WireType::String),
+        Type::Array(array) => Ok(WireType::Array(Box::new(classify_inner(
+            &array.elem,
+            values,
+            found,
+        )?))),
         Type::Path(path) if path.qself.is_none() => {
             let Some(segment) = path.path.segments.last() else {
                 return Err(unsupported(
@@ -79,7 +90,22 @@ fn classify_inner<'a>(
                     found.range = IntegerRange::of_type(&name);
                     Ok(WireType::Integer)
                 }
-                ("Vec", [item]) => Ok(WireType::Array(Box::new(classify_inner(
+                (
+                    "NonZeroU8" | "NonZeroU16" | "NonZeroU32" | "NonZeroU64" | "NonZeroU128"
+                    | "NonZeroUsize" | "NonZeroI8" | "NonZeroI16" | "NonZeroI32" | "NonZeroI64"
+                    | "NonZeroI128" | "NonZeroIsize",
+                    [],
+                ) => {
+                    found.range = IntegerRange::of_type(&name);
+                    Ok(WireType::Integer)
+                }
+                // Serialized as what they point at, as serde does.
+                ("Box" | "Arc" | "Rc" | "Cow", [inner]) if is_ident(inner, "str") => {
+                    Ok(WireType::String)
+                }
+                ("Box" | "Arc" | "Rc", [inner]) => classify_inner(inner, values, found),
+                // A set serializes as a sequence, in its (sorted) order.
+                ("Vec" | "BTreeSet", [item]) => Ok(WireType::Array(Box::new(classify_inner(
                     item, values, found,
                 )?))),
                 ("BTreeMap", [key, value]) => {
@@ -93,7 +119,7 @@ fn classify_inner<'a>(
                 }
                 ("HashMap" | "HashSet", _) => Err(unsupported(format!(
                     "`{name}` iterates in a random order, so two reports of the same data would differ byte for byte; \
-                     use `BTreeMap<String, V>` (or `Vec<T>` for a set)"
+                     use `BTreeMap<String, V>` (or `BTreeSet<T>` for a set)"
                 ))),
                 ("Option", [inner]) => match classify_inner(inner, values, found)? {
                     WireType::Nullable(_) => Err(unsupported(
@@ -223,8 +249,8 @@ mod tests {
             assert_eq!(type_text(&ty), written);
         }
         assert_eq!(
-            wire_of("Box<Inner>", None).unwrap_err(),
-            format!("`Box<Inner>` has no wire type. Supported: {SUPPORTED}")
+            wire_of("RefCell<Inner>", None).unwrap_err(),
+            format!("`RefCell<Inner>` has no wire type. Supported: {SUPPORTED}")
         );
     }
 
@@ -241,6 +267,28 @@ mod tests {
             wire_of("BTreeMap<String, u32>", None).unwrap(),
             "map<string, integer>"
         );
+    }
+
+    #[test]
+    fn pointers_sets_arrays_and_non_zero_integers() {
+        for (ty, wire) in [
+            ("Box<str>", "string"),
+            ("std::sync::Arc<str>", "string"),
+            ("Rc<str>", "string"),
+            ("Cow<'static, str>", "string"),
+            ("Box<u32>", "integer"),
+            ("Arc<Vec<String>>", "string[]"),
+            ("BTreeSet<String>", "string[]"),
+            ("[u16; 4]", "integer[]"),
+            ("std::num::NonZeroU32", "integer"),
+            ("Option<NonZeroI64>", "integer | null"),
+        ] {
+            assert_eq!(wire_of(ty, None).unwrap(), wire, "{ty}");
+        }
+        let ty: Type = syn::parse_str("NonZeroU8").unwrap();
+        assert_eq!(classify(&ty, None).unwrap().range.spell(), "1..255");
+        let ty: Type = syn::parse_str("Box<SystemInfo>").unwrap();
+        assert!(classify(&ty, None).unwrap().section.is_some());
     }
 
     #[test]
@@ -292,9 +340,9 @@ mod tests {
         assert!(wire_of("(u32, u32)", None)
             .unwrap_err()
             .contains("Supported:"));
-        assert!(wire_of("Box<str>", None)
+        assert!(wire_of("Box<[u8]>", None)
             .unwrap_err()
-            .starts_with("`Box<str>` has no wire type"));
+            .starts_with("`[u8]` has no wire type"));
         assert!(wire_of("char", None)
             .unwrap_err()
             .starts_with("`char` has no wire type; send a `String`"));

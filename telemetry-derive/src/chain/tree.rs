@@ -62,27 +62,38 @@ pub struct TreeField {
 
 /// A struct's own fields, read from its derive input; `paths` are its
 /// distinct section paths, which the fields' `child` indices point into.
-pub fn fields_of(payload: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
-    payload
-        .fields
-        .iter()
-        .map(|field| TreeField {
-            ident: field.ident.clone(),
-            wire_name: field.wire_name.clone(),
-            why: field.why_row(),
-            renamed_from: field
-                .attrs
-                .renamed_from
-                .as_ref()
-                .map(LitStr::value)
-                .unwrap_or_default(),
-            wire: field.wire.clone().unwrap_or(WireType::String),
-            range: field.range,
-            child: field
-                .section
-                .and_then(|path| paths.iter().position(|seen| same_path(seen, path))),
-        })
-        .collect()
+/// A `#[serde(tag = "..")]` is the first: a key whose one value is the
+/// struct's name.
+pub fn fields_of(item: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
+    let tag = item.serde.tag.as_ref().map(|tag| {
+        let name = item.serialized_name();
+        TreeField {
+            ident: item.ident.clone(),
+            wire_name: tag.value(),
+            why: format!("The kind of record, always `{name}` (serde's `tag`)."),
+            renamed_from: String::new(),
+            wire: WireType::Enum(vec![name]),
+            range: IntegerRange::default(),
+            child: None,
+        }
+    });
+    let fields = item.fields.iter().map(|field| TreeField {
+        ident: field.ident.clone(),
+        wire_name: field.wire_name.clone(),
+        why: field.why_row(),
+        renamed_from: field
+            .attrs
+            .renamed_from
+            .as_ref()
+            .map(LitStr::value)
+            .unwrap_or_default(),
+        wire: field.wire.clone().unwrap_or(WireType::String),
+        range: field.range,
+        child: field
+            .section
+            .and_then(|path| paths.iter().position(|seen| same_path(seen, path))),
+    });
+    tag.into_iter().chain(fields).collect()
 }
 
 /// `Name poisoned "records" [ idents ]`: a struct's own part of its

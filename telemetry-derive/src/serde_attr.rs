@@ -1,0 +1,252 @@
+//! `#[serde(...)]` on a struct and its fields, read as serde's own derive
+//! reads it, so an existing serde type moves over by swapping one word in
+//! its derive list and sends the same JSON.
+//!
+//! Every key serde accepts is one of three kinds here: it changes what is
+//! serialized and the derive follows it (`rename`, `rename_all`, `skip`,
+//! `skip_serializing`, `skip_serializing_if`, `tag` on a struct); it only
+//! changes deserialization and is accepted as it is (`default`, `alias`,
+//! ...); or its output cannot be known at compile time (`with`,
+//! `serialize_with`, `into`, ...), so the page could not promise what it
+//! writes, and it is refused with what to write instead.
+
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, LitStr};
+
+use crate::attr::skip_value;
+use crate::case::RenameRule;
+use crate::ctxt::Ctxt;
+
+pub const SERDE: &str = "serde";
+
+/// What serde writes differently for a struct.
+#[derive(Default)]
+pub struct Container {
+    /// `rename_all` (or its `serialize = ".."` form): the fields' case.
+    pub rename_all: Option<RenameRule>,
+    /// The struct's serialized name: serde's `serialize_struct` name, and
+    /// the value of `tag`.
+    pub rename: Option<LitStr>,
+    /// `tag = "type"` on a struct: serde writes `"type": "<name>"` first.
+    pub tag: Option<LitStr>,
+}
+
+/// What serde writes differently for a field.
+#[derive(Default)]
+pub struct Field {
+    pub rename: Option<LitStr>,
+    /// `skip` or `skip_serializing`: never sent.
+    pub skip: bool,
+    /// `skip_serializing_if = "path"`: left out when `path(&field)` holds.
+    pub skip_serializing_if: Option<syn::ExprPath>,
+}
+
+/// What serde writes differently for a unit variant of a value enum.
+#[derive(Default)]
+pub struct Variant {
+    pub rename: Option<LitStr>,
+}
+
+impl Variant {
+    pub fn from_attrs(cx: &Ctxt, attrs: &[&Attribute]) -> Variant {
+        let mut out = Variant::default();
+        for_each_key(cx, attrs, |key, meta| {
+            match key {
+                "rename" => set_once(cx, &mut out.rename, key, meta)?,
+                "skip" | "skip_serializing" => cx.syn_error(meta.error(
+                    "a TelemetryValue variant cannot be skipped: serde would fail at run time when sending it; \
+                     remove the variant or the attribute",
+                )),
+                _ => return Ok(false),
+            }
+            Ok(true)
+        });
+        out
+    }
+}
+
+/// Keys that only change deserialization.
+const DESERIALIZE_ONLY: &[&str] = &[
+    "default",
+    "alias",
+    "deny_unknown_fields",
+    "borrow",
+    "bound",
+    "other",
+    "expecting",
+    "skip_deserializing",
+    "deserialize_with",
+    "crate",
+    "variant_identifier",
+    "field_identifier",
+];
+
+/// Keys whose output the derive cannot see, and what to write instead.
+fn unknowable(key: &str) -> Option<String> {
+    let why = "the derive cannot see what it writes, so the docs page, the history and the JSON Schema could not promise it";
+    let instead = match key {
+        "with" | "serialize_with" => {
+            "give the field a type that serializes as you want (a section, a value enum, or a newtype section)"
+        }
+        "getter" | "remote" => "derive on a type of your own that holds the data",
+        "into" | "from" | "try_from" => {
+            "derive on the type it converts to, and send that type in the payload"
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "`#[serde({key} = ..)]` is not supported: {why}; {instead}"
+    ))
+}
+
+/// Keys the derive does not follow yet: a clear error instead of a
+/// different JSON.
+fn not_yet(key: &str) -> Option<String> {
+    let why = match key {
+        "flatten" => "is not supported yet: list the section's fields in the struct itself, or hold the section as a field",
+        "transparent" => "is not supported yet: hold the inner value as a named field",
+        "untagged" | "content" | "rename_all_fields" => "is not supported yet on a TelemetrySection or TelemetryValue",
+        _ => return None,
+    };
+    Some(format!("`#[serde({key})]` {why}"))
+}
+
+impl Container {
+    pub fn from_attrs(cx: &Ctxt, attrs: &[&Attribute]) -> Container {
+        let mut out = Container::default();
+        for_each_key(cx, attrs, |key, meta| {
+            match key {
+                "rename_all" => {
+                    if let Some(lit) = serialize_name(cx, meta, &mut out.rename_all.is_some())? {
+                        match RenameRule::from_str(&lit.value()) {
+                            Ok(rule) => out.rename_all = Some(rule),
+                            Err(why) => cx.error_spanned_by(&lit, why),
+                        }
+                    }
+                }
+                "rename" => set_once(cx, &mut out.rename, key, meta)?,
+                "tag" => set_once(cx, &mut out.tag, key, meta)?,
+                _ => return Ok(false),
+            }
+            Ok(true)
+        });
+        out
+    }
+}
+
+impl Field {
+    pub fn from_attrs(cx: &Ctxt, attrs: &[&Attribute]) -> Field {
+        let mut out = Field::default();
+        for_each_key(cx, attrs, |key, meta| {
+            match key {
+                "rename" => set_once(cx, &mut out.rename, key, meta)?,
+                "skip" | "skip_serializing" => out.skip = true,
+                "skip_serializing_if" => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    match lit.parse::<syn::ExprPath>() {
+                        Ok(path) => out.skip_serializing_if = Some(path),
+                        Err(_) => cx.error_spanned_by(
+                            &lit,
+                            "`skip_serializing_if` takes the path of a function, e.g. \"Option::is_none\"",
+                        ),
+                    }
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        });
+        out
+    }
+}
+
+/// Calls `apply` with each key of every `#[serde(...)]`; `apply` answers
+/// whether it took the key. A key it did not take is accepted when it only
+/// changes deserialization, and an error otherwise.
+fn for_each_key(
+    cx: &Ctxt,
+    attrs: &[&Attribute],
+    mut apply: impl FnMut(&str, &ParseNestedMeta) -> syn::Result<bool>,
+) {
+    for attr in attrs {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            if apply(&key, &meta)? {
+                return Ok(());
+            }
+            if !DESERIALIZE_ONLY.contains(&key.as_str()) {
+                let message = unknowable(&key)
+                    .or_else(|| not_yet(&key))
+                    .unwrap_or_else(|| format!("unknown serde attribute `{key}`"));
+                cx.syn_error(meta.error(message));
+            }
+            skip_value(&meta)
+        });
+        if let Err(err) = result {
+            cx.syn_error(err);
+        }
+    }
+}
+
+/// `key = "x"`, or `key(serialize = "x", deserialize = "y")`: the
+/// serializing side; `given` says whether the key came before.
+fn serialize_name(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    given: &mut bool,
+) -> syn::Result<Option<LitStr>> {
+    let mut found = None;
+    if meta.input.peek(syn::Token![=]) {
+        found = Some(meta.value()?.parse::<LitStr>()?);
+    } else {
+        meta.parse_nested_meta(|inner| {
+            let value: LitStr = inner.value()?.parse()?;
+            if inner.path.is_ident("serialize") {
+                found = Some(value);
+            }
+            Ok(())
+        })?;
+    }
+    if found.is_some() && std::mem::replace(given, true) {
+        cx.error_spanned_by(&meta.path, "given twice in #[serde(...)]; keep one");
+        return Ok(None);
+    }
+    Ok(found)
+}
+
+fn set_once(
+    cx: &Ctxt,
+    slot: &mut Option<LitStr>,
+    key: &str,
+    meta: &ParseNestedMeta,
+) -> syn::Result<()> {
+    // `key(deserialize = "..")` alone changes nothing that is sent.
+    let mut given = slot.is_some();
+    if let Some(lit) = serialize_name(cx, meta, &mut given)? {
+        *slot = Some(lit);
+    }
+    let _ = key;
+    Ok(())
+}
+
+/// Whether `#[serde(skip_serializing_if = "Option::is_none")]` on an
+/// `Option`: then `null` is never sent, only the key left out.
+pub fn skips_none(path: &syn::ExprPath) -> bool {
+    let segments: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    matches!(
+        segments
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["Option", "is_none"] | [_, "option", "Option", "is_none"]
+    )
+}

@@ -1,0 +1,219 @@
+//! The same types deriving serde's `Serialize` and ours give the same JSON,
+//! for every serde attribute the derives follow, over generated data.
+//!
+//! Each type is written once, in a macro, and derived twice: by serde
+//! (`theirs`) and by telemetry-core (`ours`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use proptest::prelude::*;
+
+macro_rules! types {
+    ($section:path, $value:path, [$($tier_attr:tt)*]) => {
+        use std::collections::{BTreeMap, BTreeSet};
+        use std::num::NonZeroU32;
+        use std::sync::Arc;
+
+        #[derive($value, Clone, Copy)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum Tier {
+            InMemory,
+            #[serde(rename = "pg")]
+            Postgres,
+            SqliteFile,
+        }
+
+        // `scratch` and `cache` are only there to be skipped.
+        #[allow(dead_code)]
+        #[derive($section, Clone)]
+        #[serde(rename_all = "camelCase", tag = "kind", rename = "sync")]
+        pub struct Event {
+            /// How long it took.
+            pub duration_ms: u64,
+            /// Retries, left out when there were none.
+            #[serde(skip_serializing_if = "Option::is_none", default)]
+            pub retry_count: Option<NonZeroU32>,
+            /// Left out when empty.
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            pub rule_packs: Vec<String>,
+            /// Sent as null when absent.
+            pub exit_code: Option<i32>,
+            /// Under its own name.
+            #[serde(rename = "API_version", alias = "api")]
+            pub api_version: Arc<str>,
+            /// Never sent.
+            #[serde(skip)]
+            pub scratch: u8,
+            /// Never sent either.
+            #[serde(skip_serializing, default)]
+            pub cache: u8,
+            /// A storage tier.
+            $($tier_attr)*
+            pub tier: Tier,
+            /// A set, in order.
+            pub platforms: BTreeSet<String>,
+            /// A fixed number of samples.
+            pub samples: [u16; 2],
+            /// Counts by kind.
+            pub counts: BTreeMap<String, Box<u32>>,
+        }
+
+        #[derive($section, Clone)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub struct Batch {
+            /// The events.
+            pub event_list: Vec<Event>,
+            /// The last event, if any.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub last_event: Option<Box<Event>>,
+        }
+    };
+}
+
+mod ours {
+    use telemetry_core::{TelemetrySection, TelemetryValue};
+    types!(
+        TelemetrySection,
+        TelemetryValue,
+        [#[telemetry(values = "in-memory | pg | sqlite-file")]]
+    );
+}
+
+mod theirs {
+    use serde::Serialize;
+    types!(Serialize, Serialize, []);
+}
+
+/// The fields of one event, from which both derives' values are built.
+#[derive(Clone, Debug)]
+struct EventData {
+    duration_ms: u64,
+    retry_count: Option<NonZeroU32>,
+    rule_packs: Vec<String>,
+    exit_code: Option<i32>,
+    api_version: String,
+    tier: u8,
+    platforms: BTreeSet<String>,
+    samples: [u16; 2],
+    counts: BTreeMap<String, u32>,
+}
+
+macro_rules! build_event {
+    ($module:ident, $data:expr) => {{
+        let data: &EventData = $data;
+        $module::Event {
+            duration_ms: data.duration_ms,
+            retry_count: data.retry_count,
+            rule_packs: data.rule_packs.clone(),
+            exit_code: data.exit_code,
+            api_version: Arc::from(data.api_version.as_str()),
+            scratch: 7,
+            cache: 9,
+            tier: match data.tier % 3 {
+                0 => $module::Tier::InMemory,
+                1 => $module::Tier::Postgres,
+                _ => $module::Tier::SqliteFile,
+            },
+            platforms: data.platforms.clone(),
+            samples: data.samples,
+            counts: data
+                .counts
+                .iter()
+                .map(|(k, v)| (k.clone(), Box::new(*v)))
+                .collect(),
+        }
+    }};
+}
+
+macro_rules! build_batch {
+    ($module:ident, $events:expr, $last:expr) => {{
+        let events: &[EventData] = $events;
+        let last: &Option<EventData> = $last;
+        $module::Batch {
+            event_list: events.iter().map(|e| build_event!($module, e)).collect(),
+            last_event: last.as_ref().map(|e| Box::new(build_event!($module, e))),
+        }
+    }};
+}
+
+fn event_data() -> impl Strategy<Value = EventData> {
+    (
+        any::<u64>(),
+        proptest::option::of(1..u32::MAX),
+        proptest::collection::vec("[a-z\"\\\\ é]{0,6}", 0..3),
+        any::<Option<i32>>(),
+        "\\PC{0,8}",
+        any::<u8>(),
+        proptest::collection::btree_set("[a-z]{1,4}", 0..3),
+        any::<[u16; 2]>(),
+        proptest::collection::btree_map("[a-z]{1,4}", any::<u32>(), 0..3),
+    )
+        .prop_map(
+            |(
+                duration_ms,
+                retry,
+                rule_packs,
+                exit_code,
+                api_version,
+                tier,
+                platforms,
+                samples,
+                counts,
+            )| {
+                EventData {
+                    duration_ms,
+                    retry_count: retry.and_then(NonZeroU32::new),
+                    rule_packs,
+                    exit_code,
+                    api_version,
+                    tier,
+                    platforms,
+                    samples,
+                    counts,
+                }
+            },
+        )
+}
+
+proptest! {
+    #[test]
+    fn the_same_json_as_serde(
+        events in proptest::collection::vec(event_data(), 0..4),
+        last in proptest::option::of(event_data()),
+    ) {
+        let ours = serde_json::to_value(build_batch!(ours, &events, &last)).unwrap();
+        let theirs = serde_json::to_value(build_batch!(theirs, &events, &last)).unwrap();
+        prop_assert_eq!(&ours, &theirs);
+        // And byte for byte, key order included.
+        prop_assert_eq!(
+            serde_json::to_string(&build_batch!(ours, &events, &last)).unwrap(),
+            serde_json::to_string(&build_batch!(theirs, &events, &last)).unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_sample_reads_as_serde_writes_it() {
+    let data = EventData {
+        duration_ms: 5,
+        retry_count: None,
+        rule_packs: Vec::new(),
+        exit_code: None,
+        api_version: "v2".into(),
+        tier: 1,
+        platforms: BTreeSet::from(["eks".to_owned()]),
+        samples: [1, 2],
+        counts: BTreeMap::new(),
+    };
+    let ours = serde_json::to_string(&build_event!(ours, &data)).unwrap();
+    assert_eq!(
+        ours,
+        r#"{"kind":"sync","durationMs":5,"exitCode":null,"API_version":"v2","tier":"pg","platforms":["eks"],"samples":[1,2],"counts":{}}"#
+    );
+    assert_eq!(
+        ours,
+        serde_json::to_string(&build_event!(theirs, &data)).unwrap()
+    );
+}
