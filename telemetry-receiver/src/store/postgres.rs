@@ -6,7 +6,6 @@
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::LazyLock;
 
 use futures_util::future::try_join_all;
 
@@ -15,10 +14,8 @@ use tokio::sync::Mutex;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
-use super::{
-    free_form_upsert, CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError,
-    MIGRATIONS,
-};
+use super::sql::{Dialect, Statements};
+use super::{CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError};
 use crate::aggregate::{Observation, DAY_CAP, OTHER, VALUE};
 use crate::clock::day_text;
 
@@ -56,12 +53,13 @@ impl Connection {
             return Ok(prepared.clone());
         }
         let client = &self.client;
+        let sql = sql();
         let (raw, sessions, count, free_form, number) = tokio::try_join!(
-            client.prepare(RAW_INSERT),
-            client.prepare(SESSIONS),
-            client.prepare(COUNT),
-            client.prepare(&FREE_FORM),
-            client.prepare(NUMBER),
+            client.prepare(&sql.raw_insert),
+            client.prepare(&sql.sessions_upsert),
+            client.prepare(&sql.count_upsert),
+            client.prepare(&sql.free_form_upsert),
+            client.prepare(&sql.number_upsert),
         )?;
         let prepared = IngestStatements {
             raw,
@@ -79,23 +77,10 @@ fn error(err: impl std::fmt::Display) -> StoreError {
     StoreError(format!("postgres: {err}"))
 }
 
-const RAW: &str = "CREATE TABLE raw_reports (day DATE NOT NULL, session_key TEXT NOT NULL, \
-    schema_version TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (day, session_key)) PARTITION BY RANGE (day)";
-
-const RAW_INSERT: &str = "INSERT INTO raw_reports (day, session_key, schema_version, body) \
-    VALUES (($1::text)::date, $2, $3, $4) ON CONFLICT DO NOTHING";
-const SESSIONS: &str =
-    "INSERT INTO agg_sessions (day, schema_version, sessions) VALUES ($1, $2, 1) \
-    ON CONFLICT (day, schema_version) DO UPDATE SET sessions = agg_sessions.sessions + 1";
-const COUNT: &str = "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
-    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, schema_version, field, kind, key) \
-    DO UPDATE SET count = agg_counts.count + excluded.count";
-/// A free-form string's count, under the day's cap (see `free_form_upsert`).
-static FREE_FORM: LazyLock<String> = LazyLock::new(|| free_form_upsert(|n| format!("${n}")));
-const NUMBER: &str = "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
-    VALUES ($1, $2, $3, 1, $4, $4, $4) ON CONFLICT (day, schema_version, field) \
-    DO UPDATE SET count = agg_numbers.count + 1, sum = agg_numbers.sum + excluded.sum, \
-    min = LEAST(agg_numbers.min, excluded.min), max = GREATEST(agg_numbers.max, excluded.max)";
+/// The shared statements, in PostgreSQL's dialect.
+fn sql() -> &'static Statements {
+    Dialect::Postgres.statements()
+}
 
 /// Connections per store.
 const CONNECTIONS: usize = 4;
@@ -118,31 +103,20 @@ impl PostgresStore {
         let mut slot = store.connections[0].lock().await;
         let client = &mut store.connected(&mut slot).await?.client;
         client
-            .batch_execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
-            )
+            .batch_execute(&sql().migrations_table)
             .await
             .map_err(error)?;
         let done: i64 = client
-            .query_one("SELECT COUNT(*) FROM schema_migrations", &[])
+            .query_one(&sql().migrations_done, &[])
             .await
             .map_err(error)?
             .get(0);
-        for (version, sql) in std::iter::once(RAW)
-            .chain(MIGRATIONS.iter().copied())
-            .enumerate()
-        {
-            if (version as i64) < done {
-                continue;
-            }
+        for (version, migration) in Dialect::Postgres.pending_migrations(done) {
             let tx = client.transaction().await.map_err(error)?;
-            tx.batch_execute(sql).await.map_err(error)?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version) VALUES ($1)",
-                &[&(version as i64)],
-            )
-            .await
-            .map_err(error)?;
+            tx.batch_execute(migration).await.map_err(error)?;
+            tx.execute(&sql().migration_record, &[&version])
+                .await
+                .map_err(error)?;
             tx.commit().await.map_err(error)?;
         }
         drop(slot);
@@ -289,9 +263,7 @@ impl Store for PostgresStore {
     async fn counts(&self, field: &str, from: Date, to: Date) -> Result<Vec<CountRow>, StoreError> {
         let rows = self
             .select(
-                "SELECT day, schema_version, kind, key, count FROM agg_counts \
-                 WHERE field = $1 AND day >= $2 AND day <= $3 \
-                 ORDER BY day, schema_version, kind, count DESC, key",
+                &sql().counts,
                 vec![
                     Box::new(field.to_owned()),
                     Box::new(day_text(from)),
@@ -310,8 +282,7 @@ impl Store for PostgresStore {
     ) -> Result<Vec<NumberRow>, StoreError> {
         let rows = self
             .select(
-                "SELECT day, schema_version, count, sum, min, max FROM agg_numbers \
-                 WHERE field = $1 AND day >= $2 AND day <= $3 ORDER BY day, schema_version",
+                &sql().numbers,
                 vec![
                     Box::new(field.to_owned()),
                     Box::new(day_text(from)),
@@ -335,8 +306,7 @@ impl Store for PostgresStore {
     async fn sessions(&self, from: Date, to: Date) -> Result<Vec<SessionRow>, StoreError> {
         let rows = self
             .select(
-                "SELECT day, schema_version, sessions FROM agg_sessions \
-                 WHERE day >= $1 AND day <= $2 ORDER BY day, schema_version",
+                &sql().sessions,
                 vec![Box::new(day_text(from)), Box::new(day_text(to))],
             )
             .await?;
@@ -407,8 +377,7 @@ impl Store for PostgresStore {
     ) -> Result<Vec<(String, CountRow)>, StoreError> {
         let rows = self
             .select(
-                "SELECT field, day, schema_version, kind, key, count FROM agg_counts \
-                 WHERE day < $1 AND field = ANY($2) AND kind = $3",
+                &sql().value_counts_before,
                 vec![
                     Box::new(day_text(day)),
                     Box::new(fields.to_vec()),
@@ -428,16 +397,26 @@ impl Store for PostgresStore {
                 let tx = connection.client.transaction().await?;
                 for fold in &folds {
                     tx.execute(
-                        "DELETE FROM agg_counts WHERE day = $1 AND schema_version = $2 AND field = $3 \
-                         AND kind = $4 AND key = ANY($5)",
-                        &[&fold.day, &fold.schema_version, &fold.field, &VALUE, &fold.keys],
+                        &sql().fold_delete,
+                        &[
+                            &fold.day,
+                            &fold.schema_version,
+                            &fold.field,
+                            &VALUE,
+                            &fold.keys,
+                        ],
                     )
                     .await?;
                     tx.execute(
-                        "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, schema_version, field, kind, key) \
-                         DO UPDATE SET count = agg_counts.count + excluded.count",
-                        &[&fold.day, &fold.schema_version, &fold.field, &VALUE, &OTHER, &fold.total],
+                        &sql().count_upsert,
+                        &[
+                            &fold.day,
+                            &fold.schema_version,
+                            &fold.field,
+                            &VALUE,
+                            &OTHER,
+                            &fold.total,
+                        ],
                     )
                     .await?;
                 }
