@@ -103,8 +103,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<SessionRow>, StoreError>> + Send;
     /// Deletes raw reports of days before `day`; aggregates stay.
     fn delete_raw_before(&self, day: Date) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// How many raw reports are stored.
-    fn raw_count(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
     /// The value counts of `fields` on days before `day`, for folding.
     fn value_counts_before(
         &self,

@@ -356,20 +356,6 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn raw_count(&self) -> Result<i64, StoreError> {
-        let row = self
-            .query(|connection| {
-                Box::pin(async move {
-                    connection
-                        .client
-                        .query_one("SELECT COUNT(*) FROM raw_reports", &[])
-                        .await
-                })
-            })
-            .await?;
-        Ok(row.get(0))
-    }
-
     async fn value_counts_before(
         &self,
         day: Date,

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use time::Date;
 
 use super::sql::{Dialect, Statements};
@@ -196,16 +196,6 @@ impl Store for SqliteStore {
         self.with(move |connection| {
             connection.execute("DELETE FROM raw_reports WHERE day < ?1", [day])?;
             Ok(())
-        })
-        .await
-    }
-
-    async fn raw_count(&self) -> Result<i64, StoreError> {
-        self.with(|connection| {
-            connection
-                .query_row("SELECT COUNT(*) FROM raw_reports", [], |row| row.get(0))
-                .optional()
-                .map(Option::unwrap_or_default)
         })
         .await
     }
