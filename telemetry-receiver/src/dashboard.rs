@@ -9,8 +9,8 @@ use time::Duration;
 
 use crate::aggregate::HISTOGRAM;
 use crate::schema::FieldKind;
-use crate::server::Receiver;
 use crate::store::{Store, StoreError};
+use crate::Receiver;
 
 const DAYS: i64 = 30;
 const SIZE: (u32, u32) = (640, 260);

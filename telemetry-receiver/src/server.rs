@@ -16,20 +16,13 @@ use serde_json::{json, Value};
 use time::{Date, Duration};
 
 use crate::aggregate::observe;
-use crate::clock::{parse_day, Clock};
-use crate::schema::{Schemas, NONCE};
+use crate::clock::parse_day;
+use crate::schema::NONCE;
 use crate::store::{Ingest, Outcome, Store};
+use crate::Receiver;
 
 /// The largest report accepted.
 pub const MAX_REPORT_BYTES: usize = 64 * 1024;
-
-/// What the handlers share.
-pub struct Receiver<S> {
-    pub schemas: Schemas,
-    pub store: S,
-    pub clock: Arc<dyn Clock>,
-    pub raw_retention_days: i64,
-}
 
 pub fn router<S: Store>(receiver: Arc<Receiver<S>>) -> Router {
     Router::new()
@@ -258,30 +251,4 @@ async fn dashboard<S: Store>(State(receiver): State<Arc<Receiver<S>>>) -> Respon
         Ok(page) => Html(page).into_response(),
         Err(err) => unavailable("the dashboard could not be drawn", err),
     }
-}
-
-/// The periodic job: deletes raw reports older than the retention, and
-/// folds past days' rare string values into `(other)`.
-pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), crate::store::StoreError> {
-    let today = receiver.clock.today();
-    receiver
-        .store
-        .delete_raw_before(today - Duration::days(receiver.raw_retention_days))
-        .await?;
-    let free_form: Vec<String> = receiver
-        .schemas
-        .fields
-        .iter()
-        .filter(|(_, kind)| matches!(kind, crate::schema::FieldKind::Value { free_form: true }))
-        .map(|(path, _)| path.clone())
-        .collect();
-    let rows = receiver
-        .store
-        .value_counts_before(today, &free_form)
-        .await?;
-    let folds = crate::store::folds(rows);
-    if !folds.is_empty() {
-        receiver.store.fold(folds).await?;
-    }
-    Ok(())
 }

@@ -13,11 +13,11 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use telemetry_receiver::clock::ManualClock;
 use telemetry_receiver::schema::Schemas;
-use telemetry_receiver::server::{router, Receiver};
+use telemetry_receiver::server::router;
 use telemetry_receiver::store::postgres::PostgresStore;
 use telemetry_receiver::store::sqlite::SqliteStore;
 use telemetry_receiver::store::Store;
-use telemetry_receiver::RAW_RETENTION_DAYS;
+use telemetry_receiver::{Receiver, RAW_RETENTION_DAYS};
 
 /// 2026-11-25 12:00 UTC.
 pub const NOON: i64 = 1_795_608_000;
@@ -112,7 +112,7 @@ impl<S: Store> Running<S> {
 
     /// The retention job, now.
     pub fn maintain(&self) {
-        self.block_on(telemetry_receiver::server::maintain(&self.receiver))
+        self.block_on(telemetry_receiver::maintain(&self.receiver))
             .unwrap();
     }
 
