@@ -23,6 +23,7 @@
 //!   [`store::postgres`] run them.
 //! - this root: [`Receiver`], what the handlers share, and [`maintain`],
 //!   the retention job.
+//! - [`error`]: [`error::ApiError`], a refusal as the client sees it.
 //! - [`server`]: the HTTP endpoints.
 
 #![forbid(unsafe_code)]
@@ -30,6 +31,7 @@
 pub mod aggregate;
 pub mod clock;
 pub mod dashboard;
+pub mod error;
 pub mod schema;
 pub mod server;
 pub mod store;
