@@ -23,6 +23,9 @@
 //!   [`store::postgres`] run them.
 //! - this root: [`Receiver`], what the handlers share, and [`maintain`],
 //!   the retention job.
+//! - [`dashboard`]: the page at `GET /`, read from the store
+//!   ([`dashboard::query`]) then drawn from that data alone
+//!   ([`dashboard::render`]).
 //! - [`error`]: [`error::ApiError`], a refusal as the client sees it.
 //! - [`server`]: the HTTP endpoints.
 

@@ -215,8 +215,8 @@ async fn sessions<S: Store>(
 async fn dashboard<S: Store>(
     State(receiver): State<Arc<Receiver<S>>>,
 ) -> Result<Html<String>, ApiError> {
-    let page = crate::dashboard::page(&receiver)
+    let dashboard = crate::dashboard::query(&receiver)
         .await
         .map_err(|err| ApiError::unavailable("the dashboard could not be drawn", err))?;
-    Ok(Html(page))
+    Ok(Html(crate::dashboard::render(&dashboard)))
 }
