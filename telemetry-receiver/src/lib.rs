@@ -18,9 +18,11 @@
 //! - [`schema`]: the recorded schemas, their validators and aggregated
 //!   fields.
 //! - [`aggregate`]: what one report adds to the aggregates, as data.
-//! - [`store`]: the [`Store`] trait and its rows; [`store::sql`] holds
-//!   every statement the engines share, [`store::sqlite`] and
-//!   [`store::postgres`] run them.
+//! - [`store`]: the [`Store`] trait and its rows, then
+//!   - [`store::sql`]: every statement the engines share, and the
+//!     migrations;
+//!   - [`store::sqlite`] and [`store::postgres`], which run them
+//!     (`store::postgres::connections`, private, is its connections).
 //! - this root: [`Receiver`], what the handlers share, and [`maintain`],
 //!   the retention job.
 //! - [`dashboard`]: the page at `GET /`, read from the store
