@@ -21,8 +21,9 @@
 //! - [`store`]: the [`Store`] trait and its rows, then
 //!   - [`store::sql`]: every statement the engines share, and the
 //!     migrations;
-//!   - [`store::sqlite`] and [`store::postgres`], which run them
-//!     (`store::postgres::connections`, private, is its connections).
+//!   - [`store::sqlite`] and [`store::postgres`], which run them (the
+//!     latter's private `connections` module takes and remakes its
+//!     connections).
 //! - this root: [`Receiver`], what the handlers share, and [`maintain`],
 //!   the retention job.
 //! - [`dashboard`]: the page at `GET /`, read from the store
@@ -30,6 +31,9 @@
 //!   ([`dashboard::render`]).
 //! - [`error`]: [`error::ApiError`], a refusal as the client sees it.
 //! - [`server`]: the HTTP endpoints.
+//!
+//! The binary (`main.rs`) sits on top: it opens a store and serves
+//! [`server::router`], running [`maintain`] on a timer.
 
 #![forbid(unsafe_code)]
 

@@ -2,6 +2,9 @@
 //! default) and PostgreSQL (raw reports partitioned by day). Raw reports
 //! and aggregates change in one transaction, so they never disagree; a
 //! report is acknowledged only once that transaction has committed.
+//!
+//! The engines run the same statements, written once in [`sql`]; each
+//! engine's module holds only what that engine does differently.
 
 use std::collections::BTreeMap;
 use std::future::Future;
