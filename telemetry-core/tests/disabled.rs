@@ -5,7 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::Receiver;
+use common::fake_receiver::Receiver;
+use common::log_capture::log_lines;
+use common::payload;
+use common::wait_for;
 use telemetry_core::THREAD_NAME;
 
 /// The names of this process's threads, as the OS lists them.
@@ -23,7 +26,7 @@ fn thread_names() -> Vec<String> {
 #[test]
 fn disabled_reporter_starts_no_thread_and_sends_nothing() {
     let receiver = Receiver::accepting();
-    let reporter = common::reporter("disabled", &receiver.url("http"), false, common::EAGER);
+    let reporter = payload::reporter("disabled", &receiver.url("http"), false, payload::EAGER);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(receiver.connections(), 0);
     assert!(!reporter.is_running());
@@ -34,9 +37,7 @@ fn disabled_reporter_starts_no_thread_and_sends_nothing() {
             thread_names()
         );
     }
-    assert!(
-        common::log_lines("disabled", tracing::Level::INFO)[0].contains("telemetry is disabled")
-    );
+    assert!(log_lines("disabled", tracing::Level::INFO)[0].contains("telemetry is disabled"));
 
     // The same reporter enabled does start its thread: the check above can fail.
     // One report, then none for an hour: the receiver sees exactly one.
@@ -45,18 +46,16 @@ fn disabled_reporter_starts_no_thread_and_sends_nothing() {
         Duration::from_secs(3600),
         Duration::from_millis(200),
     ];
-    let enabled = common::reporter("enabled", &receiver.url("http"), true, once);
+    let enabled = payload::reporter("enabled", &receiver.url("http"), true, once);
     assert!(enabled.is_running());
     if cfg!(target_os = "linux") {
         // The thread names itself once it runs.
         let named = || thread_names().iter().any(|name| name == THREAD_NAME);
         assert!(
-            common::wait_for(Duration::from_secs(5), named),
+            wait_for(Duration::from_secs(5), named),
             "{:?}",
             thread_names()
         );
     }
-    assert!(common::wait_for(Duration::from_secs(5), || receiver
-        .connections()
-        == 1));
+    assert!(wait_for(Duration::from_secs(5), || receiver.connections() == 1));
 }

@@ -8,10 +8,13 @@ mod common;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use common::proxy::{ConnectProxy, ProxyMode, TEST_CA};
-use common::{
-    log_lines, observe, preview, reports_sent, send_errors, wait_for, Behaviour, Receiver,
-};
+use common::fake_receiver::{Behaviour, Receiver};
+use common::log_capture::log_lines;
+use common::metrics_recorder::{reports_sent, send_errors};
+use common::payload::preview;
+use common::proxy::{ConnectProxy, ProxyMode};
+use common::tls::TEST_CA;
+use common::{observe, wait_for};
 use telemetry_core::{Reporter, TelemetryConfig};
 
 /// The proxy variables are the process's: one test at a time sets them.

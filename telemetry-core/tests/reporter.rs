@@ -6,7 +6,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Behaviour, Receiver};
+use common::fake_receiver::{Behaviour, Receiver};
+use common::listener::refused_url;
+use common::log_capture::log_lines;
+use common::metrics_recorder::send_errors;
+use common::payload::{self, preview, TestReport};
+use common::{observe, wait_for};
 use telemetry_core::{Preview, Reporter, SessionNonce, TelemetryConfig};
 
 const ENABLED: TelemetryConfig = TelemetryConfig { enabled: true };
@@ -15,7 +20,7 @@ const HOUR: Duration = Duration::from_secs(3600);
 
 /// A reporter for `app` that sends at once to `url`, then not for an hour.
 fn start_reporter(app: &str, url: &str) -> Reporter {
-    common::reporter(app, url, true, [Duration::ZERO, HOUR, SEND_TIMEOUT])
+    payload::reporter(app, url, true, [Duration::ZERO, HOUR, SEND_TIMEOUT])
 }
 
 /// The preview served by axum on a runtime of its own, as a server would.
@@ -25,7 +30,7 @@ struct PreviewServer {
 }
 
 impl PreviewServer {
-    fn start(preview: Preview<common::TestReport>) -> PreviewServer {
+    fn start(preview: Preview<TestReport>) -> PreviewServer {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -62,19 +67,19 @@ impl PreviewServer {
 
 /// Runs one fault: the reporter sends once to `url` and fails.
 fn assert_one_failure(app: &str, url: &str, receiver: Option<&Receiver>) {
-    let server = PreviewServer::start(common::preview());
+    let server = PreviewServer::start(preview());
     let reporter = start_reporter(app, url);
     // The server's own path while the send is in flight (or hanging).
     let (body, latency) = server.get();
-    assert_eq!(body, common::preview().bytes());
+    assert_eq!(body, preview().bytes());
     assert!(
-        common::wait_for(Duration::from_secs(5), || common::send_errors(app) >= 1),
+        wait_for(Duration::from_secs(5), || send_errors(app) >= 1),
         "no failure was counted"
     );
     // Long enough for any retry to show; there must be none.
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(common::send_errors(app), 1, "exactly one counted error");
-    let warnings = common::log_lines(app, tracing::Level::WARN);
+    assert_eq!(send_errors(app), 1, "exactly one counted error");
+    let warnings = log_lines(app, tracing::Level::WARN);
     assert_eq!(warnings.len(), 1, "exactly one warning: {warnings:#?}");
     assert!(
         warnings[0].contains("will not be retried"),
@@ -100,7 +105,7 @@ fn assert_one_failure(app: &str, url: &str, receiver: Option<&Receiver>) {
 fn happy_path_posts_the_preview_bytes_once() {
     let receiver = Receiver::accepting();
     let reporter = start_reporter("happy", &receiver.url("http"));
-    assert!(common::wait_for(Duration::from_secs(5), || !receiver
+    assert!(wait_for(Duration::from_secs(5), || !receiver
         .bodies()
         .is_empty()));
     std::thread::sleep(Duration::from_millis(200));
@@ -108,14 +113,14 @@ fn happy_path_posts_the_preview_bytes_once() {
     assert_eq!(bodies.len(), 1);
     assert_eq!(
         bodies[0],
-        common::preview().bytes(),
+        preview().bytes(),
         "the report is the preview, byte for byte"
     );
     let nonce = SessionNonce::current().to_hex();
     assert!(String::from_utf8_lossy(&bodies[0]).contains(&nonce));
-    assert_eq!(common::send_errors("happy"), 0);
-    assert!(common::log_lines("happy", tracing::Level::WARN).is_empty());
-    let info = common::log_lines("happy", tracing::Level::INFO);
+    assert_eq!(send_errors("happy"), 0);
+    assert!(log_lines("happy", tracing::Level::WARN).is_empty());
+    let info = log_lines("happy", tracing::Level::INFO);
     assert_eq!(info.len(), 1, "{info:#?}");
     for part in [
         &receiver.url("http"),
@@ -133,7 +138,7 @@ fn happy_path_posts_the_preview_bytes_once() {
 
 #[test]
 fn receiver_down() {
-    assert_one_failure("down", &common::refused_url(), None);
+    assert_one_failure("down", &refused_url(), None);
 }
 
 #[test]
@@ -147,7 +152,7 @@ fn receiver_hangs_past_the_timeout() {
     let receiver = Receiver::start(Behaviour::Hang(Duration::from_secs(3)));
     let started = Instant::now();
     assert_one_failure("hang", &receiver.url("http"), Some(&receiver));
-    let warning = &common::log_lines("hang", tracing::Level::WARN)[0];
+    let warning = &log_lines("hang", tracing::Level::WARN)[0];
     assert!(warning.to_lowercase().contains("timeout"), "{warning}");
     assert!(
         started.elapsed() < Duration::from_secs(3),
@@ -161,7 +166,7 @@ fn http_500() {
         "HTTP/1.1 500 Internal Server Error".into(),
     ));
     assert_one_failure("status500", &receiver.url("http"), Some(&receiver));
-    assert!(common::log_lines("status500", tracing::Level::WARN)[0].contains("HTTP 500"));
+    assert!(log_lines("status500", tracing::Level::WARN)[0].contains("HTTP 500"));
 }
 
 #[test]
@@ -170,7 +175,7 @@ fn redirects_are_not_followed() {
     let redirect = format!("HTTP/1.1 302 Found\r\nlocation: {}", elsewhere.url("http"));
     let receiver = Receiver::start(Behaviour::Answer(redirect));
     assert_one_failure("redirect", &receiver.url("http"), Some(&receiver));
-    assert!(common::log_lines("redirect", tracing::Level::WARN)[0].contains("HTTP 302"));
+    assert!(log_lines("redirect", tracing::Level::WARN)[0].contains("HTTP 302"));
     assert_eq!(elsewhere.connections(), 0, "the redirect was followed");
 }
 
@@ -178,7 +183,7 @@ fn redirects_are_not_followed() {
 fn untrusted_certificate() {
     let receiver = Receiver::start(Behaviour::UntrustedTls);
     assert_one_failure("tls", &receiver.url("https"), Some(&receiver));
-    let warning = &common::log_lines("tls", tracing::Level::WARN)[0];
+    let warning = &log_lines("tls", tracing::Level::WARN)[0];
     assert!(
         warning.contains("invalid peer certificate: UnknownIssuer"),
         "{warning}"
@@ -187,18 +192,15 @@ fn untrusted_certificate() {
 
 #[test]
 fn a_panicking_snapshot_is_one_counted_failure() {
-    common::observe();
+    observe();
     let receiver = Receiver::accepting();
-    let preview: Preview<common::TestReport> = Preview::new(|| panic!("snapshot failed"));
+    let preview: Preview<TestReport> = Preview::new(|| panic!("snapshot failed"));
     let _reporter = Reporter::builder("panics", preview)
         .loopback_endpoint(&receiver.url("http"))
         .unwrap()
         .timings(Duration::ZERO, Duration::from_secs(3600), SEND_TIMEOUT)
         .start(&ENABLED);
-    assert!(common::wait_for(
-        Duration::from_secs(5),
-        || common::send_errors("panics") == 1
-    ));
+    assert!(wait_for(Duration::from_secs(5), || send_errors("panics") == 1));
     assert_eq!(receiver.connections(), 0);
 }
 
@@ -210,7 +212,7 @@ fn non_loopback_overrides_are_refused() {
         "http://localhost:8080/",
         "http://[2001:db8::1]:80/",
     ] {
-        let refused = Reporter::builder("refused", common::preview()).loopback_endpoint(url);
+        let refused = Reporter::builder("refused", preview()).loopback_endpoint(url);
         let err = refused.err().expect("a non-loopback override was accepted");
         assert!(err.to_string().contains("refused"), "{err}");
     }
@@ -225,10 +227,8 @@ fn the_default_timeout_is_ten_seconds() {
 fn dropping_the_reporter_does_not_wait_for_a_hanging_send() {
     let receiver = Receiver::start(Behaviour::Hang(Duration::from_secs(5)));
     let timings = [Duration::ZERO, HOUR, Duration::from_secs(10)];
-    let reporter = common::reporter("shutdown", &receiver.url("http"), true, timings);
-    assert!(common::wait_for(Duration::from_secs(5), || receiver
-        .connections()
-        == 1));
+    let reporter = payload::reporter("shutdown", &receiver.url("http"), true, timings);
+    assert!(wait_for(Duration::from_secs(5), || receiver.connections() == 1));
     let started = Instant::now();
     reporter.shutdown();
     assert!(

@@ -5,7 +5,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{last_success, metric, observe, preview, reports_sent, wait_for, Receiver};
+use common::fake_receiver::Receiver;
+use common::metrics_recorder::{last_success, metric, reports_sent};
+use common::payload::preview;
+use common::{observe, wait_for};
 use telemetry_core::{Reporter, TelemetryConfig};
 
 fn start(app: &str, receiver: &Receiver, earliest: Duration, latest: Duration) -> Reporter {

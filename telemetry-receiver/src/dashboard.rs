@@ -1,28 +1,61 @@
 //! A small server-rendered dashboard: sessions per day by version, each
 //! value-list field's split over time, and each number field's histogram,
 //! drawn as SVG with plotters.
+//!
+//! Two steps: [`query`] reads what the page shows from the store into a
+//! [`Dashboard`], plain data; [`render`] draws it, with no store, clock
+//! or I/O, so the page can be tested from data alone.
 
 use std::collections::BTreeMap;
 
 use plotters::prelude::*;
-use time::Duration;
+use time::{Date, Duration};
 
 use crate::aggregate::HISTOGRAM;
+use crate::clock::parse_day;
 use crate::schema::FieldKind;
-use crate::server::Receiver;
 use crate::store::{Store, StoreError};
+use crate::Receiver;
 
-const DAYS: i64 = 30;
+/// Days the page covers, today included.
+pub const DAYS: i64 = 30;
 const SIZE: (u32, u32) = (640, 260);
 
-/// Lines of `(label, value per day)` over `days` days.
-type Series = BTreeMap<String, Vec<f64>>;
+/// Lines of `(label, value per day)` over [`DAYS`] days.
+pub type Series = BTreeMap<String, Vec<f64>>;
 
-pub async fn page<S: Store>(receiver: &Receiver<S>) -> Result<String, StoreError> {
+/// What the page shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dashboard {
+    pub title: String,
+    /// The first day shown; the last is `today`.
+    pub from: Date,
+    pub today: Date,
+    pub raw_retention_days: i64,
+    pub charts: Vec<Chart>,
+}
+
+/// One figure of the page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    pub caption: String,
+    pub data: ChartData,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChartData {
+    /// One line per label, a value per day from [`Dashboard::from`].
+    Lines(Series),
+    /// A count per log2 bucket (`-1` holds values below 1).
+    Bars(BTreeMap<i64, f64>),
+}
+
+/// Reads the last [`DAYS`] days of aggregates the page shows.
+pub async fn query<S: Store>(receiver: &Receiver<S>) -> Result<Dashboard, StoreError> {
     let today = receiver.clock.today();
     let from = today - Duration::days(DAYS - 1);
     let day_index = |day: &str| -> Option<usize> {
-        let day = crate::clock::parse_day(day).ok()?;
+        let day = parse_day(day).ok()?;
         usize::try_from((day - from).whole_days()).ok()
     };
     let mut charts = Vec::new();
@@ -35,10 +68,10 @@ pub async fn page<S: Store>(receiver: &Receiver<S>) -> Result<String, StoreError
                 .or_insert_with(|| vec![0.0; DAYS as usize])[index] += row.sessions as f64;
         }
     }
-    charts.push((
-        "Sessions per day, by schema_version".to_owned(),
-        lines(&sessions, from),
-    ));
+    charts.push(Chart {
+        caption: "Sessions per day, by schema_version".to_owned(),
+        data: ChartData::Lines(sessions),
+    });
 
     for (field, kind) in &receiver.schemas.fields {
         match kind {
@@ -51,10 +84,10 @@ pub async fn page<S: Store>(receiver: &Receiver<S>) -> Result<String, StoreError
                             .or_insert_with(|| vec![0.0; DAYS as usize])[index] += row.count as f64;
                     }
                 }
-                charts.push((
-                    format!("{field}: reports per value per day"),
-                    lines(&split, from),
-                ));
+                charts.push(Chart {
+                    caption: format!("{field}: reports per value per day"),
+                    data: ChartData::Lines(split),
+                });
             }
             FieldKind::Number => {
                 let mut buckets: BTreeMap<i64, f64> = BTreeMap::new();
@@ -68,32 +101,49 @@ pub async fn page<S: Store>(receiver: &Receiver<S>) -> Result<String, StoreError
                         *buckets.entry(exponent).or_default() += row.count as f64;
                     }
                 }
-                charts.push((
-                    format!("{field}: histogram (log2 buckets), last {DAYS} days"),
-                    bars(&buckets),
-                ));
+                charts.push(Chart {
+                    caption: format!("{field}: histogram (log2 buckets), last {DAYS} days"),
+                    data: ChartData::Bars(buckets),
+                });
             }
             _ => {}
         }
     }
 
+    Ok(Dashboard {
+        title: receiver.schemas.title.clone(),
+        from,
+        today,
+        raw_retention_days: receiver.raw_retention_days,
+        charts,
+    })
+}
+
+/// The page's HTML.
+pub fn render(dashboard: &Dashboard) -> String {
     let mut html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          <link rel=\"icon\" href=\"data:,\">\
          <style>body{{font-family:sans-serif;margin:2em;color:#222}}figure{{margin:0 0 2em}}\
          figcaption{{font-weight:bold;margin-bottom:.5em}}</style></head><body><h1>{title}</h1>\
          <p>From {from} to {today} (UTC). Raw reports are kept {days} days; these aggregates are kept.</p>",
-        title = escape(&receiver.schemas.title),
-        days = receiver.raw_retention_days,
+        title = escape(&dashboard.title),
+        from = dashboard.from,
+        today = dashboard.today,
+        days = dashboard.raw_retention_days,
     );
-    for (caption, svg) in charts {
+    for chart in &dashboard.charts {
+        let svg = match &chart.data {
+            ChartData::Lines(series) => lines(series, dashboard.from),
+            ChartData::Bars(buckets) => bars(buckets),
+        };
         html.push_str(&format!(
             "<figure><figcaption>{}</figcaption>{svg}</figure>",
-            escape(&caption)
+            escape(&chart.caption)
         ));
     }
     html.push_str("</body></html>");
-    Ok(html)
+    html
 }
 
 fn escape(text: &str) -> String {
@@ -103,7 +153,7 @@ fn escape(text: &str) -> String {
 }
 
 /// One line per series over the days from `from`.
-fn lines(series: &Series, from: time::Date) -> String {
+fn lines(series: &Series, from: Date) -> String {
     let mut svg = String::new();
     let top = series.values().flatten().copied().fold(1.0_f64, f64::max);
     {
@@ -195,7 +245,7 @@ mod tests {
     #[test]
     fn charts_are_svg_with_their_data() {
         let series = Series::from([("1.0".to_owned(), vec![1.0; DAYS as usize])]);
-        let from = crate::clock::parse_day("2026-11-01").unwrap();
+        let from = parse_day("2026-11-01").unwrap();
         let svg = lines(&series, from);
         assert!(
             svg.contains("11-01") && svg.contains("11-06"),
@@ -209,5 +259,44 @@ mod tests {
         let svg = bars(&BTreeMap::from([(2, 5.0), (4, 1.0)]));
         assert!(svg.contains("<rect"), "{svg}");
         assert!(lines(&Series::new(), from).starts_with("<svg"));
+    }
+
+    #[test]
+    fn the_page_draws_each_chart_under_its_escaped_caption() {
+        let day = |text| parse_day(text).unwrap();
+        let dashboard = Dashboard {
+            title: "Reports <of> A & B".to_owned(),
+            from: day("2026-11-01"),
+            today: day("2026-11-30"),
+            raw_retention_days: 90,
+            charts: vec![
+                Chart {
+                    caption: "Sessions".to_owned(),
+                    data: ChartData::Lines(Series::from([(
+                        "1.0".to_owned(),
+                        vec![2.0; DAYS as usize],
+                    )])),
+                },
+                Chart {
+                    caption: "cluster_count <log2>".to_owned(),
+                    data: ChartData::Bars(BTreeMap::from([(1, 3.0)])),
+                },
+            ],
+        };
+        let html = render(&dashboard);
+        assert!(html.starts_with("<!doctype html>") && html.ends_with("</body></html>"));
+        assert!(
+            html.contains("<title>Reports &lt;of&gt; A &amp; B</title>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("From 2026-11-01 to 2026-11-30 (UTC)"),
+            "{html}"
+        );
+        assert!(html.contains("Raw reports are kept 90 days"), "{html}");
+        assert_eq!(html.matches("<figure>").count(), 2);
+        assert_eq!(html.matches("<svg").count(), 2);
+        assert!(html.contains("<figcaption>cluster_count &lt;log2&gt;</figcaption>"));
+        assert!(html.contains("<polyline") && html.contains("<rect"));
     }
 }

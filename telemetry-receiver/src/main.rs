@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use telemetry_receiver::clock::SystemClock;
 use telemetry_receiver::schema::Schemas;
-use telemetry_receiver::server::{maintain, router, Receiver};
 use telemetry_receiver::store::postgres::PostgresStore;
 use telemetry_receiver::store::sqlite::SqliteStore;
 use telemetry_receiver::store::Store;
+use telemetry_receiver::{maintain, server::router, Receiver};
 use telemetry_receiver::{receiver, RAW_RETENTION_DAYS};
 
 const USAGE: &str = "usage: telemetry-receiver --schema <Payload>.schema.json [--db sqlite://reports.db | postgres://user@host/db] \

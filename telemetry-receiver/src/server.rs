@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Html;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -16,20 +16,14 @@ use serde_json::{json, Value};
 use time::{Date, Duration};
 
 use crate::aggregate::observe;
-use crate::clock::{parse_day, Clock};
-use crate::schema::{Schemas, NONCE};
+use crate::clock::parse_day;
+use crate::error::ApiError;
+use crate::schema::{Schemas, Version, NONCE};
 use crate::store::{Ingest, Outcome, Store};
+use crate::Receiver;
 
 /// The largest report accepted.
 pub const MAX_REPORT_BYTES: usize = 64 * 1024;
-
-/// What the handlers share.
-pub struct Receiver<S> {
-    pub schemas: Schemas,
-    pub store: S,
-    pub clock: Arc<dyn Clock>,
-    pub raw_retention_days: i64,
-}
 
 pub fn router<S: Store>(receiver: Arc<Receiver<S>>) -> Router {
     Router::new()
@@ -40,30 +34,43 @@ pub fn router<S: Store>(receiver: Arc<Receiver<S>>) -> Router {
         .with_state(receiver)
 }
 
-/// `503` for a request the store could not serve; the error is logged
-/// (it names the store's problem, never the client).
-fn unavailable(what: &str, err: crate::store::StoreError) -> Response {
-    tracing::warn!("{what}: {err}");
-    refuse(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "storage is unavailable",
-        None,
-    )
-}
-
-fn refuse(status: StatusCode, error: impl Into<String>, field: Option<String>) -> Response {
-    let mut body = json!({ "error": error.into() });
-    if let Some(field) = field {
-        body["field"] = json!(field);
-    }
-    (status, Json(body)).into_response()
-}
-
+/// Parse, validate, ingest: `202` once the report is stored (or was
+/// already, today).
 async fn report<S: Store>(
     State(receiver): State<Arc<Receiver<S>>>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let bytes = read_json_body(&headers, body).await?;
+    let report = parse(&bytes)?;
+    let version = validate(&receiver.schemas, &report)?;
+    let session_key = match report.get(NONCE).and_then(Value::as_str) {
+        Some(nonce) => nonce.to_owned(),
+        None => random_key(),
+    };
+    let ingest = Ingest {
+        day: receiver.clock.today(),
+        version: version.version.clone(),
+        session_key,
+        observations: observe(&version.fields, &report),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    let status = match receiver
+        .store
+        .ingest(ingest)
+        .await
+        .map_err(ApiError::not_stored)?
+    {
+        Outcome::Stored => "stored",
+        Outcome::Duplicate => "duplicate",
+    };
+    Ok((StatusCode::ACCEPTED, Json(json!({ "status": status }))))
+}
+
+/// The body of an `application/json` request, at most
+/// [`MAX_REPORT_BYTES`]. The type is checked first: nothing is read of a
+/// body that would be refused anyway.
+async fn read_json_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
     let json_body = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -76,94 +83,55 @@ async fn report<S: Store>(
                 .eq_ignore_ascii_case("application/json")
         });
     if !json_body {
-        return refuse(
+        return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "reports are application/json",
-            None,
-        );
+        ));
     }
-    let Ok(bytes) = to_bytes(body, MAX_REPORT_BYTES).await else {
-        return refuse(
+    to_bytes(body, MAX_REPORT_BYTES).await.map_err(|_| {
+        ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("a report is at most {MAX_REPORT_BYTES} bytes"),
-            None,
-        );
-    };
-    let report: Value = match serde_json::from_slice(&bytes) {
-        Ok(report) => report,
-        Err(err) if err.to_string().contains("recursion limit") => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "the report is too deeply nested",
-                None,
-            )
+        )
+    })
+}
+
+fn parse(bytes: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|err| {
+        if err.to_string().contains("recursion limit") {
+            ApiError::bad_request("the report is too deeply nested")
+        } else {
+            ApiError::bad_request(format!("not JSON: {err}"))
         }
-        Err(err) => return refuse(StatusCode::BAD_REQUEST, format!("not JSON: {err}"), None),
-    };
+    })
+}
+
+/// The recorded version `report` names, if the report is valid under it;
+/// else the first error, at its field.
+fn validate<'s>(schemas: &'s Schemas, report: &Value) -> Result<&'s Version, ApiError> {
     let Some(version_text) = report.get("schema_version").and_then(Value::as_str) else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "the report has no schema_version string",
-            Some("/schema_version".to_owned()),
+        return Err(
+            ApiError::bad_request("the report has no schema_version string").at("/schema_version"),
         );
     };
-    let Some(version) = receiver.schemas.versions.get(version_text) else {
-        let known: Vec<&str> = receiver
-            .schemas
-            .versions
-            .keys()
-            .map(String::as_str)
-            .collect();
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "unknown schema_version {version_text:?}; recorded: {}",
-                known.join(", ")
-            ),
-            Some("/schema_version".to_owned()),
-        );
+    let Some(version) = schemas.versions.get(version_text) else {
+        let known: Vec<&str> = schemas.versions.keys().map(String::as_str).collect();
+        return Err(ApiError::bad_request(format!(
+            "unknown schema_version {version_text:?}; recorded: {}",
+            known.join(", ")
+        ))
+        .at("/schema_version"));
     };
-    if let Some(error) = version.validator.iter_errors(&report).next() {
+    if let Some(error) = version.validator.iter_errors(report).next() {
         let path = error.instance_path().to_string();
         let field = if path.is_empty() {
             "/".to_owned()
         } else {
             path
         };
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            format!("{field}: {error}"),
-            Some(field),
-        );
+        return Err(ApiError::bad_request(format!("{field}: {error}")).at(field));
     }
-    let session_key = match report.get(NONCE).and_then(Value::as_str) {
-        Some(nonce) => nonce.to_owned(),
-        None => random_key(),
-    };
-    let ingest = Ingest {
-        day: receiver.clock.today(),
-        version: version.version.clone(),
-        session_key,
-        observations: observe(&version.fields, &report),
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    };
-    match receiver.store.ingest(ingest).await {
-        Ok(outcome) => {
-            let status = match outcome {
-                Outcome::Stored => "stored",
-                Outcome::Duplicate => "duplicate",
-            };
-            (StatusCode::ACCEPTED, Json(json!({ "status": status }))).into_response()
-        }
-        Err(err) => {
-            tracing::warn!("a report was not stored: {err}");
-            refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage is unavailable; nothing was stored",
-                None,
-            )
-        }
-    }
+    Ok(version)
 }
 
 /// A key for a report without a `session_nonce`: it is never a duplicate.
@@ -182,9 +150,9 @@ struct Range {
 
 impl Range {
     /// `from..=to`, by default the last 30 days; the error names the bad day.
-    fn days(&self, today: Date) -> Result<(Date, Date), String> {
+    fn days(&self, today: Date) -> Result<(Date, Date), ApiError> {
         let parse = |text: &Option<String>, default: Date| match text {
-            Some(text) => parse_day(text),
+            Some(text) => parse_day(text).map_err(ApiError::bad_request),
             None => Ok(default),
         };
         Ok((
@@ -197,91 +165,58 @@ impl Range {
 async fn aggregates<S: Store>(
     State(receiver): State<Arc<Receiver<S>>>,
     Query(range): Query<Range>,
-) -> Response {
-    let (from, to) = match range.days(receiver.clock.today()) {
-        Ok(days) => days,
-        Err(why) => return refuse(StatusCode::BAD_REQUEST, why, None),
-    };
+) -> Result<Json<Value>, ApiError> {
+    let (from, to) = range.days(receiver.clock.today())?;
     let fields = &receiver.schemas.fields;
     let Some(field) = range.field.as_deref() else {
         let names: Vec<&String> = fields.keys().collect();
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            format!("name a field: ?field=..., one of {names:?}"),
-            None,
-        );
+        return Err(ApiError::bad_request(format!(
+            "name a field: ?field=..., one of {names:?}"
+        )));
     };
     let Some(kind) = fields.get(field) else {
-        return refuse(
+        return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             format!("no field {field:?} in the recorded schemas"),
-            None,
-        );
+        ));
     };
-    let (counts, numbers) = match (
+    let unavailable = |err| ApiError::unavailable("aggregates could not be read", err);
+    // Both reads run before either error is looked at, as one request.
+    let (counts, numbers) = (
         receiver.store.counts(field, from, to).await,
         receiver.store.numbers(field, from, to).await,
-    ) {
-        (Ok(counts), Ok(numbers)) => (counts, numbers),
-        (Err(err), _) | (_, Err(err)) => return unavailable("aggregates could not be read", err),
-    };
-    Json(json!({
+    );
+    let (counts, numbers) = (counts.map_err(unavailable)?, numbers.map_err(unavailable)?);
+    Ok(Json(json!({
         "field": field,
         "kind": kind.name(),
         "from": from.to_string(),
         "to": to.to_string(),
         "counts": counts,
         "numbers": numbers,
-    }))
-    .into_response()
+    })))
 }
 
 async fn sessions<S: Store>(
     State(receiver): State<Arc<Receiver<S>>>,
     Query(range): Query<Range>,
-) -> Response {
-    let (from, to) = match range.days(receiver.clock.today()) {
-        Ok(days) => days,
-        Err(why) => return refuse(StatusCode::BAD_REQUEST, why, None),
-    };
-    match receiver.store.sessions(from, to).await {
-        Ok(rows) => {
-            Json(json!({ "from": from.to_string(), "to": to.to_string(), "sessions": rows }))
-                .into_response()
-        }
-        Err(err) => unavailable("sessions could not be read", err),
-    }
-}
-
-async fn dashboard<S: Store>(State(receiver): State<Arc<Receiver<S>>>) -> Response {
-    match crate::dashboard::page(&receiver).await {
-        Ok(page) => Html(page).into_response(),
-        Err(err) => unavailable("the dashboard could not be drawn", err),
-    }
-}
-
-/// The periodic job: deletes raw reports older than the retention, and
-/// folds past days' rare string values into `(other)`.
-pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), crate::store::StoreError> {
-    let today = receiver.clock.today();
-    receiver
-        .store
-        .delete_raw_before(today - Duration::days(receiver.raw_retention_days))
-        .await?;
-    let free_form: Vec<String> = receiver
-        .schemas
-        .fields
-        .iter()
-        .filter(|(_, kind)| matches!(kind, crate::schema::FieldKind::Value { free_form: true }))
-        .map(|(path, _)| path.clone())
-        .collect();
+) -> Result<Json<Value>, ApiError> {
+    let (from, to) = range.days(receiver.clock.today())?;
     let rows = receiver
         .store
-        .value_counts_before(today, &free_form)
-        .await?;
-    let folds = crate::store::folds(rows);
-    if !folds.is_empty() {
-        receiver.store.fold(folds).await?;
-    }
-    Ok(())
+        .sessions(from, to)
+        .await
+        .map_err(|err| ApiError::unavailable("sessions could not be read", err))?;
+    Ok(Json(
+        json!({ "from": from.to_string(), "to": to.to_string(), "sessions": rows }),
+    ))
+}
+
+async fn dashboard<S: Store>(
+    State(receiver): State<Arc<Receiver<S>>>,
+) -> Result<Html<String>, ApiError> {
+    let dashboard = crate::dashboard::query(&receiver)
+        .await
+        .map_err(|err| ApiError::unavailable("the dashboard could not be drawn", err))?;
+    Ok(Html(crate::dashboard::render(&dashboard)))
 }

@@ -153,7 +153,9 @@ fn postgres_unreachable_is_503_and_ingest_resumes_by_itself() {
     let store = runtime
         .block_on(PostgresStore::connect(&through_relay))
         .unwrap();
-    let running = common::serve(runtime, || store);
+    // Counted straight from the server, not through the relay.
+    let database = common::Database::Postgres(url.clone());
+    let running = common::serve(runtime, database, || store);
     assert_eq!(running.post(&report("before")).0, 202);
 
     relay.set_up(false);

@@ -1,18 +1,16 @@
-//! A loopback CONNECT proxy for the proxy tests, and the trust that lets a
-//! reporter (through its test seam only) verify a loopback TLS receiver.
-//! The proxy binds 127.0.0.1, relays only to the address a CONNECT names
-//! (a loopback receiver in every test), and stops when dropped or after
-//! 30 s at the latest.
+//! A loopback CONNECT proxy for the proxy tests. It binds 127.0.0.1,
+//! relays only to the address a CONNECT names (a loopback receiver in
+//! every test), and stops when dropped or after 30 s at the latest.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-/// The test CA that signed `loopback-cert.pem` (for 127.0.0.1).
-pub const TEST_CA: &[u8] = include_bytes!("../fixtures/test-ca.pem");
+use super::listener::listen;
+use super::tls;
 
 /// What the proxy does after answering a CONNECT.
 #[derive(Clone, Copy)]
@@ -37,7 +35,7 @@ impl ConnectProxy {
     pub fn start(mode: ProxyMode) -> ConnectProxy {
         let (connections, targets, stop) = (Arc::default(), Arc::default(), Arc::default());
         let recorded = Arc::clone(&targets);
-        let addr = super::listen(&connections, &stop, move |stream| {
+        let addr = listen(&connections, &stop, move |stream| {
             let targets = Arc::clone(&recorded);
             thread::spawn(move || {
                 let _ = serve(stream, mode, &targets);
@@ -99,7 +97,7 @@ fn serve(
         ),
         ProxyMode::AnswerItself => {
             client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
-            super::untrusted_tls(client)
+            tls::untrusted_tls(client)
         }
         ProxyMode::Tunnel => {
             let upstream = TcpStream::connect(&target)?;
@@ -128,15 +126,4 @@ fn read_head(stream: &mut TcpStream) -> std::io::Result<String> {
         head.push(byte[0]);
     }
     Ok(String::from_utf8_lossy(&head).into_owned())
-}
-
-/// The receiver's TLS config: `loopback-cert.pem`, signed by [`TEST_CA`].
-pub fn trusted_tls_config() -> Arc<rustls::ServerConfig> {
-    static CONFIG: OnceLock<Arc<rustls::ServerConfig>> = OnceLock::new();
-    Arc::clone(CONFIG.get_or_init(|| {
-        super::server_config(
-            include_bytes!("../fixtures/loopback-cert.pem"),
-            include_bytes!("../fixtures/loopback-key.pem"),
-        )
-    }))
 }

@@ -2,6 +2,9 @@
 //! default) and PostgreSQL (raw reports partitioned by day). Raw reports
 //! and aggregates change in one transaction, so they never disagree; a
 //! report is acknowledged only once that transaction has committed.
+//!
+//! The engines run the same statements, written once in [`sql`]; each
+//! engine's module holds only what that engine does differently.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -12,6 +15,7 @@ use time::Date;
 use crate::aggregate::{Observation, OTHER, TOP_VALUES, VALUE};
 
 pub mod postgres;
+pub mod sql;
 pub mod sqlite;
 
 /// One validated report to store.
@@ -102,8 +106,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<SessionRow>, StoreError>> + Send;
     /// Deletes raw reports of days before `day`; aggregates stay.
     fn delete_raw_before(&self, day: Date) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// How many raw reports are stored.
-    fn raw_count(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
     /// The value counts of `fields` on days before `day`, for folding.
     fn value_counts_before(
         &self,
@@ -124,28 +126,6 @@ pub struct Fold {
     pub field: String,
     pub keys: Vec<String>,
     pub total: i64,
-}
-
-/// The upsert of a free-form value's count, in one engine's placeholder
-/// syntax (`placeholder(1)` is `?1` or `$1`), binding the day, version,
-/// field, kind, value, cap and `(other)`. The key counted is the value if
-/// it has a row today or the field has fewer rows than the cap, else
-/// `(other)`. One statement for both engines; each builds it once.
-pub fn free_form_upsert(placeholder: fn(usize) -> String) -> String {
-    let [day, version, field, kind, key, cap, other] = [1, 2, 3, 4, 5, 6, 7].map(placeholder);
-    let same_field = format!(
-        "FROM agg_counts WHERE day = {day} AND schema_version = {version} AND field = {field} AND kind = {kind}"
-    );
-    // CASE tries its branches in order: the count runs only for a value
-    // without a row today.
-    format!(
-        "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
-         VALUES ({day}, {version}, {field}, {kind}, \
-         CASE WHEN EXISTS (SELECT 1 {same_field} AND key = {key}) THEN {key} \
-         WHEN (SELECT COUNT(*) {same_field}) < {cap} THEN {key} ELSE {other} END, 1) \
-         ON CONFLICT (day, schema_version, field, kind, key) \
-         DO UPDATE SET count = agg_counts.count + excluded.count"
-    )
 }
 
 /// The folds that keep each day's [`TOP_VALUES`] most frequent values of a
@@ -176,18 +156,6 @@ pub fn folds(rows: Vec<(String, CountRow)>) -> Vec<Fold> {
         })
         .collect()
 }
-
-/// The tables, in migration order: each runs once, at start.
-pub const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE agg_sessions (day TEXT NOT NULL, schema_version TEXT NOT NULL, sessions BIGINT NOT NULL, \
-     PRIMARY KEY (day, schema_version))",
-    "CREATE TABLE agg_counts (day TEXT NOT NULL, schema_version TEXT NOT NULL, field TEXT NOT NULL, \
-     kind TEXT NOT NULL, key TEXT NOT NULL, count BIGINT NOT NULL, \
-     PRIMARY KEY (day, schema_version, field, kind, key))",
-    "CREATE TABLE agg_numbers (day TEXT NOT NULL, schema_version TEXT NOT NULL, field TEXT NOT NULL, \
-     count BIGINT NOT NULL, sum DOUBLE PRECISION NOT NULL, min DOUBLE PRECISION NOT NULL, \
-     max DOUBLE PRECISION NOT NULL, PRIMARY KEY (day, schema_version, field))",
-];
 
 #[cfg(test)]
 mod tests {

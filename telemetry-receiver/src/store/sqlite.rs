@@ -2,20 +2,20 @@
 //! commit, so an acknowledged report survives a crash.
 
 use std::path::Path;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use time::Date;
 
-use super::{
-    free_form_upsert, CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError,
-    MIGRATIONS,
-};
+use super::sql::{Dialect, Statements};
+use super::{CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError};
 use crate::aggregate::{Observation, DAY_CAP, OTHER, VALUE};
 use crate::clock::day_text;
 
-/// A free-form string's count, under the day's cap (see `free_form_upsert`).
-static FREE_FORM: LazyLock<String> = LazyLock::new(|| free_form_upsert(|n| format!("?{n}")));
+/// The shared statements, in SQLite's dialect.
+fn sql() -> &'static Statements {
+    Dialect::Sqlite.statements()
+}
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -58,30 +58,17 @@ impl SqliteStore {
 }
 
 fn migrate(connection: &Connection) -> Result<(), StoreError> {
-    let raw = "CREATE TABLE raw_reports (day TEXT NOT NULL, session_key TEXT NOT NULL, \
-               schema_version TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (day, session_key))";
     connection
-        .execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+        .execute_batch(&sql().migrations_table)
         .map_err(error)?;
     let done: i64 = connection
-        .query_row("SELECT COUNT(*) FROM schema_migrations", [], |row| {
-            row.get(0)
-        })
+        .query_row(&sql().migrations_done, [], |row| row.get(0))
         .map_err(error)?;
-    for (version, sql) in std::iter::once(raw)
-        .chain(MIGRATIONS.iter().copied())
-        .enumerate()
-    {
-        if (version as i64) < done {
-            continue;
-        }
+    for (version, migration) in Dialect::Sqlite.pending_migrations(done) {
         let tx = connection.unchecked_transaction().map_err(error)?;
-        tx.execute_batch(sql).map_err(error)?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version) VALUES (?1)",
-            [version as i64],
-        )
-        .map_err(error)?;
+        tx.execute_batch(migration).map_err(error)?;
+        tx.execute(&sql().migration_record, [version])
+            .map_err(error)?;
         tx.commit().map_err(error)?;
     }
     Ok(())
@@ -106,38 +93,45 @@ impl Store for SqliteStore {
             // Cached per connection: preparing these statements anew for
             // every report took about a third of ingest time
             // (docs/performance.md, the receiver's benchmark).
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO raw_reports (day, session_key, schema_version, body) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![day, ingest.session_key, ingest.version, ingest.body])?;
+            let inserted = tx.prepare_cached(&sql().raw_insert)?.execute(params![
+                day,
+                ingest.session_key,
+                ingest.version,
+                ingest.body
+            ])?;
             if inserted == 0 {
                 return Ok(Outcome::Duplicate);
             }
-            tx.prepare_cached(
-                "INSERT INTO agg_sessions (day, schema_version, sessions) VALUES (?1, ?2, 1) \
-                 ON CONFLICT (day, schema_version) DO UPDATE SET sessions = sessions + 1",
-            )?
-            .execute(params![day, ingest.version])?;
+            tx.prepare_cached(&sql().sessions_upsert)?
+                .execute(params![day, ingest.version])?;
             for observation in &ingest.observations {
                 match observation {
-                    Observation::Count { field, kind, key, amount } => tx
-                        .prepare_cached(
-                            "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (day, schema_version, field, kind, key) \
-                             DO UPDATE SET count = count + excluded.count",
-                        )?
-                        .execute(params![day, ingest.version, field, kind, key, amount])?,
+                    Observation::Count {
+                        field,
+                        kind,
+                        key,
+                        amount,
+                    } => tx.prepare_cached(&sql().count_upsert)?.execute(params![
+                        day,
+                        ingest.version,
+                        field,
+                        kind,
+                        key,
+                        amount
+                    ])?,
                     Observation::FreeForm { field, key } => tx
-                        .prepare_cached(FREE_FORM.as_str())?
-                        .execute(params![day, ingest.version, field, VALUE, key, DAY_CAP, OTHER])?,
+                        .prepare_cached(&sql().free_form_upsert)?
+                        .execute(params![
+                            day,
+                            ingest.version,
+                            field,
+                            VALUE,
+                            key,
+                            DAY_CAP,
+                            OTHER
+                        ])?,
                     Observation::Number { field, value } => tx
-                        .prepare_cached(
-                            "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
-                             VALUES (?1, ?2, ?3, 1, ?4, ?4, ?4) ON CONFLICT (day, schema_version, field) \
-                             DO UPDATE SET count = count + 1, sum = sum + excluded.sum, \
-                             min = min(min, excluded.min), max = max(max, excluded.max)",
-                        )?
+                        .prepare_cached(&sql().number_upsert)?
                         .execute(params![day, ingest.version, field, value])?,
                 };
             }
@@ -150,10 +144,7 @@ impl Store for SqliteStore {
     async fn counts(&self, field: &str, from: Date, to: Date) -> Result<Vec<CountRow>, StoreError> {
         let (field, from, to) = (field.to_owned(), day_text(from), day_text(to));
         self.with(move |connection| {
-            let mut statement = connection.prepare(
-                "SELECT day, schema_version, kind, key, count FROM agg_counts \
-                 WHERE field = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day, schema_version, kind, count DESC, key",
-            )?;
+            let mut statement = connection.prepare(&sql().counts)?;
             let rows = statement.query_map(params![field, from, to], |row| count_row(row, 0))?;
             rows.collect()
         })
@@ -168,10 +159,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<NumberRow>, StoreError> {
         let (field, from, to) = (field.to_owned(), day_text(from), day_text(to));
         self.with(move |connection| {
-            let mut statement = connection.prepare(
-                "SELECT day, schema_version, count, sum, min, max FROM agg_numbers \
-                 WHERE field = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day, schema_version",
-            )?;
+            let mut statement = connection.prepare(&sql().numbers)?;
             let rows = statement.query_map(params![field, from, to], |row| {
                 Ok(NumberRow {
                     day: row.get(0)?,
@@ -190,10 +178,7 @@ impl Store for SqliteStore {
     async fn sessions(&self, from: Date, to: Date) -> Result<Vec<SessionRow>, StoreError> {
         let (from, to) = (day_text(from), day_text(to));
         self.with(move |connection| {
-            let mut statement = connection.prepare(
-                "SELECT day, schema_version, sessions FROM agg_sessions \
-                 WHERE day >= ?1 AND day <= ?2 ORDER BY day, schema_version",
-            )?;
+            let mut statement = connection.prepare(&sql().sessions)?;
             let rows = statement.query_map(params![from, to], |row| {
                 Ok(SessionRow {
                     day: row.get(0)?,
@@ -215,16 +200,6 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn raw_count(&self) -> Result<i64, StoreError> {
-        self.with(|connection| {
-            connection
-                .query_row("SELECT COUNT(*) FROM raw_reports", [], |row| row.get(0))
-                .optional()
-                .map(Option::unwrap_or_default)
-        })
-        .await
-    }
-
     async fn value_counts_before(
         &self,
         day: Date,
@@ -232,10 +207,8 @@ impl Store for SqliteStore {
     ) -> Result<Vec<(String, CountRow)>, StoreError> {
         let (day, fields) = (day_text(day), fields.to_vec());
         self.with(move |connection| {
-            let mut statement = connection.prepare(
-                "SELECT field, day, schema_version, kind, key, count FROM agg_counts \
-                 WHERE day < ?1 AND field = ?2 AND kind = ?3",
-            )?;
+            // One field per execution: SQLite binds no lists.
+            let mut statement = connection.prepare(&sql().value_counts_before)?;
             let mut out = Vec::new();
             for field in &fields {
                 let rows = statement.query_map(params![day, field, VALUE], |row| {
@@ -254,18 +227,23 @@ impl Store for SqliteStore {
         self.with(move |connection| {
             let tx = connection.transaction()?;
             for fold in &folds {
+                // One key per execution: SQLite binds no lists.
                 for key in &fold.keys {
                     tx.execute(
-                        "DELETE FROM agg_counts WHERE day = ?1 AND schema_version = ?2 AND field = ?3 \
-                         AND kind = ?4 AND key = ?5",
+                        &sql().fold_delete,
                         params![fold.day, fold.schema_version, fold.field, VALUE, key],
                     )?;
                 }
                 tx.execute(
-                    "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (day, schema_version, field, kind, key) \
-                     DO UPDATE SET count = count + excluded.count",
-                    params![fold.day, fold.schema_version, fold.field, VALUE, OTHER, fold.total],
+                    &sql().count_upsert,
+                    params![
+                        fold.day,
+                        fold.schema_version,
+                        fold.field,
+                        VALUE,
+                        OTHER,
+                        fold.total
+                    ],
                 )?;
             }
             tx.commit()

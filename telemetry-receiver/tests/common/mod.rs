@@ -13,11 +13,11 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use telemetry_receiver::clock::ManualClock;
 use telemetry_receiver::schema::Schemas;
-use telemetry_receiver::server::{router, Receiver};
+use telemetry_receiver::server::router;
 use telemetry_receiver::store::postgres::PostgresStore;
 use telemetry_receiver::store::sqlite::SqliteStore;
 use telemetry_receiver::store::Store;
-use telemetry_receiver::RAW_RETENTION_DAYS;
+use telemetry_receiver::{Receiver, RAW_RETENTION_DAYS};
 
 /// 2026-11-25 12:00 UTC.
 pub const NOON: i64 = 1_795_608_000;
@@ -48,11 +48,20 @@ pub fn report(nonce: &str) -> Value {
     })
 }
 
+/// Where a store keeps its data, for reading it as an operator would:
+/// straight from the database, so the `Store` trait carries nothing only
+/// the tests need.
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
 /// A receiver running in its own runtime, and the clock it reads.
 pub struct Running<S: Store> {
     pub base: String,
     pub clock: ManualClock,
     pub receiver: Arc<Receiver<S>>,
+    pub database: Database,
     pub runtime: tokio::runtime::Runtime,
 }
 
@@ -103,17 +112,36 @@ impl<S: Store> Running<S> {
 
     /// The retention job, now.
     pub fn maintain(&self) {
-        self.block_on(telemetry_receiver::server::maintain(&self.receiver))
+        self.block_on(telemetry_receiver::maintain(&self.receiver))
             .unwrap();
     }
 
+    /// How many raw reports the database holds.
     pub fn raw_count(&self) -> i64 {
-        self.block_on(self.receiver.store.raw_count()).unwrap()
+        const RAW_COUNT: &str = "SELECT COUNT(*) FROM raw_reports";
+        match &self.database {
+            Database::Sqlite(path) => rusqlite::Connection::open(path)
+                .unwrap()
+                .query_row(RAW_COUNT, [], |row| row.get(0))
+                .unwrap(),
+            Database::Postgres(url) => self.block_on(async {
+                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(connection);
+                client.query_one(RAW_COUNT, &[]).await.unwrap().get(0)
+            }),
+        }
     }
 }
 
-/// Serves `store` on 127.0.0.1 with a clock at [`NOON`].
-pub fn serve<S: Store>(runtime: tokio::runtime::Runtime, store: impl FnOnce() -> S) -> Running<S> {
+/// Serves `store`, which keeps its data in `database`, on 127.0.0.1 with a
+/// clock at [`NOON`].
+pub fn serve<S: Store>(
+    runtime: tokio::runtime::Runtime,
+    database: Database,
+    store: impl FnOnce() -> S,
+) -> Running<S> {
     let clock = ManualClock::at(NOON);
     let receiver = runtime.block_on(async {
         telemetry_receiver::receiver(
@@ -133,6 +161,7 @@ pub fn serve<S: Store>(runtime: tokio::runtime::Runtime, store: impl FnOnce() ->
         base,
         clock,
         receiver,
+        database,
         runtime,
     }
 }
@@ -158,7 +187,8 @@ pub fn sqlite_path(name: &str) -> PathBuf {
 
 pub fn sqlite(name: &str) -> Running<SqliteStore> {
     let path = sqlite_path(name);
-    serve(runtime(), || SqliteStore::open(&path).unwrap())
+    let store = || SqliteStore::open(&path).unwrap();
+    serve(runtime(), Database::Sqlite(path.clone()), store)
 }
 
 /// The server every PostgreSQL test uses.
@@ -231,7 +261,7 @@ pub fn postgres(name: &str) -> Option<Running<PostgresStore>> {
     let url = postgres_database(name)?;
     let runtime = runtime();
     let store = runtime.block_on(PostgresStore::connect(&url)).unwrap();
-    Some(serve(runtime, || store))
+    Some(serve(runtime, Database::Postgres(url), || store))
 }
 
 /// Runs the generic fn `test` against SQLite and then PostgreSQL.
