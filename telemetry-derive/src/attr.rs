@@ -10,6 +10,8 @@ use crate::tokens::str_value;
 
 /// The attribute's path: `#[telemetry(...)]`.
 pub const TELEMETRY: &str = "telemetry";
+/// serde's, which `serde_attr` reads.
+pub const SERDE: &str = "serde";
 
 // Keys on a payload struct.
 pub const SCHEMA_VERSION: &str = "schema_version";
@@ -249,7 +251,7 @@ pub fn split(attrs: &[Attribute]) -> Split<'_> {
         match ident.to_string().as_str() {
             "doc" => split.docs.push(attr),
             TELEMETRY => split.telemetry.push(attr),
-            crate::serde_attr::SERDE => split.serde.push(attr),
+            SERDE => split.serde.push(attr),
             _ => {}
         }
     }

@@ -17,8 +17,6 @@ use crate::attr::skip_value;
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
 
-pub const SERDE: &str = "serde";
-
 /// What serde writes differently for a struct.
 #[derive(Default)]
 pub struct Container {
