@@ -75,10 +75,12 @@ pub fn check_field(
 /// The name of an identifying type (`IpAddr`), by its last path segment.
 pub fn identifying_type(ty: &Type) -> Option<&'static str> {
     let Type::Path(path) = ty else { return None };
-    let last = &path.path.segments.last()?.ident;
+    // One string per field, not one per comparison: an ident compares to
+    // text through a string of its own.
+    let last = path.path.segments.last()?.ident.to_string();
     IDENTIFYING_TYPES
         .iter()
-        .find(|name| *last == **name)
+        .find(|name| **name == last)
         .copied()
 }
 

@@ -50,7 +50,7 @@ impl Variant {
         let mut out = Variant::default();
         for_each_key(cx, attrs, |key, meta| {
             match key {
-                "rename" => set_once(cx, &mut out.rename, key, meta)?,
+                "rename" => set_once(cx, &mut out.rename, meta)?,
                 "skip" | "skip_serializing" => cx.syn_error(meta.error(
                     "a TelemetryValue variant cannot be skipped: serde would fail at run time when sending it; \
                      remove the variant or the attribute",
@@ -122,8 +122,8 @@ impl Container {
                         }
                     }
                 }
-                "rename" => set_once(cx, &mut out.rename, key, meta)?,
-                "tag" => set_once(cx, &mut out.tag, key, meta)?,
+                "rename" => set_once(cx, &mut out.rename, meta)?,
+                "tag" => set_once(cx, &mut out.tag, meta)?,
                 _ => return Ok(false),
             }
             Ok(true)
@@ -137,7 +137,7 @@ impl Field {
         let mut out = Field::default();
         for_each_key(cx, attrs, |key, meta| {
             match key {
-                "rename" => set_once(cx, &mut out.rename, key, meta)?,
+                "rename" => set_once(cx, &mut out.rename, meta)?,
                 "skip" | "skip_serializing" => out.skip = true,
                 "skip_serializing_if" => {
                     let lit: LitStr = meta.value()?.parse()?;
@@ -215,18 +215,12 @@ fn serialize_name(
     Ok(found)
 }
 
-fn set_once(
-    cx: &Ctxt,
-    slot: &mut Option<LitStr>,
-    key: &str,
-    meta: &ParseNestedMeta,
-) -> syn::Result<()> {
+fn set_once(cx: &Ctxt, slot: &mut Option<LitStr>, meta: &ParseNestedMeta) -> syn::Result<()> {
     // `key(deserialize = "..")` alone changes nothing that is sent.
     let mut given = slot.is_some();
     if let Some(lit) = serialize_name(cx, meta, &mut given)? {
         *slot = Some(lit);
     }
-    let _ = key;
     Ok(())
 }
 
