@@ -4,7 +4,17 @@
 //! sent and why. This crate makes the payload struct the single source of
 //! truth for that page: `#[derive(Telemetry)]` serializes the struct, renders
 //! its field table, and fails the build when the fields change without a
-//! `schema_version` bump or when the docs page does not match.
+//! `schema_version` bump or when the docs page does not match. At run time
+//! it gives the server what such a page promises: off by default, one fixed
+//! HTTPS endpoint, one fire-and-forget report a day, and a live preview of
+//! exactly what is sent.
+//!
+//! ```toml
+//! [dependencies]
+//! telemetry-core = { version = "0.1", features = ["axum"] }
+//! ```
+//!
+//! # The payload
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -42,11 +52,230 @@
 //! assert!(Report::DOCS_TABLE.contains("| `tier` | `memory \\| postgres` |"));
 //! ```
 //!
+//! Every field needs a `///` comment: it is the "Why it's collected" column.
+//! Wire types come from Rust types: `String` is `string`, integers are
+//! `integer`, `f32`/`f64` are `number`, `bool` is `boolean`, `Option<T>` is
+//! `T | null` (the key is always sent), `Vec<T>` is `T[]`,
+//! `BTreeMap<String, V>` is a map, a [`TelemetryValue`] enum is its list of
+//! values (stated on the field with `values`, checked against the enum), and
+//! a [`TelemetrySection`] struct is an object. `HashMap` is refused (its
+//! order would make the report bytes differ run to run), and so is anything
+//! else without a fixed wire type. A privacy lint refuses fields whose type
+//! or name looks like an identifier (`IpAddr`, `Uuid`, `hostname`, `email`,
+//! ...) unless a person reviewed them: `#[telemetry(reviewed = "a count,
+//! never a name")]`. [`derive@Telemetry`] lists every attribute.
+//!
+//! # The docs page and its history
+//!
 //! The docs page (`docs/example.md` here, relative to the crate's
-//! `Cargo.toml`) holds the generated table between marker comments, and a
-//! schema history file beside it records every released version's shape.
-//! `TELEMETRY_BLESS=1 cargo build` writes both; every other build checks them.
+//! `Cargo.toml`) holds the generated field table between marker comments;
+//! write your prose around them. A schema history file beside it
+//! (`docs/Report.schema-history`) records every released version's shape,
+//! and a JSON Schema (`docs/Report.schema.json`) that validates a report of
+//! any recorded version, for receivers.
+//!
+//! The first `cargo build` fails and says to bless: `TELEMETRY_BLESS=1 cargo
+//! build` writes the block, the history and the schema; commit them. From
+//! then on every build checks them. To change the payload:
+//!
+//! 1. Change the struct. The build now fails and lists the change,
+//!    diff-style: `+ gpu_count: integer`, `- tier`,
+//!    `~ cluster_count: integer -> string`.
+//! 2. Bump `schema_version`: minor (`1.0` to `1.1`) for an added field,
+//!    major (`2.0`) for a removed field or a changed type or value list.
+//!    `#[telemetry(renamed_from = "old")]` reports a rename as one change.
+//! 3. Run `TELEMETRY_BLESS=1 cargo build`: it rewrites the block and appends
+//!    the new version to the history, never rewriting a recorded version.
+//! 4. Review the diff of the page and the history, and commit them with the
+//!    struct.
+//!
+//! Editing only a `///` comment changes the page but not the wire shape:
+//! bless, no bump. With `CI` set, bless is refused. When your crate is built
+//! as someone else's dependency without its page and history (a published
+//! crate that does not ship them), the derive checks and writes nothing.
+//!
+//! # Sections: nested payloads
+//!
+//! A struct deriving [`TelemetrySection`] can be a field of the payload or
+//! of another section, as `S`, `Option<S>`, `Vec<S>` or
+//! `BTreeMap<String, S>`. It is sent as a JSON object; its fields follow the
+//! payload's field rules, and are on the page and under the guard by their
+//! paths: `system.cpu.cores`, `gpu_devices[].model` (`[]` for every item of
+//! a list), `clusters.*.nodes` (`*` for every value of a map).
+//!
+//! ```
+//! use telemetry_core::{Telemetry, TelemetrySection};
+//!
+//! #[derive(TelemetrySection)]
+//! pub struct SystemInfo {
+//!     /// Linux distribution family, absent where it cannot be read.
+//!     pub distribution: Option<String>,
+//!     /// The processor, to pick the SIMD paths worth maintaining.
+//!     pub cpu: CpuInfo,
+//! }
+//!
+//! #[derive(TelemetrySection)]
+//! pub struct CpuInfo {
+//!     /// Cores, to size default thread pools.
+//!     pub cores: u32,
+//! }
+//!
+//! #[derive(TelemetrySection)]
+//! pub struct GpuDevice {
+//!     /// The model family, to know which generations to test on.
+//!     pub model: String,
+//! }
+//!
+//! #[derive(Telemetry)]
+//! #[telemetry(schema_version = "1.0", docs = "docs/nested.md")]
+//! pub struct NodeReport {
+//!     /// Platform facts, to decide which builds to ship.
+//!     pub system: SystemInfo,
+//!     /// GPU models in use, to decide which accelerators to support.
+//!     pub gpu_devices: Vec<GpuDevice>,
+//!     /// Collections per node, absent before the node has loaded.
+//!     pub collection_count: Option<u32>,
+//! }
+//!
+//! let report = NodeReport {
+//!     system: SystemInfo { distribution: None, cpu: CpuInfo { cores: 8 } },
+//!     gpu_devices: vec![GpuDevice { model: "A100".into() }],
+//!     collection_count: Some(3),
+//! };
+//! assert_eq!(
+//!     serde_json::to_string(&report).unwrap(),
+//!     r#"{"schema_version":"1.0","system":{"distribution":null,"cpu":{"cores":8}},"gpu_devices":[{"model":"A100"}],"collection_count":3}"#,
+//! );
+//! let paths: Vec<_> = NodeReport::FIELDS.iter().map(|f| f.name).collect();
+//! assert!(paths.contains(&"system.cpu.cores") && paths.contains(&"gpu_devices[].model"));
+//! ```
+//!
+//! A section takes no `#[telemetry(...)]` keys but `crate`: the payload
+//! holding it owns the version, the page and the endpoint. It may be
+//! declared anywhere, in any module or in another crate (if `pub` there);
+//! name it by its struct's name or a `use` of it, not through a `type`
+//! alias. See [`derive@TelemetrySection`].
+//!
+//! # Docs pages in MDX
+//!
+//! Docusaurus 3 and other MDX sites compile pages as MDX, where `<!-- -->`
+//! is a syntax error and `{`, `}` and `<` in text start expressions and
+//! tags. A page whose name ends in `.mdx` gets `{/* telemetry:begin ... */}`
+//! markers and a block whose why-texts are escaped for MDX. A `.md` page
+//! that your site compiles as MDX takes `#[telemetry(docs_format = "mdx")]`;
+//! `docs_format = "markdown"` (CommonMark, HTML-comment markers) is the
+//! default for every other page.
+//!
+//! # The runtime: preview, reporter, preview endpoint
+//!
+//! A [`Preview`] builds the report from the server's state, exactly as the
+//! next send would; the [`Reporter`] sends it once a day if the user turned
+//! telemetry on; [`axum::preview_router`] serves the preview at
+//! [`PREVIEW_PATH`] so users can see what is sent.
+//!
+//! ```
+//! # #[cfg(all(feature = "reporter", feature = "axum"))]
+//! # fn main() {
+//! use std::sync::Arc;
+//! use telemetry_core::{Preview, Reporter, Telemetry, TelemetryConfig, TelemetryValue};
+//!
+//! #[derive(Clone, Copy, TelemetryValue)]
+//! pub enum Tier {
+//!     Memory,
+//!     Postgres,
+//! }
+//!
+//! #[derive(Telemetry)]
+//! #[telemetry(
+//!     schema_version = "1.0",
+//!     docs = "docs/example.md",
+//!     endpoint = "https://telemetry.example.com/v1/report"
+//! )]
+//! pub struct Report {
+//!     /// Which versions are in use, to know where to focus fixes.
+//!     pub version: String,
+//!     /// How many installs run Tier 2, to know where to invest in persistence.
+//!     #[telemetry(values = "memory | postgres")]
+//!     pub tier: Tier,
+//!     /// Cluster counts by platform family (counts only, no names).
+//!     pub platforms: std::collections::BTreeMap<String, u32>,
+//! }
+//!
+//! struct State {
+//!     tier: Tier,
+//! }
+//!
+//! let state = Arc::new(State { tier: Tier::Memory });
+//! let preview = Preview::new(move || Report {
+//!     version: env!("CARGO_PKG_VERSION").to_owned(),
+//!     tier: state.tier,
+//!     platforms: Default::default(),
+//! });
+//!
+//! // From the server's own config (`telemetry.enabled`): off by default.
+//! let config = TelemetryConfig::default();
+//! let reporter = Reporter::builder("myapp", preview.clone())
+//!     .preview_url("http://localhost:8080/api/v1/telemetry/preview")
+//!     .disable_hint("set telemetry.enabled = false")
+//!     .start(&config);
+//! assert!(!reporter.is_running()); // Disabled: no thread, no socket.
+//!
+//! let app: axum::Router = axum::Router::new()
+//!     // ... the server's own routes ...
+//!     .merge(telemetry_core::axum::preview_router(preview));
+//! # let _ = app;
+//! # }
+//! # #[cfg(not(all(feature = "reporter", feature = "axum")))]
+//! # fn main() {}
+//! ```
+//!
+//! - [`TelemetryConfig`] defaults to disabled; disabled, the reporter starts
+//!   no thread and opens no socket. `DO_NOT_TRACK=1` ([`DO_NOT_TRACK`])
+//!   disables sending whatever the config says.
+//! - The endpoint comes only from `#[telemetry(endpoint = "https://...")]`:
+//!   fixed at compile time, not configurable.
+//! - The first report goes out at a random moment between
+//!   [`FIRST_REPORT_EARLIEST`] (5 min) and [`FIRST_REPORT_LATEST`] (65 min)
+//!   after start, then every [`REPORT_INTERVAL`] (24 h) ±
+//!   [`REPORT_INTERVAL_JITTER`] (1 h). Each send is one HTTPS POST with a
+//!   [`SEND_TIMEOUT`] (10 s) total timeout, no retry, no redirects; the
+//!   server never waits for it.
+//! - Outcomes are counted through the `metrics` facade:
+//!   `<app>_telemetry_send_errors_total`,
+//!   `<app>_telemetry_reports_sent_total`,
+//!   `<app>_telemetry_last_success_timestamp_seconds`, and one `tracing`
+//!   line says at startup what happens.
+//! - An egress proxy ([`PROXY_VARS`], bypassed by [`NO_PROXY_VARS`]) is
+//!   used only as a `CONNECT` tunnel: the certificate is still checked
+//!   against the bundled roots.
+//! - For a receiver to count a session once, the payload can carry a
+//!   `session_nonce: String` field from [`SessionNonce::current`]: random
+//!   per process start, never written anywhere, so sessions cannot be
+//!   joined across restarts.
+//!
+//! Without `axum`, serve [`Preview::bytes`] at [`PREVIEW_PATH`] from your own
+//! framework.
+//!
+//! # Cargo features
+//!
+//! - `reporter` (default): the background [`Reporter`]; implies `runtime`.
+//! - `runtime`: [`Preview`] and [`SessionNonce`]. Without it (and without
+//!   `reporter`, i.e. `default-features = false`) the crate only derives,
+//!   which keeps a crate that only defines its payload to serde and the
+//!   derive as dependencies.
+//! - `axum`: the [`axum`](mod@crate::axum) module, `GET
+//!   /api/v1/telemetry/preview` as an axum router; implies `runtime`.
+//! - `test-seam`: **for tests only**, never in a production build. Adds the
+//!   [`ReporterBuilder`] methods marked "Test seam", which point the
+//!   reporter at a literal loopback address (127.0.0.0/8 or `[::1]`, and
+//!   nothing else), trust a test CA for it, and shorten its timings. Enable
+//!   it in `[dev-dependencies]` only; implies `reporter`.
+//!
+//! The three derives, [`derive@Telemetry`], [`derive@TelemetrySection`] and
+//! [`derive@TelemetryValue`], come from the `telemetry-derive` crate and are
+//! re-exported here with every feature set: depend on this crate only.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -54,6 +283,7 @@
 extern crate self as telemetry_core;
 
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 mod bucket;
 mod config;
@@ -75,20 +305,27 @@ mod send;
 pub use bucket::ResourceBucket;
 pub use config::TelemetryConfig;
 #[cfg(feature = "reporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reporter")))]
 pub use endpoint::EndpointError;
 #[cfg(feature = "runtime")]
+#[cfg_attr(docsrs, doc(cfg(feature = "runtime")))]
 pub use nonce::SessionNonce;
 #[cfg(feature = "runtime")]
+#[cfg_attr(docsrs, doc(cfg(feature = "runtime")))]
 pub use preview::{Preview, PREVIEW_PATH};
 #[cfg(feature = "reporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reporter")))]
 pub use proxy::{NO_PROXY_VARS, PROXY_VARS};
 #[cfg(feature = "reporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reporter")))]
 pub use reporter::{Reporter, ReporterBuilder, DO_NOT_TRACK, THREAD_NAME};
 #[cfg(feature = "reporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reporter")))]
 pub use schedule::{
     FIRST_REPORT_EARLIEST, FIRST_REPORT_LATEST, REPORT_INTERVAL, REPORT_INTERVAL_JITTER,
 };
 #[cfg(feature = "reporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reporter")))]
 pub use send::SEND_TIMEOUT;
 
 /// Derives [`Telemetry`] and `serde::Serialize` for a payload struct.

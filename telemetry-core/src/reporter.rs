@@ -33,6 +33,10 @@ struct Worker {
 }
 
 /// Configures a [`Reporter`] before [`ReporterBuilder::start`].
+///
+/// The methods whose docs begin "Test seam" exist only with the `test-seam`
+/// feature, which is for tests (a `[dev-dependencies]` entry), never for a
+/// production build.
 pub struct ReporterBuilder<T> {
     app: String,
     preview: Preview<T>,
@@ -120,6 +124,7 @@ impl<T: Telemetry + 'static> ReporterBuilder<T> {
     /// literal address) instead of the payload's endpoint. Any other address
     /// is refused.
     #[cfg(feature = "test-seam")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "test-seam")))]
     pub fn loopback_endpoint(mut self, url: &str) -> Result<Self, EndpointError> {
         self.endpoint = Ok(Endpoint::loopback(url)?);
         Ok(self)
@@ -132,6 +137,7 @@ impl<T: Telemetry + 'static> ReporterBuilder<T> {
     /// [`REPORT_INTERVAL_JITTER`](crate::REPORT_INTERVAL_JITTER)) and 10 s
     /// timeout.
     #[cfg(feature = "test-seam")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "test-seam")))]
     pub fn timings(
         mut self,
         first_report_after: Duration,
@@ -151,6 +157,7 @@ impl<T: Telemetry + 'static> ReporterBuilder<T> {
     /// Test seam: the first report at a random time in
     /// `earliest..=latest`, as in production but shorter.
     #[cfg(feature = "test-seam")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "test-seam")))]
     pub fn first_report_window(mut self, earliest: Duration, latest: Duration) -> Self {
         self.schedule.first_earliest = earliest;
         self.schedule.first_latest = latest.max(earliest);
@@ -161,6 +168,7 @@ impl<T: Telemetry + 'static> ReporterBuilder<T> {
     /// a loopback TLS receiver. Without the seam, reports are verified
     /// against the bundled roots and nothing else.
     #[cfg(feature = "test-seam")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "test-seam")))]
     pub fn trust_test_roots(mut self, pem: &[u8]) -> Result<Self, String> {
         self.test_roots = TestRoots::from_pem(pem)?;
         Ok(self)

@@ -2,7 +2,7 @@
 //! `#[derive(Telemetry)]` for a payload struct, `#[derive(TelemetrySection)]`
 //! for the structs nested in it, and `#[derive(TelemetryValue)]` for the
 //! enums it sends as fixed strings. Use them through telemetry-core,
-//! which re-exports both and defines the traits they implement.
+//! which re-exports all three and defines the traits they implement.
 //!
 //! All compile-time logic lives here: attribute parsing, Rust type to wire
 //! type, table rendering, docs-page parsing, schema history comparison and

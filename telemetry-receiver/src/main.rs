@@ -1,5 +1,13 @@
-//! `telemetry-receiver --schema docs/Report.schema.json [--db sqlite://reports.db | --db postgres://user@host/db]
-//! [--listen 127.0.0.1:9090] [--raw-retention-days 90] [--maintenance-every-secs 3600]`
+//! The `telemetry-receiver` binary: its command line, and the server it
+//! starts. `telemetry-receiver --help` lists the flags, their defaults and
+//! the environment variable each can be read from (a flag on the command
+//! line wins over its variable).
+//!
+//! Exit status: 0 after `--help`, `--version` or a clean shutdown; 2 on a
+//! usage error (an unknown flag, a missing `--schema`, a value that does
+//! not parse), with the usage on stderr; 1 when the receiver cannot run
+//! (the schema file cannot be read, the database cannot be opened, the
+//! address cannot be bound), with the reason on stderr.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,6 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use clap::Parser;
 use telemetry_receiver::clock::SystemClock;
 use telemetry_receiver::schema::Schemas;
 use telemetry_receiver::store::postgres::PostgresStore;
@@ -15,61 +24,120 @@ use telemetry_receiver::store::Store;
 use telemetry_receiver::{maintain, server::router, Receiver};
 use telemetry_receiver::{receiver, RAW_RETENTION_DAYS};
 
-const USAGE: &str = "usage: telemetry-receiver --schema <Payload>.schema.json [--db sqlite://reports.db | postgres://user@host/db] \
-[--listen 127.0.0.1:9090] [--raw-retention-days 90] [--maintenance-every-secs 3600]";
+/// Where reports are stored when `--db` is not given.
+const DEFAULT_DB: &str = "sqlite://reports.db";
+/// The address served when `--listen` is not given.
+const DEFAULT_LISTEN: &str = "127.0.0.1:9090";
+/// How often the retention job runs when `--maintenance-every-secs` is not
+/// given: hourly.
+const DEFAULT_MAINTENANCE_EVERY_SECS: u64 = 3600;
 
+/// Receives telemetry-core reports: validates them against the recorded
+/// schemas, counts each session once per UTC day, keeps raw reports for a
+/// bounded time and per-day aggregates forever, and serves a dashboard.
+#[derive(Debug, Parser)]
+#[command(
+    name = "telemetry-receiver",
+    version,
+    after_help = "Logs go to stderr; RUST_LOG sets their filter (default: info). \
+                  The first line on stdout is `listening on http://<address>`."
+)]
 struct Args {
+    /// The payload's JSON Schema, as bless writes it
+    /// (`docs/<Payload>.schema.json`): every recorded version.
+    #[arg(long, value_name = "FILE", env = "TELEMETRY_RECEIVER_SCHEMA")]
     schema: PathBuf,
-    db: String,
+
+    /// The store: `sqlite://<file>` (created if missing) or
+    /// `postgres://user@host/db` (`postgresql://` too).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "TELEMETRY_RECEIVER_DB",
+        // A PostgreSQL URL may carry a password: --help never shows it.
+        hide_env_values = true,
+        default_value = DEFAULT_DB,
+        value_parser = parse_db,
+    )]
+    db: Db,
+
+    /// The address to serve on; port 0 picks a free one (see stdout).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "TELEMETRY_RECEIVER_LISTEN",
+        default_value = DEFAULT_LISTEN
+    )]
     listen: SocketAddr,
+
+    /// Days raw reports are kept before the retention job deletes them
+    /// (aggregates are kept forever).
+    #[arg(
+        long,
+        value_name = "DAYS",
+        env = "TELEMETRY_RECEIVER_RAW_RETENTION_DAYS",
+        default_value_t = RAW_RETENTION_DAYS,
+        value_parser = above_zero::<i64>,
+    )]
     raw_retention_days: i64,
-    maintenance_every: Duration,
+
+    /// Seconds between two runs of the retention job.
+    #[arg(
+        long,
+        value_name = "SECS",
+        env = "TELEMETRY_RECEIVER_MAINTENANCE_EVERY_SECS",
+        default_value_t = DEFAULT_MAINTENANCE_EVERY_SECS,
+        value_parser = above_zero::<u64>,
+    )]
+    maintenance_every_secs: u64,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut schema = None;
-    let mut args = Args {
-        schema: PathBuf::new(),
-        db: "sqlite://reports.db".to_owned(),
-        listen: SocketAddr::from(([127, 0, 0, 1], 9090)),
-        raw_retention_days: RAW_RETENTION_DAYS,
-        maintenance_every: Duration::from_secs(3600),
-    };
-    let mut iter = std::env::args().skip(1);
-    while let Some(arg) = iter.next() {
-        let mut value = || iter.next().ok_or(format!("{arg} needs a value; {USAGE}"));
-        match arg.as_str() {
-            "--schema" => schema = Some(PathBuf::from(value()?)),
-            "--db" => args.db = value()?,
-            "--listen" => {
-                let text = value()?;
-                args.listen = text.parse().map_err(|e| format!("--listen {text}: {e}"))?;
-            }
-            "--raw-retention-days" => {
-                let text = value()?;
-                args.raw_retention_days = text.parse().ok().filter(|days| *days > 0).ok_or(
-                    format!("--raw-retention-days {text}: a number of days above 0"),
-                )?;
-            }
-            "--maintenance-every-secs" => {
-                let text = value()?;
-                let secs: u64 = text
-                    .parse()
-                    .ok()
-                    .filter(|secs| *secs > 0)
-                    .ok_or(format!("--maintenance-every-secs {text}: seconds above 0"))?;
-                args.maintenance_every = Duration::from_secs(secs);
-            }
-            "--help" | "-h" => return Err(USAGE.to_owned()),
-            other => return Err(format!("unknown argument {other:?}; {USAGE}")),
-        }
+/// A parsed `--db`.
+#[derive(Clone, Debug)]
+enum Db {
+    Sqlite(PathBuf),
+    /// The whole URL, `postgres://` or `postgresql://` included.
+    Postgres(String),
+}
+
+fn parse_db(text: &str) -> Result<Db, String> {
+    if let Some(path) = text.strip_prefix("sqlite://") {
+        Ok(Db::Sqlite(PathBuf::from(path)))
+    } else if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        Ok(Db::Postgres(text.to_owned()))
+    } else {
+        Err("use sqlite://<file> or postgres://<url>".to_owned())
     }
-    args.schema = schema.ok_or(format!("--schema is required; {USAGE}"))?;
-    Ok(args)
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// A whole number above 0, for the counts of days and seconds.
+fn above_zero<T: std::str::FromStr + PartialOrd + From<u8>>(text: &str) -> Result<T, String> {
+    text.parse()
+        .ok()
+        .filter(|n| *n > T::from(0))
+        .ok_or_else(|| "a whole number above 0".to_owned())
+}
+
+fn main() -> ExitCode {
+    // Exits 0 after --help and --version (on stdout), 2 on a usage error.
+    let args = Args::parse();
+    init_logs();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(&format!("cannot start the runtime: {err}")),
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&err),
+    }
+}
+
+fn fail(err: &str) -> ExitCode {
+    eprintln!("telemetry-receiver: {err}");
+    ExitCode::FAILURE
+}
+
+fn init_logs() {
     use std::io::IsTerminal;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     tracing_subscriber::fmt()
@@ -79,33 +147,25 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(!no_color && std::io::stderr().is_terminal())
         .init();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("telemetry-receiver: {err}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
-async fn run() -> Result<(), String> {
-    let args = parse_args()?;
+async fn run(args: Args) -> Result<(), String> {
     let text = std::fs::read_to_string(&args.schema)
-        .map_err(|e| format!("{}: {e}", args.schema.display()))?;
+        .map_err(|e| format!("cannot read the schema {}: {e}", args.schema.display()))?;
     let schemas = Schemas::parse(&text).map_err(|e| format!("{}: {e}", args.schema.display()))?;
-    if let Some(path) = args.db.strip_prefix("sqlite://") {
-        let store = SqliteStore::open(std::path::Path::new(path)).map_err(|e| e.to_string())?;
-        serve(args, schemas, store).await
-    } else if args.db.starts_with("postgres://") || args.db.starts_with("postgresql://") {
-        let store = PostgresStore::connect(&args.db)
-            .await
-            .map_err(|e| e.to_string())?;
-        serve(args, schemas, store).await
-    } else {
-        Err(format!(
-            "--db {}: use sqlite://<file> or postgres://<url>",
-            args.db
-        ))
+    match &args.db {
+        Db::Sqlite(path) => {
+            let store =
+                SqliteStore::open(path).map_err(|e| format!("cannot open the database: {e}"))?;
+            serve(args, schemas, store).await
+        }
+        Db::Postgres(url) => {
+            // The URL may hold a password: the message leaves it out.
+            let store = PostgresStore::connect(url)
+                .await
+                .map_err(|e| format!("cannot open the database: {e}"))?;
+            serve(args, schemas, store).await
+        }
     }
 }
 
@@ -120,7 +180,10 @@ async fn serve<S: Store>(args: Args, schemas: Schemas, store: S) -> Result<(), S
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(maintenance(Arc::clone(&receiver), args.maintenance_every));
+    tokio::spawn(maintenance(
+        Arc::clone(&receiver),
+        Duration::from_secs(args.maintenance_every_secs),
+    ));
     tracing::info!(
         "receiving {} (schema_version {}) on http://{addr}; raw reports kept {} days",
         receiver.schemas.title,
@@ -150,5 +213,16 @@ async fn maintenance<S: Store>(receiver: Arc<Receiver<S>>, every: Duration) {
         if let Err(err) = maintain(&receiver).await {
             tracing::warn!("retention job failed, will run again: {err}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
     }
 }
