@@ -437,6 +437,7 @@ pub trait TelemetryValue: serde::Serialize {
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__serialize_struct as serialize_struct;
     pub use serde;
     pub use telemetry_derive::__resume as resume;
 
@@ -490,8 +491,15 @@ pub mod __private {
         pub json_schema: &'static str,
     }
 
-    /// Whether two value lists are equal; usable in const context, where the
-    /// derive checks a field's stated `values` against its enum.
+    /// Whether a field's stated `values` are its enum's; usable in const
+    /// context, where the derive checks them. An enum without values is one
+    /// whose own derive failed (it needs at least one variant): its errors
+    /// are reported, and the field's check adds none.
+    pub const fn values_agree(enum_values: &[&str], stated: &[&str]) -> bool {
+        enum_values.is_empty() || same_values(enum_values, stated)
+    }
+
+    /// Whether two value lists are equal, in const context.
     pub const fn same_values(a: &[&str], b: &[&str]) -> bool {
         if a.len() != b.len() {
             return false;
@@ -513,4 +521,48 @@ pub mod __private {
         }
         true
     }
+}
+
+/// The `impl Serialize` every struct derive emits, as plain Rust: the
+/// derive writes only what differs per struct (name, key count, the
+/// field calls, as one block). Expanded by the compiler, which is far
+/// cheaper than sending the same tokens through the proc-macro bridge.
+///
+/// There is no `?`: in a function generic over the serializer each `?`
+/// makes the compiler prove `FromResidual` and `From` for the projected
+/// error types, at a cost per field; each field is one call of
+/// [`__private::serialize_field`], which keeps the first error and skips
+/// the fields after it, so nothing is written after a failure, as with
+/// `?`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serialize_struct {
+    // `self`, `state` and `failed` come from the derive, like the calls
+    // that use them: a local a `macro_rules!` body binds is hidden from
+    // tokens written elsewhere.
+    ($self:tt $state:ident $failed:ident, $name:ident, $text:literal, $len:expr, $calls:block) => {
+        #[automatically_derived]
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<__S>(&$self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
+            where
+                __S: $crate::__private::serde::Serializer,
+            {
+                #[allow(unused_imports)]
+                use $crate::__private::{serialize_field as _field, skip_field as _skip};
+                let mut $state =
+                    match $crate::__private::serde::Serializer::serialize_struct(serializer, $text, $len) {
+                        ::core::result::Result::Ok(state) => state,
+                        ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
+                    };
+                let mut $failed = ::core::option::Option::None;
+                $calls
+                match $failed {
+                    ::core::option::Option::None => {
+                        $crate::__private::serde::ser::SerializeStruct::end($state)
+                    }
+                    ::core::option::Option::Some(error) => ::core::result::Result::Err(error),
+                }
+            }
+        }
+    };
 }

@@ -224,8 +224,22 @@ pub fn first_difference(expected: &ParsedBlock, found: &ParsedBlock) -> Option<S
         let cells: Vec<String> = row.iter().map(|cell| cell.replace('|', r"\|")).collect();
         format!("| {} |", cells.join(" | "))
     };
+    let has_row = |rows: &[Vec<String>], name: Option<&String>| {
+        rows.iter().skip(1).any(|row| row.first() == name)
+    };
     for (index, (want, have)) in expected.rows.iter().zip(&found.rows).enumerate() {
         if want != have {
+            // A row added or removed in the middle shifts the rest: name
+            // it, not the row that moved into its place.
+            if index > 0 && !has_row(&found.rows, want.first()) {
+                return Some(format!("the row {} is missing", show(want)));
+            }
+            if index > 0 && !has_row(&expected.rows, have.first()) {
+                return Some(format!(
+                    "the row {} is not a field of the payload",
+                    show(have)
+                ));
+            }
             let what = if index == 0 {
                 "the table header".to_owned()
             } else {
@@ -325,6 +339,17 @@ mod tests {
         assert!(diff.starts_with("row 2 (`tier`) differs"), "{diff}");
         assert!(diff.contains(r"expected: | tier | memory \| postgres | Tier 2 \| persistence. |"));
         assert!(diff.contains(r"found: | tier | memory \| postgres | Tier 3 \| persistence. |"));
+        // A row added in the middle is named, not the one that moved down.
+        let mut shifted = parse_block(&sample());
+        let added = vec!["gpus".to_owned(), "integer".to_owned(), "GPUs.".to_owned()];
+        shifted.rows.insert(2, added);
+        let diff = first_difference(&parse_block(&sample()), &shifted).unwrap();
+        assert_eq!(
+            diff,
+            "the row | gpus | integer | GPUs. | is not a field of the payload"
+        );
+        let diff = first_difference(&shifted, &parse_block(&sample())).unwrap();
+        assert_eq!(diff, "the row | gpus | integer | GPUs. | is missing");
 
         let fewer = sample().replace(
             "| `tier` | `memory \\| postgres` | Tier 2 \\| persistence. |\n",

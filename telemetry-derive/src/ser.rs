@@ -29,38 +29,9 @@ pub fn impl_serialize(item: &Struct, krate: &CratePath, version: Option<&str>) -
     let name_text = item.serialized_name();
     let len = len_expression(item, version);
     let calls = field_calls(item, version);
-    let skip = item
-        .fields
-        .iter()
-        .any(|field| field.serde.skip_serializing_if.is_some())
-        .then(|| quote!(use #krate::__private::skip_field as _skip;));
-    let mut body = quote! {
-        use #krate::__private::serialize_field as _field;
-        #skip
-        let mut state = match #krate::__private::serde::Serializer::serialize_struct(serializer, #name_text, #len) {
-            ::core::result::Result::Ok(state) => state,
-            ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
-        };
-        let mut failed = ::core::option::Option::None;
-    };
-    let end = quote! {
-        match failed {
-            ::core::option::Option::None => #krate::__private::serde::ser::SerializeStruct::end(state),
-            ::core::option::Option::Some(error) => ::core::result::Result::Err(error),
-        }
-    };
-    // One splice of the calls; the body then goes in as one group.
-    body.extend(calls.into_iter().chain([end]));
-    let body = Group::new(Delimiter::Brace, body);
-    quote! {
-        #[automatically_derived]
-        impl #krate::__private::serde::Serialize for #name {
-            fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
-            where
-                __S: #krate::__private::serde::Serializer,
-            #body
-        }
-    }
+    // The calls go in as one block, a single token for the macro.
+    let calls = Group::new(Delimiter::Brace, calls.into_iter().collect());
+    quote!(#krate::__private::serialize_struct! { self state failed, #name, #name_text, #len, #calls })
 }
 
 /// The number of keys `serialize_struct` is told, as serde counts them: a
@@ -182,7 +153,7 @@ fn value_checks(item: &Struct, krate: &CratePath) -> TokenStream {
                         type_text(ty)
                     );
                     quote_spanned! {values_lit.span()=>
-                        if !#krate::__private::same_values(
+                        if !#krate::__private::values_agree(
                             <#ty as #krate::TelemetryValue>::VALUES,
                             &[#(#values),*],
                         ) {
