@@ -437,7 +437,6 @@ pub trait TelemetryValue: serde::Serialize {
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::__serialize_struct as serialize_struct;
     pub use serde;
     pub use telemetry_derive::__resume as resume;
 
@@ -447,36 +446,50 @@ pub mod __private {
     /// const context for each struct-typed field.
     pub const fn assert_section<T: crate::TelemetrySection + ?Sized>() {}
 
-    /// One field of a derived `Serialize`, in place of serde's
-    /// `serialize_field(..)?`: once a field has failed, the rest are
-    /// skipped and the caller returns the first error. Far cheaper to
-    /// compile than `?` (see telemetry-derive's `impl_serialize`).
-    pub fn serialize_field<S, T>(
-        state: &mut S,
-        failed: &mut Option<S::Error>,
-        key: &'static str,
-        value: &T,
-    ) where
-        S: serde::ser::SerializeStruct,
+    /// A struct being written by a derived `Serialize`: serde's state, or
+    /// the first error. Each field is one call of [`field`], in place of
+    /// serde's `serialize_field(..)?`: once a write has failed the rest are
+    /// skipped, and [`end`] returns that error, so nothing is written after
+    /// a failure, as with `?`. Far cheaper to compile than `?` (see
+    /// telemetry-derive's `ser`).
+    pub struct Fields<S: serde::Serializer>(Result<S::SerializeStruct, S::Error>);
+
+    /// `serialize_struct`, the start of every derived `Serialize`.
+    pub fn begin<S: serde::Serializer>(serializer: S, name: &'static str, len: usize) -> Fields<S> {
+        Fields(serializer.serialize_struct(name, len))
+    }
+
+    /// One field.
+    pub fn field<S, T>(fields: &mut Fields<S>, key: &'static str, value: &T)
+    where
+        S: serde::Serializer,
         T: serde::Serialize + ?Sized,
     {
-        if failed.is_none() {
+        use serde::ser::SerializeStruct;
+        if let Ok(state) = &mut fields.0 {
             if let Err(error) = state.serialize_field(key, value) {
-                *failed = Some(error);
+                fields.0 = Err(error);
             }
         }
     }
 
     /// A field left out by `#[serde(skip_serializing_if = "..")]`, told to
     /// the serializer as serde's derive tells it.
-    pub fn skip_field<S>(state: &mut S, failed: &mut Option<S::Error>, key: &'static str)
-    where
-        S: serde::ser::SerializeStruct,
-    {
-        if failed.is_none() {
+    pub fn skip_field<S: serde::Serializer>(fields: &mut Fields<S>, key: &'static str) {
+        use serde::ser::SerializeStruct;
+        if let Ok(state) = &mut fields.0 {
             if let Err(error) = state.skip_field(key) {
-                *failed = Some(error);
+                fields.0 = Err(error);
             }
+        }
+    }
+
+    /// The end of every derived `Serialize`: the struct closed, or the
+    /// first error.
+    pub fn end<S: serde::Serializer>(fields: Fields<S>) -> Result<S::Ok, S::Error> {
+        match fields.0 {
+            Ok(state) => serde::ser::SerializeStruct::end(state),
+            Err(error) => Err(error),
         }
     }
 
@@ -521,48 +534,4 @@ pub mod __private {
         }
         true
     }
-}
-
-/// The `impl Serialize` every struct derive emits, as plain Rust: the
-/// derive writes only what differs per struct (name, key count, the
-/// field calls, as one block). Expanded by the compiler, which is far
-/// cheaper than sending the same tokens through the proc-macro bridge.
-///
-/// There is no `?`: in a function generic over the serializer each `?`
-/// makes the compiler prove `FromResidual` and `From` for the projected
-/// error types, at a cost per field; each field is one call of
-/// [`__private::serialize_field`], which keeps the first error and skips
-/// the fields after it, so nothing is written after a failure, as with
-/// `?`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __serialize_struct {
-    // `self`, `state` and `failed` come from the derive, like the calls
-    // that use them: a local a `macro_rules!` body binds is hidden from
-    // tokens written elsewhere.
-    ($self:tt $state:ident $failed:ident, $name:ident, $text:literal, $len:expr, $calls:block) => {
-        #[automatically_derived]
-        impl $crate::__private::serde::Serialize for $name {
-            fn serialize<__S>(&$self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
-            where
-                __S: $crate::__private::serde::Serializer,
-            {
-                #[allow(unused_imports)]
-                use $crate::__private::{serialize_field as _field, skip_field as _skip};
-                let mut $state =
-                    match $crate::__private::serde::Serializer::serialize_struct(serializer, $text, $len) {
-                        ::core::result::Result::Ok(state) => state,
-                        ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
-                    };
-                let mut $failed = ::core::option::Option::None;
-                $calls
-                match $failed {
-                    ::core::option::Option::None => {
-                        $crate::__private::serde::ser::SerializeStruct::end($state)
-                    }
-                    ::core::option::Option::Some(error) => ::core::result::Result::Err(error),
-                }
-            }
-        }
-    };
 }

@@ -21,17 +21,40 @@ use crate::wire::type_text;
 ///
 /// There is no `?`: in a function generic over the serializer each `?`
 /// makes the compiler prove `FromResidual` and `From` for the projected
-/// error types, a cost per field (docs/performance.md). Each field is one
-/// call of a helper that records the first error and skips the fields
-/// after it, so nothing is written after a failure, as with `?`.
+/// error types, a cost per field (docs/performance.md). The state and the
+/// first error live in telemetry-core's `__private::Fields`, so the
+/// skeleton is short and each field one call of `__private::field`.
 pub fn impl_serialize(item: &Struct, krate: &CratePath, version: Option<&str>) -> TokenStream {
     let name = item.ident;
     let name_text = item.serialized_name();
     let len = len_expression(item, version);
     let calls = field_calls(item, version);
-    // The calls go in as one block, a single token for the macro.
-    let calls = Group::new(Delimiter::Brace, calls.into_iter().collect());
-    quote!(#krate::__private::serialize_struct! { self state failed, #name, #name_text, #len, #calls })
+    let skip = item
+        .fields
+        .iter()
+        .any(|field| field.serde.skip_serializing_if.is_some())
+        .then(|| quote!(use #krate::__private::skip_field as _skip;));
+    let mut body = quote! {
+        use #krate::__private::field as _field;
+        #skip
+        let mut fields = #krate::__private::begin(serializer, #name_text, #len);
+    };
+    // One splice of the calls; the body then goes in as one group.
+    body.extend(
+        calls
+            .into_iter()
+            .chain([quote!(#krate::__private::end(fields))]),
+    );
+    let body = Group::new(Delimiter::Brace, body);
+    quote! {
+        #[automatically_derived]
+        impl #krate::__private::serde::Serialize for #name {
+            fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
+            where
+                __S: #krate::__private::serde::Serializer,
+            #body
+        }
+    }
 }
 
 /// The number of keys `serialize_struct` is told, as serde counts them: a
@@ -52,7 +75,7 @@ fn len_expression(item: &Struct, version: Option<&str>) -> TokenStream {
     quote!(#fixed #(#optional)*)
 }
 
-/// `_field(&mut state, &mut failed, "key", &self.field);` per field, as
+/// `_field(&mut fields, "key", &self.field);` per field, as
 /// one lexed text; a field with `skip_serializing_if` is sent, or skipped
 /// as serde skips it, by its predicate.
 ///
@@ -86,9 +109,9 @@ fn field_calls(item: &Struct, version: Option<&str>) -> Vec<TokenStream> {
         let key = &field.wire_name;
         calls.push(quote! {
             if #skip_if(&self.#ident) {
-                _skip(&mut state, &mut failed, #key);
+                _skip(&mut fields, #key);
             } else {
-                _field(&mut state, &mut failed, #key, &self.#ident);
+                _field(&mut fields, #key, &self.#ident);
             }
         });
     }
@@ -97,7 +120,7 @@ fn field_calls(item: &Struct, version: Option<&str>) -> Vec<TokenStream> {
 }
 
 fn push_call(source: &mut String, key: &str, value: impl FnOnce(&mut String)) {
-    source.push_str("_field(&mut state, &mut failed, ");
+    source.push_str("_field(&mut fields, ");
     tokens::push_str_literal(source, key);
     source.push_str(", ");
     value(source);
