@@ -61,8 +61,23 @@ macro_rules! types {
         }
 
         #[derive($section, Clone)]
+        pub struct MaxThreads(pub usize);
+
+        #[derive($section, Clone)]
+        #[serde(transparent)]
+        pub struct Flavour {
+            pub text: String,
+        }
+
+        #[derive($section, Clone)]
         #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         pub struct Batch {
+            /// Worker threads, a newtype.
+            pub max_threads: MaxThreads,
+            /// Maybe a newtype.
+            pub spare_threads: Option<MaxThreads>,
+            /// A transparent struct.
+            pub flavour: Flavour,
             /// The events.
             pub event_list: Vec<Event>,
             /// The last event, if any.
@@ -132,6 +147,14 @@ macro_rules! build_batch {
         let events: &[EventData] = $events;
         let last: &Option<EventData> = $last;
         $module::Batch {
+            max_threads: $module::MaxThreads(events.len()),
+            spare_threads: last.as_ref().map(|e| $module::MaxThreads(e.tier.into())),
+            flavour: $module::Flavour {
+                text: events
+                    .first()
+                    .map(|e| e.api_version.clone())
+                    .unwrap_or_default(),
+            },
             event_list: events.iter().map(|e| build_event!($module, e)).collect(),
             last_event: last.as_ref().map(|e| Box::new(build_event!($module, e))),
         }

@@ -48,12 +48,18 @@ pub struct Struct<'a> {
     /// Always empty on a section (its keys are refused).
     pub attrs: attr::Container,
     pub serde: serde_attr::Container,
+    /// A newtype section (`struct Threads(u32);`, or `#[serde(transparent)]`):
+    /// sent as its one field's value, which has no wire name.
+    pub newtype: bool,
     /// The fields sent: those serde skips are not.
     pub fields: Vec<Field<'a>>,
 }
 
 pub struct Field<'a> {
+    /// The field's name; a newtype's unnamed field has its struct's.
     pub ident: &'a Ident,
+    /// How the generated code reaches it: `self.name`, `self.0`.
+    pub member: syn::Member,
     pub serde: serde_attr::Field,
     /// The field's type as written, for the rules that look at it.
     pub ty: &'a Type,
@@ -106,13 +112,21 @@ impl<'a> Struct<'a> {
         }
         let named = match &input.data {
             Data::Struct(data) => match &data.fields {
-                Fields::Named(named) => named,
+                Fields::Named(named) => &named.named,
+                // A newtype section is sent as what it holds, as serde sends it.
+                Fields::Unnamed(unnamed) if kind == Kind::Section && unnamed.unnamed.len() == 1 => {
+                    &unnamed.unnamed
+                }
                 Fields::Unnamed(_) => {
+                    let newtype = match kind {
+                        Kind::Payload => "",
+                        Kind::Section => " (or a newtype of one value, `struct Name(Type);`)",
+                    };
                     cx.error_spanned_by(
                         &input.ident,
                         format!(
                             "{derive} needs named fields: each field name is a documented wire key; \
-                             use `struct Name {{ field: Type, .. }}`"
+                             use `struct Name {{ field: Type, .. }}`{newtype}"
                         ),
                     );
                     return None;
@@ -151,16 +165,38 @@ impl<'a> Struct<'a> {
             }
         };
         let serde = serde_attr::Container::from_attrs(cx, &attr::split(&input.attrs).serde);
-        let fields = named
-            .named
+        let fields: Vec<Field> = named
             .iter()
-            .filter_map(|field| Field::from_ast(cx, field, serde.rename_all))
+            .filter_map(|field| Field::from_ast(cx, field, &input.ident, serde.rename_all))
             .collect();
+        // A newtype, or `#[serde(transparent)]` on one field: sent as the
+        // field's value, without a key.
+        let newtype = named.iter().next().is_some_and(|f| f.ident.is_none())
+            || (serde.transparent && named.len() == 1);
+        if serde.transparent && named.len() != 1 {
+            cx.error_spanned_by(
+                &input.ident,
+                "#[serde(transparent)] needs exactly one field, as serde says",
+            );
+        }
+        if serde.tag.is_some() && newtype {
+            cx.error_spanned_by(
+                &input.ident,
+                "#[serde(tag)] is for structs with named fields; a newtype is sent as its value",
+            );
+        }
+        let mut fields = fields;
+        if newtype {
+            for field in &mut fields {
+                field.wire_name.clear();
+            }
+        }
         Some(Struct {
             kind,
             ident: &input.ident,
             attrs,
             serde,
+            newtype,
             fields,
         })
     }
@@ -202,12 +238,18 @@ pub fn same_path(a: &syn::Path, b: &syn::Path) -> bool {
 
 impl<'a> Field<'a> {
     /// `None` for a field serde never sends (`skip`, `skip_serializing`).
+    /// `owner`: the struct, whose name stands for a newtype's unnamed field
+    /// in messages and spans.
     fn from_ast(
         cx: &Ctxt,
         field: &'a syn::Field,
+        owner: &'a Ident,
         rename_all: Option<RenameRule>,
     ) -> Option<Field<'a>> {
-        let ident = field.ident.as_ref()?;
+        let (ident, member) = match &field.ident {
+            Some(ident) => (ident, syn::Member::Named(ident.clone())),
+            None => (owner, syn::Member::Unnamed(syn::Index::from(0))),
+        };
         let split = attr::split(&field.attrs);
         let serde = serde_attr::Field::from_attrs(cx, &split.serde);
         if serde.skip {
@@ -259,6 +301,7 @@ impl<'a> Field<'a> {
         });
         Some(Field {
             ident,
+            member,
             serde,
             ty: &field.ty,
             wire_name,

@@ -26,9 +26,13 @@ pub fn check_struct(cx: &Ctxt, item: &Struct) -> Option<Version> {
     let nested = item.kind == Kind::Section || item.fields.iter().any(|f| f.section.is_some());
     let mut wire_names = HashMap::new();
     check_tag(cx, item);
+    check_newtype(cx, item);
     for field in &item.fields {
         check_not_schema_version(cx, field);
-        check_has_why(cx, field);
+        // A newtype's value is described by the field that holds it.
+        if !item.newtype {
+            check_has_why(cx, field);
+        }
         check_rename(cx, field, nested);
         check_not_holding_itself(cx, item, field);
         check_wire_name_unused(cx, field, &mut wire_names);
@@ -64,6 +68,22 @@ fn check_tag(cx: &Ctxt, item: &Struct) {
                 "field `{}` is sent as `{key}`, which #[serde(tag = {key:?})] already sends; rename one of them",
                 field.ident
             ),
+        );
+    }
+}
+
+fn check_newtype(cx: &Ctxt, item: &Struct) {
+    if item.serde.transparent && item.kind == Kind::Payload {
+        cx.error_spanned_by(
+            item.ident,
+            "#[serde(transparent)] would send the payload as its one field, but a report is an object \
+             with `schema_version` first; remove it",
+        );
+    }
+    if item.newtype && item.fields.is_empty() {
+        cx.error_spanned_by(
+            item.ident,
+            "this newtype's one field is skipped, so it would send nothing; remove the skip",
         );
     }
 }

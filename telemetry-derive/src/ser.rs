@@ -25,6 +25,9 @@ use crate::wire::type_text;
 /// first error live in telemetry-core's `__private::Fields`, so the
 /// skeleton is short and each field one call of `__private::field`.
 pub fn impl_serialize(item: &Struct, krate: &CratePath, version: Option<&str>) -> TokenStream {
+    if item.newtype {
+        return impl_serialize_newtype(item, krate);
+    }
     let name = item.ident;
     let name_text = item.serialized_name();
     let len = len_expression(item, version);
@@ -53,6 +56,39 @@ pub fn impl_serialize(item: &Struct, krate: &CratePath, version: Option<&str>) -
             where
                 __S: #krate::__private::serde::Serializer,
             #body
+        }
+    }
+}
+
+/// A newtype as serde sends it: `serialize_newtype_struct` with its one
+/// field, or that field itself under `#[serde(transparent)]`.
+fn impl_serialize_newtype(item: &Struct, krate: &CratePath) -> TokenStream {
+    let name = item.ident;
+    let body = match item.fields.first() {
+        Some(field) if item.serde.transparent => {
+            let member = &field.member;
+            quote!(#krate::__private::serde::Serialize::serialize(&self.#member, serializer))
+        }
+        Some(field) => {
+            let (member, name_text) = (&field.member, item.serialized_name());
+            quote!(#krate::__private::serde::Serializer::serialize_newtype_struct(serializer, #name_text, &self.#member))
+        }
+        // A skipped newtype field leaves nothing to send: serde writes the
+        // unit struct.
+        None => {
+            let name_text = item.serialized_name();
+            quote!(#krate::__private::serde::Serializer::serialize_unit_struct(serializer, #name_text))
+        }
+    };
+    quote! {
+        #[automatically_derived]
+        impl #krate::__private::serde::Serialize for #name {
+            fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
+            where
+                __S: #krate::__private::serde::Serializer,
+            {
+                #body
+            }
         }
     }
 }

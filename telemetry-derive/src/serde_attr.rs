@@ -27,6 +27,8 @@ pub struct Container {
     pub rename: Option<LitStr>,
     /// `tag = "type"` on a struct: serde writes `"type": "<name>"` first.
     pub tag: Option<LitStr>,
+    /// `transparent`: sent as its one field.
+    pub transparent: bool,
 }
 
 /// What serde writes differently for a field.
@@ -102,7 +104,6 @@ fn unknowable(key: &str) -> Option<String> {
 fn not_yet(key: &str) -> Option<String> {
     let why = match key {
         "flatten" => "is not supported yet: list the section's fields in the struct itself, or hold the section as a field",
-        "transparent" => "is not supported yet: hold the inner value as a named field",
         "untagged" | "content" | "rename_all_fields" => "is not supported yet on a TelemetrySection or TelemetryValue",
         _ => return None,
     };
@@ -124,6 +125,7 @@ impl Container {
                 }
                 "rename" => set_once(cx, &mut out.rename, meta)?,
                 "tag" => set_once(cx, &mut out.tag, meta)?,
+                "transparent" => out.transparent = true,
                 _ => return Ok(false),
             }
             Ok(true)

@@ -143,6 +143,27 @@ impl WireType {
         }
     }
 
+    /// This type with its object replaced by `inner` (what a newtype
+    /// section holds): `object[]` with `integer` is `integer[]`. One `null`
+    /// stands for both `Option`s of `Option<Newtype(Option<T>)>`, as on the
+    /// wire.
+    pub fn with_object_as(&self, inner: &WireType) -> WireType {
+        let wrap = |build: fn(Box<WireType>) -> WireType, of: &WireType| {
+            build(Box::new(of.with_object_as(inner)))
+        };
+        match self {
+            WireType::Object => inner.clone(),
+            WireType::Nullable(of) => match of.with_object_as(inner) {
+                nullable @ WireType::Nullable(_) => nullable,
+                other => WireType::Nullable(Box::new(other)),
+            },
+            WireType::Array(of) => wrap(WireType::Array, of),
+            WireType::Map(of) => wrap(WireType::Map, of),
+            WireType::MayBeAbsent(of) => wrap(WireType::MayBeAbsent, of),
+            other => other.clone(),
+        }
+    }
+
     /// The suffix between a field's path and its children's names: `[]`
     /// per array, `.*` per map, then `.`; `None` when no object is inside.
     /// `gpu_devices: object[]` has children `gpu_devices[].model`.

@@ -281,18 +281,24 @@ fn flatten_into(
             (None, true) => None,
             (old_prefix, _) => Some(format!("{}{old_name}", old_prefix.unwrap_or(prefix))),
         };
+        // A newtype section is its one field's value, in the place of the
+        // object: `Vec<Threads>` of `struct Threads(u32)` is `integer[]`.
+        let (mut wire, mut range) = (field.wire.clone(), field.range);
+        let mut section = field.child.and_then(|index| children.get(index));
+        while let Some(newtype) = section.and_then(Section::newtype_field) {
+            wire = wire.with_object_as(&newtype.wire);
+            range = newtype.range;
+            section = newtype.child.and_then(|index| section?.children.get(index));
+        }
         out.push(FlatField {
             path: path.clone(),
-            wire: field.wire.clone(),
+            wire: wire.clone(),
             why: field.why.clone(),
-            range: field.range,
+            range,
             span: field.ident.span(),
             renamed_from: renamed_from.clone(),
         });
-        let (Some(section), Some(separator)) = (
-            field.child.and_then(|index| children.get(index)),
-            field.wire.child_separator(),
-        ) else {
+        let (Some(section), Some(separator)) = (section, wire.child_separator()) else {
             continue;
         };
         let old = renamed_from.map(|old| format!("{old}{separator}"));
@@ -303,6 +309,16 @@ fn flatten_into(
             &format!("{path}{separator}"),
             old.as_deref(),
         );
+    }
+}
+
+impl Section {
+    /// The one field of a newtype section, which has no wire name.
+    fn newtype_field(&self) -> Option<&TreeField> {
+        match self.fields.as_slice() {
+            [only] if only.wire_name.is_empty() => Some(only),
+            _ => None,
+        }
     }
 }
 

@@ -150,3 +150,50 @@ fn malformed_data_is_an_error_not_a_panic() {
         assert!(try_parse(text).is_err(), "{text}");
     }
 }
+
+#[test]
+fn a_newtype_section_is_its_value_in_the_place_of_the_object() {
+    let tree = parse(&section(
+        "Report",
+        false,
+        &[
+            "threads;Threads.;;object | null;..;0",
+            "limits;Limits.;;object[];..;1",
+        ],
+        "threads limits",
+        &format!(
+            "{{ {} }} {{ {} }}",
+            section(
+                "MaxThreads",
+                false,
+                &[";;;integer | null;0..255;_"],
+                "MaxThreads",
+                ""
+            ),
+            // A newtype of a section: its fields below the holding field.
+            section(
+                "Limits",
+                false,
+                &[";;;object;..;0"],
+                "Limits",
+                &format!(
+                    "{{ {} }}",
+                    section("Limit", false, &["max;Max.;;integer;0..;_"], "max", "")
+                ),
+            ),
+        ),
+    ));
+    let flat = flatten(&tree.fields, &tree.children);
+    let rows: Vec<(&str, String, String)> = flat
+        .iter()
+        .map(|f| (f.path.as_str(), f.wire.canonical(), f.range.spell()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("threads", "integer | null".to_owned(), "0..255".to_owned()),
+            ("limits", "object[]".to_owned(), "..".to_owned()),
+            ("limits[].max", "integer".to_owned(), "0..".to_owned()),
+        ]
+    );
+}
