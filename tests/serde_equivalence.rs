@@ -78,6 +78,12 @@ macro_rules! types {
             pub spare_threads: Option<MaxThreads>,
             /// A transparent struct.
             pub flavour: Flavour,
+            /// How long the batch took.
+            pub took: std::time::Duration,
+            /// When the batch was sent.
+            pub sent_at: std::time::SystemTime,
+            /// Each event's wait, if known.
+            pub waits: Vec<Option<std::time::Duration>>,
             /// The events.
             pub event_list: Vec<Event>,
             /// The last event, if any.
@@ -155,6 +161,21 @@ macro_rules! build_batch {
                     .map(|e| e.api_version.clone())
                     .unwrap_or_default(),
             },
+            took: std::time::Duration::from_nanos(
+                events
+                    .iter()
+                    .map(|e| e.duration_ms)
+                    .fold(0, u64::wrapping_add),
+            ),
+            sent_at: std::time::UNIX_EPOCH
+                + std::time::Duration::from_millis(events.len() as u64 * 1_234_567),
+            waits: events
+                .iter()
+                .map(|e| {
+                    e.retry_count
+                        .map(|n| std::time::Duration::from_micros(n.get().into()))
+                })
+                .collect(),
             event_list: events.iter().map(|e| build_event!($module, e)).collect(),
             last_event: last.as_ref().map(|e| Box::new(build_event!($module, e))),
         }

@@ -446,6 +446,18 @@ pub mod __private {
     /// const context for each struct-typed field.
     pub const fn assert_section<T: crate::TelemetrySection + ?Sized>() {}
 
+    /// `T` is `U`: a type the derive took for a standard one by its name.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is sent as serde sends `{U}`, but it is not that type",
+        label = "taken for the standard type by its name",
+        note = "a type of your own with this name is sent as a section: name it by a longer path (`crate::stats::Duration`) and derive TelemetrySection on it"
+    )]
+    pub trait Is<U: ?Sized> {}
+    impl<T: ?Sized> Is<T> for T {}
+
+    /// Fails to compile unless `T` is `U`.
+    pub const fn assert_is<T: Is<U> + ?Sized, U: ?Sized>() {}
+
     /// A struct being written by a derived `Serialize`: serde's state, or
     /// the first error. Each field is one call of [`field`], in place of
     /// serde's `serialize_field(..)?`: once a write has failed the rest are

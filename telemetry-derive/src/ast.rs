@@ -11,6 +11,7 @@ use crate::ctxt::Ctxt;
 use crate::range::IntegerRange;
 use crate::serde_attr;
 use crate::shape::WireType;
+use crate::std_struct::StdStruct;
 use crate::wire;
 
 /// Which derive a struct is read for.
@@ -79,6 +80,8 @@ pub struct Field<'a> {
     pub range: IntegerRange,
     /// The name of the identifying type it is (`IpAddr`), if so.
     pub identifying: Option<&'static str>,
+    /// The `Duration` or `SystemTime` inside its type, with its path.
+    pub std_struct: Option<(StdStruct, &'a syn::Path)>,
 }
 
 impl<'a> Struct<'a> {
@@ -261,7 +264,7 @@ impl<'a> Field<'a> {
                 .map_err(|message| cx.error_spanned_by(lit, message))
                 .ok()
         });
-        let (wire, value_enums, section, range, identifying) =
+        let (wire, value_enums, section, range, identifying, std_struct) =
             match wire::classify(&field.ty, values.as_deref()) {
                 Ok(classified) => (
                     Some(classified.wire),
@@ -269,10 +272,11 @@ impl<'a> Field<'a> {
                     classified.section,
                     classified.range,
                     classified.identifying,
+                    classified.std_struct,
                 ),
                 Err(err) => {
                     cx.syn_error(err);
-                    (None, Vec::new(), None, IntegerRange::default(), None)
+                    (None, Vec::new(), None, IntegerRange::default(), None, None)
                 }
             };
         if let (Some(ours), Some(_)) = (&attrs.rename, &serde.rename) {
@@ -312,6 +316,7 @@ impl<'a> Field<'a> {
             section,
             range,
             identifying,
+            std_struct,
         })
     }
 

@@ -14,6 +14,7 @@
 //! modules above it (a test over the `use` lines keeps it so).
 //!
 //! - Pure data and text, used throughout: `shape` (wire types and shapes),
+//!   `std_struct` (`Duration`, `SystemTime`: serde's objects),
 //!   `cell` (a docs-table cell), `range`, `version`, `json`, `docs_format`,
 //!   `tokens` (string literals in bulk, both ways).
 //! - Parse: `ctxt` (errors, collected), `attr` (`#[telemetry(...)]`),
@@ -37,6 +38,7 @@ mod docs_format;
 mod json;
 mod range;
 mod shape;
+mod std_struct;
 mod tokens;
 mod version;
 

@@ -172,7 +172,8 @@ pub fn struct_checks(
 ) -> Option<TokenStream> {
     let value_checks = value_checks(item, krate);
     let section_asserts = section_asserts(krate, paths);
-    let checks = quote!(#value_checks #section_asserts);
+    let std_asserts = std_struct_asserts(item, krate);
+    let checks = quote!(#value_checks #section_asserts #std_asserts);
     (!checks.is_empty()).then(|| quote!(const _: () = { #checks };))
 }
 
@@ -185,6 +186,23 @@ pub fn section_asserts(krate: &CratePath, paths: &[&syn::Path]) -> TokenStream {
             let span = syn::spanned::Spanned::span(path);
             quote_spanned! {span=>
                 #krate::__private::assert_section::<#path>();
+            }
+        })
+        .collect()
+}
+
+/// A type taken for `Duration` or `SystemTime` by its name must be that
+/// type: one of the user's own, named alike, fails here with a message
+/// saying how to send it as a section.
+fn std_struct_asserts(item: &Struct, krate: &CratePath) -> TokenStream {
+    item.fields
+        .iter()
+        .filter_map(|field| field.std_struct)
+        .map(|(std_struct, path)| {
+            let expected = tokens::parse_generated(std_struct.rust_path());
+            let span = syn::spanned::Spanned::span(path);
+            quote_spanned! {span=>
+                #krate::__private::assert_is::<#path, #expected>();
             }
         })
         .collect()

@@ -7,10 +7,11 @@ use syn::{GenericArgument, PathArguments, Type};
 use crate::privacy;
 use crate::range::IntegerRange;
 use crate::shape::WireType;
+use crate::std_struct::StdStruct;
 
 pub const SUPPORTED: &str = "String, &'static str, Box<str>, Arc<str>, Rc<str>, Cow<str>, \
 integers (u8..u128, i8..i128, usize, isize, NonZeroU8..NonZeroUsize, NonZeroI8..NonZeroIsize), \
-f32, f64, bool, Option<T>, Vec<T>, [T; N], BTreeSet<T>, BTreeMap<String, T>, Box<T>, Arc<T>, Rc<T>, \
+f32, f64, bool, std::time::Duration, std::time::SystemTime, Option<T>, Vec<T>, [T; N], BTreeSet<T>, BTreeMap<String, T>, Box<T>, Arc<T>, Rc<T>, \
 structs deriving TelemetrySection, \
 and enums deriving TelemetryValue (with #[telemetry(values = \"a | b\")] on the field)";
 
@@ -27,6 +28,8 @@ pub struct Classified<'a> {
     pub section: Option<&'a syn::Path>,
     /// The range of the integer type inside it (`u32` in `Vec<u32>`).
     pub range: IntegerRange,
+    /// The `Duration` or `SystemTime` inside it, with its path as written.
+    pub std_struct: Option<(StdStruct, &'a syn::Path)>,
 }
 
 /// What the type walk collects besides the wire type.
@@ -35,6 +38,7 @@ struct Found<'a> {
     value_enums: Vec<&'a Type>,
     section: Option<&'a syn::Path>,
     range: IntegerRange,
+    std_struct: Option<(StdStruct, &'a syn::Path)>,
 }
 
 /// A field type's wire type. An identifying type (`IpAddr`, `Uuid`) is the
@@ -52,6 +56,7 @@ pub fn classify<'a>(ty: &'a Type, values: Option<&[String]>) -> Result<Classifie
         value_enums: found.value_enums,
         section: found.section,
         range: found.range,
+        std_struct: found.std_struct,
     })
 }
 
@@ -128,6 +133,11 @@ fn classify_inner<'a>(
                     )),
                     inner => Ok(WireType::Nullable(Box::new(inner))),
                 },
+                // Sent by serde as objects of fixed members.
+                (_, []) if StdStruct::from_path(&path.path).is_some() => {
+                    found.std_struct = StdStruct::from_path(&path.path).map(|s| (s, &path.path));
+                    Ok(WireType::Object)
+                }
                 // Never sections: a primitive, or a standard-library type
                 // (the standard library derives no TelemetrySection).
                 ("char" | "str", []) => Err(unsupported(format!(
@@ -346,11 +356,7 @@ mod tests {
         assert!(wire_of("char", None)
             .unwrap_err()
             .starts_with("`char` has no wire type; send a `String`"));
-        for std_type in [
-            "std::time::Duration",
-            "::core::time::Duration",
-            "std::path::PathBuf",
-        ] {
+        for std_type in ["std::path::PathBuf"] {
             let error = wire_of(std_type, None).unwrap_err();
             assert!(
                 error.starts_with(&format!("`{std_type}` has no wire type")),
@@ -359,7 +365,10 @@ mod tests {
         }
         // Any other crate's type may be a section, the payload's own or a
         // dependency's.
-        assert_eq!(wire_of("Duration", None).unwrap(), "object");
+        let duration: Type = syn::parse_str("Option<Duration>").unwrap();
+        let classified = classify(&duration, None).unwrap();
+        assert_eq!(classified.wire.canonical(), "object | null");
+        assert!(classified.section.is_none() && classified.std_struct.is_some());
         assert_eq!(wire_of("crate::stats::Duration", None).unwrap(), "object");
         assert_eq!(wire_of("sections::hw::CpuInfo", None).unwrap(), "object");
     }

@@ -31,6 +31,7 @@ use syn::LitStr;
 use crate::ast::{same_path, Struct};
 use crate::range::IntegerRange;
 use crate::shape::{Shape, ShapeField, WireType};
+use crate::std_struct::StdStruct;
 use crate::tokens::{self, verbatim_contents};
 
 /// A struct's fields as carried between derives.
@@ -58,6 +59,10 @@ pub struct TreeField {
     /// Index into the section's `children` when the wire type holds an
     /// object.
     pub child: Option<usize>,
+    /// The standard-library struct the wire type's object is, if so: its
+    /// members are rows below this one (the record's child column names
+    /// it: `duration`, `system_time`).
+    pub std_struct: Option<StdStruct>,
 }
 
 /// A struct's own fields, read from its derive input; `paths` are its
@@ -75,6 +80,7 @@ pub fn fields_of(item: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
             wire: WireType::Enum(vec![name]),
             range: IntegerRange::default(),
             child: None,
+            std_struct: None,
         }
     });
     let fields = item.fields.iter().map(|field| TreeField {
@@ -92,6 +98,7 @@ pub fn fields_of(item: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
         child: field
             .section
             .and_then(|path| paths.iter().position(|seen| same_path(seen, path))),
+        std_struct: field.std_struct.map(|(std_struct, _)| std_struct),
     });
     tag.into_iter().chain(fields).collect()
 }
@@ -112,9 +119,10 @@ pub fn write_item(name: &Ident, poisoned: bool, fields: &[TreeField]) -> TokenSt
             records.push_str(text);
             records.push('\t');
         }
-        match field.child {
-            Some(index) => records.push_str(&index.to_string()),
-            None => records.push('_'),
+        match (field.child, field.std_struct) {
+            (Some(index), _) => records.push_str(&index.to_string()),
+            (None, Some(std_struct)) => records.push_str(std_struct.word()),
+            (None, None) => records.push('_'),
         }
         records.push('\n');
     }
@@ -219,8 +227,14 @@ fn read_fields(records: String, idents: TokenStream) -> Result<Vec<TreeField>, S
             range: IntegerRange::parse(range)?,
             child: match child {
                 "_" => None,
-                index => Some(index.parse().map_err(|_| "a child index or `_`")?),
+                word if StdStruct::from_word(word).is_some() => None,
+                index => Some(
+                    index
+                        .parse()
+                        .map_err(|_| "a child index, a std struct or `_`")?,
+                ),
             },
+            std_struct: StdStruct::from_word(child),
         });
     }
     match records.next() {
@@ -298,6 +312,20 @@ fn flatten_into(
             span: field.ident.span(),
             renamed_from: renamed_from.clone(),
         });
+        if let (Some(std_struct), Some(separator)) = (field.std_struct, wire.child_separator()) {
+            for member in std_struct.members() {
+                out.push(FlatField {
+                    path: format!("{path}{separator}{}", member.key),
+                    wire: WireType::Integer,
+                    why: member.why.to_owned(),
+                    range: member.range,
+                    span: field.ident.span(),
+                    renamed_from: renamed_from
+                        .as_ref()
+                        .map(|old| format!("{old}{separator}{}", member.key)),
+                });
+            }
+        }
         let (Some(section), Some(separator)) = (section, wire.child_separator()) else {
             continue;
         };
