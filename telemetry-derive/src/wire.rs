@@ -356,7 +356,7 @@ mod tests {
         assert!(wire_of("char", None)
             .unwrap_err()
             .starts_with("`char` has no wire type; send a `String`"));
-        for std_type in ["std::path::PathBuf"] {
+        for std_type in ["std::path::PathBuf", "::core::cell::Cell"] {
             let error = wire_of(std_type, None).unwrap_err();
             assert!(
                 error.starts_with(&format!("`{std_type}` has no wire type")),
