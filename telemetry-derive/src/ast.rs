@@ -52,6 +52,8 @@ pub struct Struct<'a> {
     /// A newtype section (`struct Threads(u32);`, or `#[serde(transparent)]`):
     /// sent as its one field's value, which has no wire name.
     pub newtype: bool,
+    /// How many fields the struct declares, skipped ones too.
+    pub declared_fields: usize,
     /// The fields sent: those serde skips are not.
     pub fields: Vec<Field<'a>>,
 }
@@ -176,18 +178,6 @@ impl<'a> Struct<'a> {
         // field's value, without a key.
         let newtype = named.iter().next().is_some_and(|f| f.ident.is_none())
             || (serde.transparent && named.len() == 1);
-        if serde.transparent && named.len() != 1 {
-            cx.error_spanned_by(
-                &input.ident,
-                "#[serde(transparent)] needs exactly one field, as serde says",
-            );
-        }
-        if serde.tag.is_some() && newtype {
-            cx.error_spanned_by(
-                &input.ident,
-                "#[serde(tag)] is for structs with named fields; a newtype is sent as its value",
-            );
-        }
         let mut fields = fields;
         if newtype {
             for field in &mut fields {
@@ -200,6 +190,7 @@ impl<'a> Struct<'a> {
             attrs,
             serde,
             newtype,
+            declared_fields: named.len(),
             fields,
         })
     }

@@ -80,6 +80,18 @@ fn check_newtype(cx: &Ctxt, item: &Struct) {
              with `schema_version` first; remove it",
         );
     }
+    if item.serde.transparent && item.declared_fields != 1 {
+        cx.error_spanned_by(
+            item.ident,
+            "#[serde(transparent)] needs exactly one field, as serde says",
+        );
+    }
+    if item.serde.tag.is_some() && item.newtype {
+        cx.error_spanned_by(
+            item.ident,
+            "#[serde(tag)] is for structs with named fields; a newtype is sent as its value",
+        );
+    }
     if item.newtype && item.fields.is_empty() {
         cx.error_spanned_by(
             item.ident,
