@@ -58,6 +58,26 @@ macro_rules! types {
             pub samples: [u16; 2],
             /// Counts by kind.
             pub counts: BTreeMap<String, Box<u32>>,
+            #[serde(flatten)]
+            pub common: Common,
+        }
+
+        #[derive($section, Clone)]
+        pub struct Common {
+            /// Nodes, flattened into each event.
+            pub node_count: u32,
+            #[serde(flatten)]
+            pub place: Place,
+        }
+
+        #[derive($section, Clone)]
+        #[serde(rename_all = "UPPERCASE")]
+        pub struct Place {
+            /// Flattened twice over.
+            pub arch: String,
+            /// Left out when empty.
+            #[serde(skip_serializing_if = "String::is_empty")]
+            pub zone_kind: String,
         }
 
         #[derive($section, Clone)]
@@ -144,6 +164,13 @@ macro_rules! build_event {
                 .iter()
                 .map(|(k, v)| (k.clone(), Box::new(*v)))
                 .collect(),
+            common: $module::Common {
+                node_count: data.samples[0].into(),
+                place: $module::Place {
+                    arch: data.api_version.chars().rev().collect(),
+                    zone_kind: data.rule_packs.concat(),
+                },
+            },
         }
     }};
 }
@@ -254,7 +281,7 @@ fn a_sample_reads_as_serde_writes_it() {
     let ours = serde_json::to_string(&build_event!(ours, &data)).unwrap();
     assert_eq!(
         ours,
-        r#"{"kind":"sync","durationMs":5,"exitCode":null,"API_version":"v2","tier":"pg","platforms":["eks"],"samples":[1,2],"counts":{}}"#
+        r#"{"kind":"sync","durationMs":5,"exitCode":null,"API_version":"v2","tier":"pg","platforms":["eks"],"samples":[1,2],"counts":{},"node_count":1,"ARCH":"2v"}"#
     );
     assert_eq!(
         ours,

@@ -12,6 +12,11 @@ use crate::range::IntegerRange;
 use crate::serde_attr;
 use crate::shape::WireType;
 use crate::std_struct::StdStruct;
+
+/// The wire name of a `#[serde(flatten)]` field, which has none of its
+/// own: its section's fields are the holder's. No real name is `..` (with
+/// sections `.` is refused in names).
+pub const FLATTENED: &str = "..";
 use crate::wire;
 
 /// Which derive a struct is read for.
@@ -197,6 +202,12 @@ impl<'a> Struct<'a> {
 }
 
 impl<'a> Struct<'a> {
+    /// Whether a field is `#[serde(flatten)]`: the struct is then written
+    /// as a map, as serde writes it.
+    pub fn has_flatten(&self) -> bool {
+        self.fields.iter().any(|field| field.serde.flatten)
+    }
+
     /// The name serde gives the struct: `serialize_struct`'s, and the
     /// value of its `tag`.
     pub fn serialized_name(&self) -> String {
@@ -283,6 +294,19 @@ impl<'a> Field<'a> {
             (Some(rename), _, _) | (None, Some(rename), _) => rename.value(),
             (None, None, Some(rule)) => rule.apply_to_field(&ident.unraw().to_string()),
             (None, None, None) => ident.unraw().to_string(),
+        };
+        if serde.flatten && !(section.is_some() && wire == Some(WireType::Object)) {
+            cx.error_spanned_by(
+                &field.ty,
+                format!(
+                    "#[serde(flatten)] on field `{ident}` holds a section: a struct deriving TelemetrySection, \
+                     by its path (not an Option, a list or a map, whose keys the page could not list)"
+                ),
+            );
+        }
+        let wire_name = match serde.flatten {
+            true => FLATTENED.to_owned(),
+            false => wire_name,
         };
         let wire = wire.map(|wire| match &serde.skip_serializing_if {
             None => wire,

@@ -29,13 +29,16 @@ pub fn check_struct(cx: &Ctxt, item: &Struct) -> Option<Version> {
     check_newtype(cx, item);
     for field in &item.fields {
         check_not_schema_version(cx, field);
-        // A newtype's value is described by the field that holds it.
-        if !item.newtype {
+        // A newtype's value is described by the field that holds it, a
+        // flattened section's by its own fields.
+        if !item.newtype && !field.serde.flatten {
             check_has_why(cx, field);
         }
         check_rename(cx, field, nested);
         check_not_holding_itself(cx, item, field);
-        check_wire_name_unused(cx, field, &mut wire_names);
+        if !field.serde.flatten {
+            check_wire_name_unused(cx, field, &mut wire_names);
+        }
         check_values_has_enum(cx, field);
         check_privacy(cx, field);
         check_renamed_from(cx, field);

@@ -123,6 +123,7 @@ pub fn finish(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
         }
     };
     let flat = tree::flatten(&tree.fields, &tree.children);
+    check_keys_distinct(&cx, &flat);
     let shape = tree::shape_of(&flat);
     let ranges = tree::ranges_of(&flat);
     let mut rows = vec![DocsRow {
@@ -171,6 +172,24 @@ pub fn finish(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
     let errors = errors.map(|e| e.to_compile_error());
     let derived = derived.expression(krate);
     quote!({ #errors #derived })
+}
+
+/// A `#[serde(flatten)]` section's keys are its holder's: one may be
+/// another's (each struct checked its own names already).
+fn check_keys_distinct(cx: &Ctxt, flat: &[tree::FlatField]) {
+    let mut seen = std::collections::HashSet::new();
+    for field in flat {
+        if !seen.insert(field.path.as_str()) {
+            cx.error_spanned_at(
+                field.span,
+                format!(
+                    "`{}` is sent twice: a #[serde(flatten)] section writes its fields as its holder's, \
+                     and one of them has this name; rename one of them",
+                    field.path
+                ),
+            );
+        }
+    }
 }
 
 /// What the `Derived` constant holds.

@@ -37,17 +37,26 @@ pub fn impl_serialize(item: &Struct, krate: &CratePath, version: Option<&str>) -
         .iter()
         .any(|field| field.serde.skip_serializing_if.is_some())
         .then(|| quote!(use #krate::__private::skip_field as _skip;));
-    let mut body = quote! {
-        use #krate::__private::field as _field;
-        #skip
-        let mut fields = #krate::__private::begin(serializer, #name_text, #len);
+    // With `#[serde(flatten)]` the struct is a map, as serde writes it;
+    // the calls are the same, by the same names.
+    let (mut body, end) = if item.has_flatten() {
+        let skip = skip.map(|_| quote!(use #krate::__private::skip_entry as _skip;));
+        let body = quote! {
+            use #krate::__private::{entry as _field, flatten as _flatten};
+            #skip
+            let mut fields = #krate::__private::begin_map(serializer);
+        };
+        (body, quote!(#krate::__private::end_map(fields)))
+    } else {
+        let body = quote! {
+            use #krate::__private::field as _field;
+            #skip
+            let mut fields = #krate::__private::begin(serializer, #name_text, #len);
+        };
+        (body, quote!(#krate::__private::end(fields)))
     };
     // One splice of the calls; the body then goes in as one group.
-    body.extend(
-        calls
-            .into_iter()
-            .chain([quote!(#krate::__private::end(fields))]),
-    );
+    body.extend(calls.into_iter().chain([end]));
     let body = Group::new(Delimiter::Brace, body);
     quote! {
         #[automatically_derived]
@@ -132,6 +141,12 @@ fn field_calls(item: &Struct, version: Option<&str>) -> Vec<TokenStream> {
     let mut calls = Vec::new();
     for field in &item.fields {
         let ident = field.ident;
+        if field.serde.flatten {
+            source.push_str("_flatten(&mut fields, &self.");
+            source.push_str(&ident.to_string());
+            source.push_str(");");
+            continue;
+        }
         let Some(skip_if) = &field.serde.skip_serializing_if else {
             push_call(&mut source, &field.wire_name, |source| {
                 source.push_str("&self.");

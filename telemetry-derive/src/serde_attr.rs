@@ -39,6 +39,8 @@ pub struct Field {
     pub skip: bool,
     /// `skip_serializing_if = "path"`: left out when `path(&field)` holds.
     pub skip_serializing_if: Option<syn::ExprPath>,
+    /// `flatten`: a section's fields written as the holder's own.
+    pub flatten: bool,
 }
 
 /// What serde writes differently for a unit variant of a value enum.
@@ -103,8 +105,9 @@ fn unknowable(key: &str) -> Option<String> {
 /// different JSON.
 fn not_yet(key: &str) -> Option<String> {
     let why = match key {
-        "flatten" => "is not supported yet: list the section's fields in the struct itself, or hold the section as a field",
-        "untagged" | "content" | "rename_all_fields" => "is not supported yet on a TelemetrySection or TelemetryValue",
+        "untagged" | "content" | "rename_all_fields" => {
+            "is not supported yet on a TelemetrySection or TelemetryValue"
+        }
         _ => return None,
     };
     Some(format!("`#[serde({key})]` {why}"))
@@ -141,6 +144,7 @@ impl Field {
             match key {
                 "rename" => set_once(cx, &mut out.rename, meta)?,
                 "skip" | "skip_serializing" => out.skip = true,
+                "flatten" => out.flatten = true,
                 "skip_serializing_if" => {
                     let lit: LitStr = meta.value()?.parse()?;
                     match lit.parse::<syn::ExprPath>() {

@@ -13,9 +13,9 @@ pub struct Stats {
     /// Threads, the same.
     #[serde(with = "module")]
     pub threads: u32,
-    /// Flattened, which the derive does not follow yet.
+    /// Flattened, but not a section by its path.
     #[serde(flatten)]
-    pub inner: Inner,
+    pub inner: Option<Inner>,
     /// A key serde does not have.
     #[serde(skip_if_empty)]
     pub tags: Vec<String>,

@@ -28,7 +28,7 @@
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use syn::LitStr;
 
-use crate::ast::{same_path, Struct};
+use crate::ast::{same_path, Struct, FLATTENED};
 use crate::range::IntegerRange;
 use crate::shape::{Shape, ShapeField, WireType};
 use crate::std_struct::StdStruct;
@@ -286,6 +286,13 @@ fn flatten_into(
     old_prefix: Option<&str>,
 ) {
     for field in fields {
+        // A flattened section's fields are the holder's, at its prefix.
+        if field.wire_name == FLATTENED {
+            if let Some(section) = field.child.and_then(|index| children.get(index)) {
+                flatten_into(out, &section.fields, &section.children, prefix, old_prefix);
+            }
+            continue;
+        }
         let path = format!("{prefix}{}", field.wire_name);
         let old_name = match field.renamed_from.as_str() {
             "" => &field.wire_name,
