@@ -11,7 +11,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 
 macro_rules! types {
-    ($section:path, $value:path, [$($tier_attr:tt)*]) => {
+    ($section:path, $value:path, [$($tier_attr:tt)*], [$($free_attr:tt)*]) => {
         use std::collections::{BTreeMap, BTreeSet};
         use std::num::NonZeroU32;
         use std::sync::Arc;
@@ -104,6 +104,9 @@ macro_rules! types {
             pub sent_at: std::time::SystemTime,
             /// Each event's wait, if known.
             pub waits: Vec<Option<std::time::Duration>>,
+            /// Settings as the user wrote them.
+            $($free_attr)*
+            pub settings: BTreeMap<String, serde_json::Value>,
             /// The events.
             pub event_list: Vec<Event>,
             /// The last event, if any.
@@ -118,13 +121,14 @@ mod ours {
     types!(
         TelemetrySection,
         TelemetryValue,
-        [#[telemetry(values = "in-memory | pg | sqlite-file")]]
+        [#[telemetry(values = "in-memory | pg | sqlite-file")]],
+        [#[telemetry(free_form = "only the keys and values of documented settings")]]
     );
 }
 
 mod theirs {
     use serde::Serialize;
-    types!(Serialize, Serialize, []);
+    types!(Serialize, Serialize, [], []);
 }
 
 /// The fields of one event, from which both derives' values are built.
@@ -202,6 +206,10 @@ macro_rules! build_batch {
                     e.retry_count
                         .map(|n| std::time::Duration::from_micros(n.get().into()))
                 })
+                .collect(),
+            settings: events
+                .iter()
+                .map(|e| (e.api_version.clone(), serde_json::json!({ "n": e.duration_ms, "on": e.exit_code })))
                 .collect(),
             event_list: events.iter().map(|e| build_event!($module, e)).collect(),
             last_event: last.as_ref().map(|e| Box::new(build_event!($module, e))),

@@ -267,7 +267,7 @@ impl<'a> Field<'a> {
                 .ok()
         });
         let (wire, value_enums, section, range, identifying, std_struct) =
-            match wire::classify(&field.ty, values.as_deref()) {
+            match wire::classify(&field.ty, values.as_deref(), attrs.free_form.is_some()) {
                 Ok(classified) => (
                     Some(classified.wire),
                     classified.value_enums,
@@ -339,10 +339,17 @@ impl<'a> Field<'a> {
     /// where the reader looks for why the field exists (itself a cell:
     /// whitespace collapsed, `|` escaped).
     pub fn why_row(&self) -> String {
-        match &self.attrs.reviewed {
-            Some(reason) => format!("{} *(Reviewed: {})*", self.why, why_cell(&[reason.value()])),
-            None => self.why.clone(),
+        let mut row = self.why.clone();
+        if let Some(reason) = &self.attrs.reviewed {
+            row.push_str(&format!(" *(Reviewed: {})*", why_cell(&[reason.value()])));
         }
+        if let Some(reason) = &self.attrs.free_form {
+            row.push_str(&format!(
+                " *(Free-form: {}; the build cannot check what it holds)*",
+                why_cell(&[reason.value()])
+            ));
+        }
+        row
     }
 }
 

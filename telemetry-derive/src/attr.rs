@@ -25,6 +25,7 @@ pub const RENAME: &str = "rename";
 pub const VALUES: &str = "values";
 pub const RENAMED_FROM: &str = "renamed_from";
 pub const REVIEWED: &str = "reviewed";
+pub const FREE_FORM: &str = "free_form";
 
 /// One key a place accepts: its name, and the slot it fills, as an enum
 /// so each place's dispatch is an exhaustive `match` (a new key cannot
@@ -59,6 +60,7 @@ enum FieldKey {
     Values,
     RenamedFrom,
     Reviewed,
+    FreeForm,
 }
 
 const FIELD_KEYS: Keys<FieldKey> = &[
@@ -66,6 +68,7 @@ const FIELD_KEYS: Keys<FieldKey> = &[
     (VALUES, FieldKey::Values),
     (RENAMED_FROM, FieldKey::RenamedFrom),
     (REVIEWED, FieldKey::Reviewed),
+    (FREE_FORM, FieldKey::FreeForm),
 ];
 
 /// The one key of a value-enum variant.
@@ -98,6 +101,8 @@ pub struct Field {
     pub renamed_from: Option<LitStr>,
     /// Why a field the privacy lint flags is fine to send.
     pub reviewed: Option<LitStr>,
+    /// Why a `serde_json::Value`'s contents cannot identify anyone.
+    pub free_form: Option<LitStr>,
 }
 
 /// `#[telemetry(...)]` on a `TelemetryValue` variant.
@@ -187,6 +192,7 @@ impl Field {
                     FieldKey::Values => &mut out.values,
                     FieldKey::RenamedFrom => &mut out.renamed_from,
                     FieldKey::Reviewed => &mut out.reviewed,
+                    FieldKey::FreeForm => &mut out.free_form,
                 };
                 set_once(cx, slot, name, meta)
             },
@@ -413,7 +419,7 @@ mod tests {
         let message = unknown_key_message("colour", "a payload field", &names(FIELD_KEYS));
         assert!(!message.contains("did you mean"), "{message}");
         assert!(
-            message.ends_with("rename, values, renamed_from, reviewed"),
+            message.ends_with("rename, values, renamed_from, reviewed, free_form"),
             "{message}"
         );
     }

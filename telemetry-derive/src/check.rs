@@ -11,7 +11,7 @@ use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::docs_format::DocsFormat;
 use crate::privacy;
-use crate::shape::SCHEMA_VERSION_KEY;
+use crate::shape::{WireType, SCHEMA_VERSION_KEY};
 use crate::version::Version;
 
 /// Checks a payload or section; returns a payload's parsed version when it
@@ -40,7 +40,10 @@ pub fn check_struct(cx: &Ctxt, item: &Struct) -> Option<Version> {
             check_wire_name_unused(cx, field, &mut wire_names);
         }
         check_values_has_enum(cx, field);
-        check_privacy(cx, field);
+        check_free_form(cx, field);
+        if field.attrs.free_form.is_none() {
+            check_privacy(cx, field);
+        }
         check_renamed_from(cx, field);
     }
     version
@@ -200,6 +203,36 @@ fn check_privacy(cx: &Ctxt, field: &Field) {
         field.attrs.reviewed.as_ref(),
     ) {
         cx.syn_error(error);
+    }
+}
+
+/// A `serde_json::Value` can hold anything, so the page cannot list what
+/// it sends: only with a reason, shown on the page, that it cannot identify
+/// anyone.
+fn check_free_form(cx: &Ctxt, field: &Field) {
+    let holds_any = field
+        .wire
+        .as_ref()
+        .is_some_and(|wire| *wire.innermost() == WireType::Any);
+    match (&field.attrs.free_form, holds_any) {
+        (None, true) => cx.error_spanned_by(
+            field.ty,
+            format!(
+                "field `{}` holds a `serde_json::Value`, which can carry anything, so the docs page could not say \
+                 what is sent; send a section with typed fields, or say why its contents cannot identify anyone: \
+                 #[telemetry(free_form = \"<reason>\")] (the reason is shown on the docs page)",
+                field.ident
+            ),
+        ),
+        (Some(reason), false) => cx.error_spanned_by(
+            reason,
+            format!("`free_form` on field `{}` is for a `serde_json::Value`; remove it", field.ident),
+        ),
+        (Some(reason), true) if reason.value().trim().is_empty() => cx.error_spanned_by(
+            reason,
+            format!("`free_form` on field `{}` needs the reason a reader of the docs page will see", field.ident),
+        ),
+        _ => {}
     }
 }
 

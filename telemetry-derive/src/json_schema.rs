@@ -115,6 +115,8 @@ fn write_wire(
             w.close(']');
         }
         WireType::Object => write_object_body(w, None, children, ranges),
+        // Any JSON: the empty schema.
+        WireType::Any => {}
         // Written above, without a level of its own.
         WireType::MayBeAbsent(_) => {}
     }

@@ -29,6 +29,9 @@ pub enum WireType {
     Object,
     /// The inner type, or `null` (an `Option`): the key is always sent.
     Nullable(Box<WireType>),
+    /// Any JSON at all: a `serde_json::Value` the author marked free-form.
+    /// The guard cannot see inside it.
+    Any,
     /// The inner type, or the key left out (`skip_serializing_if`). Only
     /// ever a field's outermost type: a key, not a value, is absent.
     MayBeAbsent(Box<WireType>),
@@ -92,6 +95,7 @@ impl WireType {
             WireType::Number => out.push_str("number"),
             WireType::Boolean => out.push_str("boolean"),
             WireType::Object => out.push_str("object"),
+            WireType::Any => out.push_str("any"),
             WireType::Nullable(inner) => {
                 inner.write(out, quoted);
                 out.push_str(" | null");
@@ -199,6 +203,7 @@ impl WireType {
             "number" => return Ok(WireType::Number),
             "boolean" => return Ok(WireType::Boolean),
             "object" => return Ok(WireType::Object),
+            "any" => return Ok(WireType::Any),
             _ => {}
         }
         let mut parser = TypeParser { text, pos: 0 };
@@ -279,6 +284,7 @@ impl TypeParser<'_> {
             ("number", WireType::Number),
             ("boolean", WireType::Boolean),
             ("object", WireType::Object),
+            ("any", WireType::Any),
         ] {
             if self.eat(word) {
                 return Ok(wire);
@@ -382,6 +388,7 @@ mod tests {
             WireType::Map(Box::new(WireType::Nullable(Box::new(WireType::Integer)))),
             WireType::Nullable(Box::new(WireType::Map(Box::new(WireType::Object)))),
             WireType::MayBeAbsent(Box::new(WireType::Integer)),
+            WireType::Map(Box::new(WireType::Any)),
             WireType::MayBeAbsent(Box::new(WireType::Nullable(Box::new(enum_of(&["a"]))))),
             WireType::MayBeAbsent(Box::new(WireType::Array(Box::new(WireType::Object)))),
         ] {

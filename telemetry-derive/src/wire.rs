@@ -11,7 +11,7 @@ use crate::std_struct::StdStruct;
 
 pub const SUPPORTED: &str = "String, &'static str, Box<str>, Arc<str>, Rc<str>, Cow<str>, \
 integers (u8..u128, i8..i128, usize, isize, NonZeroU8..NonZeroUsize, NonZeroI8..NonZeroIsize), \
-f32, f64, bool, std::time::Duration, std::time::SystemTime, Option<T>, Vec<T>, [T; N], BTreeSet<T>, BTreeMap<String, T>, Box<T>, Arc<T>, Rc<T>, \
+f32, f64, bool, serde_json::Value (with #[telemetry(free_form = \"..\")]), std::time::Duration, std::time::SystemTime, Option<T>, Vec<T>, [T; N], BTreeSet<T>, BTreeMap<String, T>, Box<T>, Arc<T>, Rc<T>, \
 structs deriving TelemetrySection, \
 and enums deriving TelemetryValue (with #[telemetry(values = \"a | b\")] on the field)";
 
@@ -39,13 +39,21 @@ struct Found<'a> {
     section: Option<&'a syn::Path>,
     range: IntegerRange,
     std_struct: Option<(StdStruct, &'a syn::Path)>,
+    free_form: bool,
 }
 
 /// A field type's wire type. An identifying type (`IpAddr`, `Uuid`) is the
 /// string it serializes to; the privacy lint refuses it unless reviewed.
-pub fn classify<'a>(ty: &'a Type, values: Option<&[String]>) -> Result<Classified<'a>, syn::Error> {
+/// `free_form`: the field is marked `#[telemetry(free_form = "..")]`, so a
+/// bare `Value` is taken for `serde_json::Value` (without it, for a section).
+pub fn classify<'a>(
+    ty: &'a Type,
+    values: Option<&[String]>,
+    free_form: bool,
+) -> Result<Classified<'a>, syn::Error> {
     let mut found = Found::default();
     let identifying = privacy::identifying_type(ty);
+    found.free_form = free_form;
     let wire = match identifying {
         Some(_) => WireType::String,
         None => classify_inner(ty, values, &mut found)?,
@@ -133,6 +141,9 @@ fn classify_inner<'a>(
                     )),
                     inner => Ok(WireType::Nullable(Box::new(inner))),
                 },
+                // Any JSON; `check` asks for the reason it cannot identify
+                // anyone.
+                (_, []) if is_json_value(&path.path, found.free_form) => Ok(WireType::Any),
                 // Sent by serde as objects of fixed members.
                 (_, []) if StdStruct::from_path(&path.path).is_some() => {
                     found.std_struct = StdStruct::from_path(&path.path).map(|s| (s, &path.path));
@@ -205,6 +216,16 @@ fn from_std(path: &syn::Path) -> bool {
         )
 }
 
+/// `serde_json::Value`, or a bare `Value` on a field marked free-form.
+fn is_json_value(path: &syn::Path, free_form: bool) -> bool {
+    let last = path.segments.last().is_some_and(|s| s.ident == "Value");
+    match path.segments.len() {
+        1 => last && free_form,
+        2 => last && path.segments[0].ident == "serde_json",
+        _ => false,
+    }
+}
+
 /// A path with no generic arguments anywhere: `a::b::Name`.
 fn plain_path(path: &syn::Path) -> bool {
     path.segments
@@ -240,7 +261,7 @@ mod tests {
     fn wire_of(ty: &str, values: Option<&[&str]>) -> Result<String, String> {
         let ty: Type = syn::parse_str(ty).unwrap();
         let values: Option<Vec<String>> = values.map(|v| v.iter().map(|s| s.to_string()).collect());
-        classify(&ty, values.as_deref())
+        classify(&ty, values.as_deref(), false)
             .map(|c| c.wire.canonical())
             .map_err(|e| e.to_string())
     }
@@ -280,6 +301,18 @@ mod tests {
     }
 
     #[test]
+    fn json_values_are_any() {
+        let ty: Type = syn::parse_str("BTreeMap<String, serde_json::Value>").unwrap();
+        assert_eq!(
+            classify(&ty, None, false).unwrap().wire.canonical(),
+            "map<string, any>"
+        );
+        let bare: Type = syn::parse_str("Value").unwrap();
+        assert_eq!(classify(&bare, None, true).unwrap().wire.canonical(), "any");
+        assert!(classify(&bare, None, false).unwrap().section.is_some());
+    }
+
+    #[test]
     fn pointers_sets_arrays_and_non_zero_integers() {
         for (ty, wire) in [
             ("Box<str>", "string"),
@@ -296,9 +329,9 @@ mod tests {
             assert_eq!(wire_of(ty, None).unwrap(), wire, "{ty}");
         }
         let ty: Type = syn::parse_str("NonZeroU8").unwrap();
-        assert_eq!(classify(&ty, None).unwrap().range.spell(), "1..255");
+        assert_eq!(classify(&ty, None, false).unwrap().range.spell(), "1..255");
         let ty: Type = syn::parse_str("Box<SystemInfo>").unwrap();
-        assert!(classify(&ty, None).unwrap().section.is_some());
+        assert!(classify(&ty, None, false).unwrap().section.is_some());
     }
 
     #[test]
@@ -309,7 +342,13 @@ mod tests {
         );
         let ty: Type = syn::parse_str("BTreeMap<String, Tier>").unwrap();
         let values = ["a".to_owned()];
-        assert_eq!(classify(&ty, Some(&values)).unwrap().value_enums.len(), 1);
+        assert_eq!(
+            classify(&ty, Some(&values), false)
+                .unwrap()
+                .value_enums
+                .len(),
+            1
+        );
     }
 
     #[test]
@@ -330,7 +369,7 @@ mod tests {
             ("BTreeMap<String, Cluster>", "map<string, object>"),
         ] {
             let parsed: Type = syn::parse_str(ty).unwrap();
-            let classified = classify(&parsed, None).unwrap();
+            let classified = classify(&parsed, None, false).unwrap();
             assert_eq!(classified.wire.canonical(), wire);
             assert!(classified.section.is_some(), "{ty}");
         }
@@ -366,7 +405,7 @@ mod tests {
         // Any other crate's type may be a section, the payload's own or a
         // dependency's.
         let duration: Type = syn::parse_str("Option<Duration>").unwrap();
-        let classified = classify(&duration, None).unwrap();
+        let classified = classify(&duration, None, false).unwrap();
         assert_eq!(classified.wire.canonical(), "object | null");
         assert!(classified.section.is_none() && classified.std_struct.is_some());
         assert_eq!(wire_of("crate::stats::Duration", None).unwrap(), "object");
