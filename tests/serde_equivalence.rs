@@ -11,7 +11,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 
 macro_rules! types {
-    ($section:path, $value:path, [$($tier_attr:tt)*], [$($free_attr:tt)*]) => {
+    ($section:path, $value:path, [$($tier_attr:tt)*], [$($free_attr:tt)*], [$($review_attr:tt)*]) => {
         use std::collections::{BTreeMap, BTreeSet};
         use std::num::NonZeroU32;
         use std::sync::Arc;
@@ -107,6 +107,13 @@ macro_rules! types {
             /// Settings as the user wrote them.
             $($free_attr)*
             pub settings: BTreeMap<String, serde_json::Value>,
+            /// When the batch started.
+            pub started_at: chrono::DateTime<chrono::Utc>,
+            /// The day it covers.
+            pub day: Option<chrono::NaiveDate>,
+            /// A random batch id.
+            $($review_attr)*
+            pub batch: uuid::Uuid,
             /// The events.
             pub event_list: Vec<Event>,
             /// The last event, if any.
@@ -122,13 +129,14 @@ mod ours {
         TelemetrySection,
         TelemetryValue,
         [#[telemetry(values = "in-memory | pg | sqlite-file")]],
-        [#[telemetry(free_form = "only the keys and values of documented settings")]]
+        [#[telemetry(free_form = "only the keys and values of documented settings")]],
+        [#[telemetry(reviewed = "random per batch, never stored")]]
     );
 }
 
 mod theirs {
     use serde::Serialize;
-    types!(Serialize, Serialize, [], []);
+    types!(Serialize, Serialize, [], [], []);
 }
 
 /// The fields of one event, from which both derives' values are built.
@@ -207,6 +215,9 @@ macro_rules! build_batch {
                         .map(|n| std::time::Duration::from_micros(n.get().into()))
                 })
                 .collect(),
+            started_at: chrono::DateTime::from_timestamp(events.len() as i64 * 86_399, 17).unwrap(),
+            day: chrono::NaiveDate::from_yo_opt(2026, 1 + events.len() as u32),
+            batch: uuid::Uuid::from_u128(events.iter().map(|e| u128::from(e.duration_ms)).sum()),
             settings: events
                 .iter()
                 .map(|e| (e.api_version.clone(), serde_json::json!({ "n": e.duration_ms, "on": e.exit_code })))

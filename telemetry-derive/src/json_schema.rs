@@ -73,6 +73,10 @@ fn write_wire(
     w.open('{');
     match wire {
         WireType::String => w.key_string("type", "string"),
+        WireType::Formatted(format) => {
+            w.key_string("type", "string");
+            w.key_string("format", format.name());
+        }
         WireType::Integer => {
             w.key_string("type", "integer");
             for (key, bound) in [("minimum", range.minimum), ("maximum", range.maximum)] {

@@ -29,12 +29,43 @@ pub enum WireType {
     Object,
     /// The inner type, or `null` (an `Option`): the key is always sent.
     Nullable(Box<WireType>),
+    /// A string in a known format: `string(date-time)`, `string(date)`,
+    /// `string(uuid)` (JSON Schema's `format`).
+    Formatted(StringFormat),
     /// Any JSON at all: a `serde_json::Value` the author marked free-form.
     /// The guard cannot see inside it.
     Any,
     /// The inner type, or the key left out (`skip_serializing_if`). Only
     /// ever a field's outermost type: a key, not a value, is absent.
     MayBeAbsent(Box<WireType>),
+}
+
+/// The string formats of the ecosystem types the derive knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StringFormat {
+    /// RFC 3339 with an offset: `chrono::DateTime<Utc>`.
+    DateTime,
+    /// `2024-05-01`: `chrono::NaiveDate`.
+    Date,
+    /// `uuid::Uuid`.
+    Uuid,
+}
+
+impl StringFormat {
+    const ALL: [StringFormat; 3] = [
+        StringFormat::DateTime,
+        StringFormat::Date,
+        StringFormat::Uuid,
+    ];
+
+    /// JSON Schema's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            StringFormat::DateTime => "date-time",
+            StringFormat::Date => "date",
+            StringFormat::Uuid => "uuid",
+        }
+    }
 }
 
 /// One field of a recorded or current shape.
@@ -96,6 +127,11 @@ impl WireType {
             WireType::Boolean => out.push_str("boolean"),
             WireType::Object => out.push_str("object"),
             WireType::Any => out.push_str("any"),
+            WireType::Formatted(format) => {
+                out.push_str("string(");
+                out.push_str(format.name());
+                out.push(')');
+            }
             WireType::Nullable(inner) => {
                 inner.write(out, quoted);
                 out.push_str(" | null");
@@ -278,6 +314,11 @@ impl TypeParser<'_> {
 
     fn parse_primary(&mut self) -> Result<WireType, String> {
         self.skip_spaces();
+        for format in StringFormat::ALL {
+            if self.eat(&format!("string({})", format.name())) {
+                return Ok(WireType::Formatted(format));
+            }
+        }
         for (word, wire) in [
             ("string", WireType::String),
             ("integer", WireType::Integer),
@@ -389,6 +430,8 @@ mod tests {
             WireType::Nullable(Box::new(WireType::Map(Box::new(WireType::Object)))),
             WireType::MayBeAbsent(Box::new(WireType::Integer)),
             WireType::Map(Box::new(WireType::Any)),
+            WireType::Array(Box::new(WireType::Formatted(StringFormat::Date))),
+            WireType::Nullable(Box::new(WireType::Formatted(StringFormat::DateTime))),
             WireType::MayBeAbsent(Box::new(WireType::Nullable(Box::new(enum_of(&["a"]))))),
             WireType::MayBeAbsent(Box::new(WireType::Array(Box::new(WireType::Object)))),
         ] {

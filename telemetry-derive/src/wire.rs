@@ -6,12 +6,14 @@ use syn::{GenericArgument, PathArguments, Type};
 
 use crate::privacy;
 use crate::range::IntegerRange;
-use crate::shape::WireType;
+use crate::shape::{StringFormat, WireType};
 use crate::std_struct::StdStruct;
 
 pub const SUPPORTED: &str = "String, &'static str, Box<str>, Arc<str>, Rc<str>, Cow<str>, \
 integers (u8..u128, i8..i128, usize, isize, NonZeroU8..NonZeroUsize, NonZeroI8..NonZeroIsize), \
-f32, f64, bool, serde_json::Value (with #[telemetry(free_form = \"..\")]), std::time::Duration, std::time::SystemTime, Option<T>, Vec<T>, [T; N], BTreeSet<T>, BTreeMap<String, T>, Box<T>, Arc<T>, Rc<T>, \
+f32, f64, bool, serde_json::Value (with #[telemetry(free_form = \"..\")]), std::time::Duration, \
+std::time::SystemTime, chrono::DateTime<Utc> and NaiveDate (telemetry-core's `chrono` feature), \
+uuid::Uuid (its `uuid` feature, with #[telemetry(reviewed = \"..\")]), Option<T>, Vec<T>, [T; N], BTreeSet<T>, BTreeMap<String, T>, Box<T>, Arc<T>, Rc<T>, \
 structs deriving TelemetrySection, \
 and enums deriving TelemetryValue (with #[telemetry(values = \"a | b\")] on the field)";
 
@@ -55,6 +57,7 @@ pub fn classify<'a>(
     let identifying = privacy::identifying_type(ty);
     found.free_form = free_form;
     let wire = match identifying {
+        Some("Uuid") => WireType::Formatted(StringFormat::Uuid),
         Some(_) => WireType::String,
         None => classify_inner(ty, values, &mut found)?,
     };
@@ -141,6 +144,12 @@ fn classify_inner<'a>(
                     )),
                     inner => Ok(WireType::Nullable(Box::new(inner))),
                 },
+                // chrono's, with telemetry-core's `chrono` feature (serde's
+                // strings).
+                ("DateTime", [zone]) if is_ident(zone, "Utc") || is_path(zone, &["chrono", "Utc"]) => {
+                    Ok(WireType::Formatted(StringFormat::DateTime))
+                }
+                ("NaiveDate", []) => Ok(WireType::Formatted(StringFormat::Date)),
                 // Any JSON; `check` asks for the reason it cannot identify
                 // anyone.
                 (_, []) if is_json_value(&path.path, found.free_form) => Ok(WireType::Any),
@@ -247,6 +256,22 @@ fn generic_types(arguments: &PathArguments) -> Vec<&Type> {
     }
 }
 
+fn is_path(ty: &Type, segments: &[&str]) -> bool {
+    match ty {
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path.path.segments.len() == segments.len()
+                && path
+                    .path
+                    .segments
+                    .iter()
+                    .zip(segments)
+                    .all(|(s, name)| s.ident == name)
+        }
+        _ => false,
+    }
+}
+
 fn is_ident(ty: &Type, name: &str) -> bool {
     match ty {
         Type::Path(path) => path.qself.is_none() && path.path.is_ident(name),
@@ -298,6 +323,21 @@ mod tests {
             wire_of("BTreeMap<String, u32>", None).unwrap(),
             "map<string, integer>"
         );
+    }
+
+    #[test]
+    fn chrono_and_uuid_are_formatted_strings() {
+        for (ty, wire) in [
+            ("chrono::DateTime<chrono::Utc>", "string(date-time)"),
+            ("Option<DateTime<Utc>>", "string(date-time) | null"),
+            ("Vec<NaiveDate>", "string(date)[]"),
+            ("uuid::Uuid", "string(uuid)"),
+        ] {
+            assert_eq!(wire_of(ty, None).unwrap(), wire, "{ty}");
+        }
+        assert!(wire_of("DateTime<Local>", None)
+            .unwrap_err()
+            .contains("has no wire type"));
     }
 
     #[test]
