@@ -60,6 +60,14 @@ macro_rules! types {
             pub counts: BTreeMap<String, Box<u32>>,
             #[serde(flatten)]
             pub common: Common,
+            /// The event, externally tagged.
+            pub external: External,
+            /// The event, internally tagged.
+            pub internal: Internal,
+            /// The event, adjacently tagged.
+            pub adjacent: Vec<Adjacent>,
+            /// The event, untagged.
+            pub untagged: Option<Untagged>,
         }
 
         #[derive($section, Clone)]
@@ -78,6 +86,72 @@ macro_rules! types {
             /// Left out when empty.
             #[serde(skip_serializing_if = "String::is_empty")]
             pub zone_kind: String,
+        }
+
+        /// Events in serde's default, external tagging.
+        #[derive($section, Clone)]
+        #[serde(rename_all = "snake_case")]
+        pub enum External {
+            /// A file was saved.
+            FileSaved {
+                /// Which kinds of files.
+                extension: String,
+                /// Its size, when known.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                size: Option<u32>,
+            },
+            /// How many workers, as a bare value.
+            Workers(u32),
+            Started,
+        }
+
+        #[derive($section, Clone)]
+        #[serde(tag = "type", rename_all_fields = "camelCase")]
+        pub enum Internal {
+            /// A sync finished.
+            SyncDone {
+                /// How long it took.
+                took_ms: u64,
+                /// Which packs ran.
+                rule_packs: Vec<String>,
+            },
+            Idle,
+            /// The process stopped.
+            #[serde(rename = "crash")]
+            Crashed {
+                /// How it stopped.
+                exit_code: i32,
+            },
+        }
+
+        #[derive($section, Clone)]
+        #[serde(tag = "t", content = "c")]
+        pub enum Adjacent {
+            /// A query ran.
+            Query {
+                /// How long it took.
+                #[serde(rename = "ms")]
+                millis: u32,
+                /// Whether the cache answered.
+                cached: bool,
+            },
+            /// A count.
+            Count(u64),
+            Nothing,
+        }
+
+        #[derive($section, Clone)]
+        #[serde(untagged)]
+        pub enum Untagged {
+            /// A number.
+            Number(f64),
+            /// A labelled point.
+            Point {
+                /// Across.
+                x: i32,
+                /// Down.
+                y: i32,
+            },
         }
 
         #[derive($section, Clone)]
@@ -176,6 +250,40 @@ macro_rules! build_event {
                 .iter()
                 .map(|(k, v)| (k.clone(), Box::new(*v)))
                 .collect(),
+            external: match data.tier % 3 {
+                0 => $module::External::FileSaved {
+                    extension: data.api_version.clone(),
+                    size: data.retry_count.map(NonZeroU32::get),
+                },
+                1 => $module::External::Workers(data.samples[0].into()),
+                _ => $module::External::Started,
+            },
+            internal: match data.tier % 3 {
+                0 => $module::Internal::SyncDone {
+                    took_ms: data.duration_ms,
+                    rule_packs: data.rule_packs.clone(),
+                },
+                1 => $module::Internal::Idle,
+                _ => $module::Internal::Crashed {
+                    exit_code: data.exit_code.unwrap_or(-1),
+                },
+            },
+            adjacent: vec![
+                $module::Adjacent::Query {
+                    millis: data.samples[1].into(),
+                    cached: data.tier % 2 == 0,
+                },
+                $module::Adjacent::Count(data.duration_ms),
+                $module::Adjacent::Nothing,
+            ],
+            untagged: match data.tier % 3 {
+                0 => None,
+                1 => Some($module::Untagged::Number(f64::from(data.samples[0]) / 4.0)),
+                _ => Some($module::Untagged::Point {
+                    x: data.exit_code.unwrap_or(0),
+                    y: -1,
+                }),
+            },
             common: $module::Common {
                 node_count: data.samples[0].into(),
                 place: $module::Place {
@@ -300,7 +408,7 @@ fn a_sample_reads_as_serde_writes_it() {
     let ours = serde_json::to_string(&build_event!(ours, &data)).unwrap();
     assert_eq!(
         ours,
-        r#"{"kind":"sync","durationMs":5,"exitCode":null,"API_version":"v2","tier":"pg","platforms":["eks"],"samples":[1,2],"counts":{},"node_count":1,"ARCH":"2v"}"#
+        r#"{"kind":"sync","durationMs":5,"exitCode":null,"API_version":"v2","tier":"pg","platforms":["eks"],"samples":[1,2],"counts":{},"node_count":1,"ARCH":"2v","external":{"workers":1},"internal":{"type":"Idle"},"adjacent":[{"t":"Query","c":{"ms":2,"cached":false}},{"t":"Count","c":5},{"t":"Nothing"}],"untagged":0.25}"#
     );
     assert_eq!(
         ours,

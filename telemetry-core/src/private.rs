@@ -73,6 +73,56 @@ pub fn end<S: serde::Serializer>(fields: Fields<S>) -> Result<S::Ok, S::Error> {
     }
 }
 
+/// An externally tagged struct variant being written: serde's
+/// `serialize_struct_variant` state, or the first error (see [`Fields`]).
+pub struct VariantFields<S: serde::Serializer>(Result<S::SerializeStructVariant, S::Error>);
+
+pub fn begin_variant<S: serde::Serializer>(
+    serializer: S,
+    name: &'static str,
+    index: u32,
+    variant: &'static str,
+    len: usize,
+) -> VariantFields<S> {
+    VariantFields(serializer.serialize_struct_variant(name, index, variant, len))
+}
+
+pub fn variant_field<S, T>(fields: &mut VariantFields<S>, key: &'static str, value: &T)
+where
+    S: serde::Serializer,
+    T: serde::Serialize + ?Sized,
+{
+    use serde::ser::SerializeStructVariant;
+    if let Ok(state) = &mut fields.0 {
+        if let Err(error) = state.serialize_field(key, value) {
+            fields.0 = Err(error);
+        }
+    }
+}
+
+pub fn variant_skip<S: serde::Serializer>(fields: &mut VariantFields<S>, key: &'static str) {
+    use serde::ser::SerializeStructVariant;
+    if let Ok(state) = &mut fields.0 {
+        if let Err(error) = state.skip_field(key) {
+            fields.0 = Err(error);
+        }
+    }
+}
+
+pub fn end_variant<S: serde::Serializer>(fields: VariantFields<S>) -> Result<S::Ok, S::Error> {
+    match fields.0 {
+        Ok(state) => serde::ser::SerializeStructVariant::end(state),
+        Err(error) => Err(error),
+    }
+}
+
+/// A skipped variant, which serde refuses to send with this error.
+pub fn skipped_variant<S: serde::Serializer>(name: &str, variant: &str) -> Result<S::Ok, S::Error> {
+    Err(serde::ser::Error::custom(format_args!(
+        "the enum variant {name}::{variant} cannot be serialized"
+    )))
+}
+
 /// A struct with `#[serde(flatten)]` fields being written, as serde's
 /// derive writes it: a map, the flattened sections' fields entries of it.
 /// The same calls as [`Fields`], by the same names in generated code.

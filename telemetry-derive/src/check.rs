@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{Field, Kind, Struct, ValueEnum};
+use crate::ast::{Field, Kind, Repr, Struct, Style, ValueEnum};
 use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::docs_format::DocsFormat;
@@ -26,6 +26,7 @@ pub fn check_struct(cx: &Ctxt, item: &Struct) -> Option<Version> {
     let nested = item.kind == Kind::Section || item.fields.iter().any(|f| f.section.is_some());
     let mut wire_names = HashMap::new();
     check_tag(cx, item);
+    check_enum(cx, item);
     check_newtype(cx, item);
     for field in &item.fields {
         check_not_schema_version(cx, field);
@@ -67,7 +68,16 @@ fn check_tag(cx: &Ctxt, item: &Struct) {
             format!("#[serde(tag = {key:?})] is a wire key: letters, digits, `_` and `-`"),
         );
     }
-    for field in item.fields.iter().filter(|field| field.wire_name == key) {
+    // An enum's tag shares an object with its fields only when internal.
+    let shares_object = match &item.variants {
+        None => true,
+        Some((repr, _)) => matches!(repr, Repr::Internal { .. }),
+    };
+    let clashing = item
+        .fields
+        .iter()
+        .filter(|field| shares_object && field.key == key);
+    for field in clashing {
         cx.error_spanned_by(
             field.ident,
             format!(
@@ -106,6 +116,79 @@ fn check_newtype(cx: &Ctxt, item: &Struct) {
     }
 }
 
+/// serde's enum attributes, and each variant of a section enum.
+fn check_enum(cx: &Ctxt, item: &Struct) {
+    let serde = &item.serde;
+    let Some((repr, variants)) = &item.variants else {
+        for (given, key) in [
+            (serde.content.as_ref().map(|lit| lit.span()), "content"),
+            (
+                serde.untagged.as_ref().map(syn::spanned::Spanned::span),
+                "untagged",
+            ),
+        ] {
+            if let Some(span) = given {
+                cx.error_spanned_at(
+                    span,
+                    format!("#[serde({key})] can only be used on enums, as serde says"),
+                );
+            }
+        }
+        return;
+    };
+    if let (Some(content), None) = (&serde.content, &serde.tag) {
+        cx.error_spanned_by(
+            content,
+            "#[serde(content = \"..\")] needs a `tag` beside it, as serde says",
+        );
+    }
+    if let (Some(untagged), Some(_)) = (&serde.untagged, &serde.tag) {
+        cx.error_spanned_by(
+            untagged,
+            "an enum cannot be both untagged and tagged; keep one",
+        );
+    }
+    let mut names = HashMap::new();
+    for variant in variants.iter().filter(|variant| !variant.skipped) {
+        let ident = variant.ident;
+        if variant.style != Style::Unit && variant.why.is_empty() {
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "variant `{ident}` carries data but has no `///` doc comment; it is the variant's row on the \
+                     docs page: add `/// <why this event is collected>` above it"
+                ),
+            );
+        }
+        if !is_wire_name(&variant.name) || variant.name.contains('.') {
+            cx.error_spanned_by(
+                ident,
+                format!("variant `{ident}` is sent as {:?}; a variant name is letters, digits, `_` and `-`", variant.name),
+            );
+        }
+        if let Some(first) = names.insert(variant.name.as_str(), ident) {
+            cx.error_spanned_by(
+                ident,
+                format!("variants `{first}` and `{ident}` are both sent as \"{}\"; a receiver could not tell them apart", variant.name),
+            );
+        }
+        match (repr, variant.style) {
+            (Repr::Internal { .. }, Style::Newtype) => cx.error_spanned_by(
+                ident,
+                format!(
+                    "variant `{ident}` holds one unnamed value in an internally tagged enum, which is not supported \
+                     yet; name its fields (`{ident} {{ .. }}`), or tag the enum adjacently: #[serde(tag = \"..\", content = \"..\")]"
+                ),
+            ),
+            (Repr::Untagged, Style::Unit) => cx.error_spanned_by(
+                ident,
+                format!("unit variant `{ident}` of an untagged enum is sent as `null`; give it data or tag the enum"),
+            ),
+            _ => {}
+        }
+    }
+}
+
 fn check_not_schema_version(cx: &Ctxt, field: &Field) {
     let name = field.ident;
     if field.wire_name == SCHEMA_VERSION_KEY {
@@ -133,8 +216,8 @@ fn check_has_why(cx: &Ctxt, field: &Field) {
 }
 
 fn check_rename(cx: &Ctxt, field: &Field, nested: bool) {
-    let (name, wire_name) = (field.ident, field.wire_name.as_str());
-    let Some(rename) = &field.attrs.rename else {
+    let (name, wire_name) = (field.ident, field.key.as_str());
+    let Some(rename) = field.attrs.rename.as_ref().or(field.serde.rename.as_ref()) else {
         return;
     };
     if !is_wire_name(wire_name) {
@@ -197,7 +280,7 @@ fn check_values_has_enum(cx: &Ctxt, field: &Field) {
 fn check_privacy(cx: &Ctxt, field: &Field) {
     if let Some(error) = privacy::check_field(
         field.ident,
-        &field.wire_name,
+        &field.key,
         (field.ty, field.identifying),
         field.wire.as_ref(),
         field.attrs.reviewed.as_ref(),
@@ -240,7 +323,7 @@ fn check_renamed_from(cx: &Ctxt, field: &Field) {
     let Some(from) = &field.attrs.renamed_from else {
         return;
     };
-    let (old, wire_name) = (from.value(), &field.wire_name);
+    let (old, wire_name) = (from.value(), &field.key);
     if old == *wire_name || !is_wire_name(&old) {
         cx.error_spanned_by(
             from,

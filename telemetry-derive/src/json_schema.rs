@@ -118,7 +118,8 @@ fn write_wire(
             w.close('}');
             w.close(']');
         }
-        WireType::Object => write_object_body(w, None, children, ranges),
+        WireType::Object if is_variants(children) => write_variants(w, children, ranges),
+        WireType::Object => write_object_body(w, &[], children, ranges),
         // Any JSON: the empty schema.
         WireType::Any => {}
         // Written above, without a level of its own.
@@ -127,22 +128,17 @@ fn write_wire(
     w.close('}');
 }
 
-/// An object's keys inside its open `{`: exactly `fields`, all required
-/// but those that may be absent,
-/// and on the report itself `schema_version` first, fixed to the version.
-fn write_object_body(
-    w: &mut JsonWriter,
-    version: Option<&Version>,
-    fields: &[Node],
-    ranges: Ranges,
-) {
+/// An object's keys inside its open `{`: exactly `fixed` (constant keys:
+/// the report's `schema_version`, a variant's tag) and `fields`, all
+/// required but those that may be absent.
+fn write_object_body(w: &mut JsonWriter, fixed: &[(&str, &str)], fields: &[Node], ranges: Ranges) {
     w.key_string("type", "object");
     w.key("properties");
     w.open('{');
-    if let Some(version) = version {
-        w.key(SCHEMA_VERSION_KEY);
+    for (key, value) in fixed {
+        w.key(key);
         w.open('{');
-        w.key_string("const", version.as_str());
+        w.key_string("const", value);
         w.close('}');
     }
     for field in fields {
@@ -153,9 +149,9 @@ fn write_object_body(
     w.close('}');
     w.key("required");
     w.open('[');
-    if version.is_some() {
+    for (key, _) in fixed {
         w.item();
-        w.string(SCHEMA_VERSION_KEY);
+        w.string(key);
     }
     for field in fields {
         if !matches!(field.wire, WireType::MayBeAbsent(_)) {
@@ -168,10 +164,119 @@ fn write_object_body(
     w.boolean(false);
 }
 
+/// A section enum's variant, read back from its path step (see
+/// `ast::variants`).
+#[derive(Debug, PartialEq, Eq)]
+enum Step<'a> {
+    External(&'a str),
+    Internal {
+        tag: &'a str,
+        name: &'a str,
+    },
+    Adjacent {
+        tag: &'a str,
+        name: &'a str,
+        content: &'a str,
+    },
+    Untagged(&'a str),
+}
+
+fn parse_step(key: &str) -> Option<Step<'_>> {
+    let inner = key.strip_prefix('(')?.strip_suffix(')')?;
+    if let Some(name) = inner.strip_prefix("untagged ") {
+        return Some(Step::Untagged(name));
+    }
+    let Some((tag, rest)) = inner.split_once(" = \"") else {
+        return Some(Step::External(inner));
+    };
+    match rest.split_once("\", content = \"") {
+        Some((name, content)) => Some(Step::Adjacent {
+            tag,
+            name,
+            content: content.strip_suffix('"')?,
+        }),
+        None => Some(Step::Internal {
+            tag,
+            name: rest.strip_suffix('"')?,
+        }),
+    }
+}
+
+/// Whether an object's children are an enum's variants.
+fn is_variants(children: &[Node]) -> bool {
+    !children.is_empty() && children.iter().all(|node| parse_step(node.key).is_some())
+}
+
+/// One alternative per variant, each closed; tagged ones are told apart by
+/// their tag (`oneOf`), untagged ones by their shapes (`anyOf`, as serde
+/// takes the first that fits).
+fn write_variants(w: &mut JsonWriter, variants: &[Node], ranges: Ranges) {
+    let untagged = variants
+        .iter()
+        .all(|node| matches!(parse_step(node.key), Some(Step::Untagged(_))));
+    w.key(if untagged { "anyOf" } else { "oneOf" });
+    w.open('[');
+    for node in variants {
+        w.item();
+        // A unit variant's row holds its name as its one value.
+        let unit = matches!(node.wire, WireType::Enum(_));
+        let range = range_of(ranges, node.path);
+        let one_key = |w: &mut JsonWriter, fixed: &[(&str, &str)], key: &str| {
+            w.open('{');
+            w.key_string("type", "object");
+            w.key("properties");
+            w.open('{');
+            for (tag, name) in fixed {
+                w.key(tag);
+                w.open('{');
+                w.key_string("const", name);
+                w.close('}');
+            }
+            w.key(key);
+            write_wire(w, node.wire, &node.children, range, ranges);
+            w.close('}');
+            w.key("required");
+            w.open('[');
+            for (tag, _) in fixed {
+                w.item();
+                w.string(tag);
+            }
+            w.item();
+            w.string(key);
+            w.close(']');
+            w.key("additionalProperties");
+            w.boolean(false);
+            w.close('}');
+        };
+        let closed = |w: &mut JsonWriter, fixed: &[(&str, &str)], fields: &[Node]| {
+            w.open('{');
+            write_object_body(w, fixed, fields, ranges);
+            w.close('}');
+        };
+        match parse_step(node.key) {
+            Some(Step::External(_)) if unit => write_wire(w, node.wire, &[], range, ranges),
+            Some(Step::External(name)) => one_key(w, &[], name),
+            Some(Step::Internal { tag, name }) if unit => closed(w, &[(tag, name)], &[]),
+            Some(Step::Internal { tag, name }) => closed(w, &[(tag, name)], &node.children),
+            Some(Step::Adjacent { tag, name, .. }) if unit => closed(w, &[(tag, name)], &[]),
+            Some(Step::Adjacent { tag, name, content }) => one_key(w, &[(tag, name)], content),
+            Some(Step::Untagged(_)) | None => {
+                write_wire(w, node.wire, &node.children, range, ranges)
+            }
+        }
+    }
+    w.close(']');
+}
+
 /// The rest of one version's schema, inside an open object after its head.
 fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape, ranges: Ranges) {
     let fields = nodes(&shape.fields, &mut 0, "");
-    write_object_body(w, Some(version), &fields, ranges);
+    write_object_body(
+        w,
+        &[(SCHEMA_VERSION_KEY, version.as_str())],
+        &fields,
+        ranges,
+    );
 }
 
 /// One version's entries after its title, rendered once for both the

@@ -27,7 +27,8 @@
 //!   of the sections it holds, and `chain::tree`, the data that crosses.
 //! - Guard: `diff`, `history`, `docs`, `json_schema` (pure pieces),
 //!   `rules` (every rule and gate, a pure function), `guard` (its I/O).
-//! - Generate: `ser` (the serialization every struct derive emits),
+//! - Generate: `ser` (the serialization every struct derive emits; a
+//!   section enum's in `ser_enum`),
 //!   `fallback` (stubs after errors), then one module per derive:
 //!   `payload`, `section`, `value`.
 
@@ -66,6 +67,7 @@ mod fallback;
 mod payload;
 mod section;
 mod ser;
+mod ser_enum;
 mod value;
 
 use proc_macro::TokenStream;

@@ -28,6 +28,9 @@ pub fn impl_serialize(item: &Struct, krate: &CratePath, version: Option<&str>) -
     if item.newtype {
         return impl_serialize_newtype(item, krate);
     }
+    if let Some((repr, variants)) = &item.variants {
+        return crate::ser_enum::impl_serialize(item, repr, variants, krate);
+    }
     let name = item.ident;
     let name_text = item.serialized_name();
     let len = len_expression(item, version);

@@ -29,6 +29,12 @@ pub struct Container {
     pub tag: Option<LitStr>,
     /// `transparent`: sent as its one field.
     pub transparent: bool,
+    /// On an enum: `content = ".."` beside `tag` (adjacent tagging).
+    pub content: Option<LitStr>,
+    /// On an enum: `untagged`, where it was written.
+    pub untagged: Option<syn::Path>,
+    /// On an enum: the case of every struct variant's fields.
+    pub rename_all_fields: Option<RenameRule>,
 }
 
 /// What serde writes differently for a field.
@@ -47,14 +53,22 @@ pub struct Field {
 #[derive(Default)]
 pub struct Variant {
     pub rename: Option<LitStr>,
+    /// `skip` or `skip_serializing`: serde refuses to send it.
+    pub skip: bool,
+    /// The case of this struct variant's fields.
+    pub rename_all: Option<RenameRule>,
 }
 
 impl Variant {
-    pub fn from_attrs(cx: &Ctxt, attrs: &[&Attribute]) -> Variant {
+    /// `data`: a variant of a section enum, which may be skipped and may
+    /// rename its fields; a value enum's may do neither.
+    pub fn from_attrs(cx: &Ctxt, attrs: &[&Attribute], data: bool) -> Variant {
         let mut out = Variant::default();
         for_each_key(cx, attrs, |key, meta| {
             match key {
                 "rename" => set_once(cx, &mut out.rename, meta)?,
+                "skip" | "skip_serializing" if data => out.skip = true,
+                "rename_all" if data => rename_rule(cx, meta, &mut out.rename_all)?,
                 "skip" | "skip_serializing" => cx.syn_error(meta.error(
                     "a TelemetryValue variant cannot be skipped: serde would fail at run time when sending it; \
                      remove the variant or the attribute",
@@ -101,33 +115,17 @@ fn unknowable(key: &str) -> Option<String> {
     ))
 }
 
-/// Keys the derive does not follow yet: a clear error instead of a
-/// different JSON.
-fn not_yet(key: &str) -> Option<String> {
-    let why = match key {
-        "untagged" | "content" | "rename_all_fields" => {
-            "is not supported yet on a TelemetrySection or TelemetryValue"
-        }
-        _ => return None,
-    };
-    Some(format!("`#[serde({key})]` {why}"))
-}
-
 impl Container {
     pub fn from_attrs(cx: &Ctxt, attrs: &[&Attribute]) -> Container {
         let mut out = Container::default();
         for_each_key(cx, attrs, |key, meta| {
             match key {
-                "rename_all" => {
-                    if let Some(lit) = serialize_name(cx, meta, &mut out.rename_all.is_some())? {
-                        match RenameRule::from_str(&lit.value()) {
-                            Ok(rule) => out.rename_all = Some(rule),
-                            Err(why) => cx.error_spanned_by(&lit, why),
-                        }
-                    }
-                }
+                "rename_all" => rename_rule(cx, meta, &mut out.rename_all)?,
+                "rename_all_fields" => rename_rule(cx, meta, &mut out.rename_all_fields)?,
                 "rename" => set_once(cx, &mut out.rename, meta)?,
                 "tag" => set_once(cx, &mut out.tag, meta)?,
+                "content" => set_once(cx, &mut out.content, meta)?,
+                "untagged" => out.untagged = Some(meta.path.clone()),
                 "transparent" => out.transparent = true,
                 _ => return Ok(false),
             }
@@ -182,9 +180,8 @@ fn for_each_key(
                 return Ok(());
             }
             if !DESERIALIZE_ONLY.contains(&key.as_str()) {
-                let message = unknowable(&key)
-                    .or_else(|| not_yet(&key))
-                    .unwrap_or_else(|| format!("unknown serde attribute `{key}`"));
+                let message =
+                    unknowable(&key).unwrap_or_else(|| format!("unknown serde attribute `{key}`"));
                 cx.syn_error(meta.error(message));
             }
             skip_value(&meta)
@@ -219,6 +216,21 @@ fn serialize_name(
         return Ok(None);
     }
     Ok(found)
+}
+
+/// `rename_all = ".."` or its `serialize = ".."` form, as a rule.
+fn rename_rule(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    slot: &mut Option<RenameRule>,
+) -> syn::Result<()> {
+    if let Some(lit) = serialize_name(cx, meta, &mut slot.is_some())? {
+        match RenameRule::from_str(&lit.value()) {
+            Ok(rule) => *slot = Some(rule),
+            Err(why) => cx.error_spanned_by(&lit, why),
+        }
+    }
+    Ok(())
 }
 
 fn set_once(cx: &Ctxt, slot: &mut Option<LitStr>, meta: &ParseNestedMeta) -> syn::Result<()> {

@@ -14,7 +14,7 @@ integers (u8..u128, i8..i128, usize, isize, NonZeroU8..NonZeroUsize, NonZeroI8..
 f32, f64, bool, serde_json::Value (with #[telemetry(free_form = \"..\")]), std::time::Duration, \
 std::time::SystemTime, chrono::DateTime<Utc> and NaiveDate (telemetry-core's `chrono` feature), \
 uuid::Uuid (its `uuid` feature, with #[telemetry(reviewed = \"..\")]), Option<T>, Vec<T>, [T; N], BTreeSet<T>, BTreeMap<String, T>, Box<T>, Arc<T>, Rc<T>, \
-structs deriving TelemetrySection, \
+structs and enums with data deriving TelemetrySection, \
 and enums deriving TelemetryValue (with #[telemetry(values = \"a | b\")] on the field)";
 
 /// A field type's wire type, the value-enum types inside it whose variant

@@ -28,7 +28,7 @@
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use syn::LitStr;
 
-use crate::ast::{same_path, Struct, FLATTENED};
+use crate::ast::{same_path, Field, Struct, Style, FLATTENED};
 use crate::range::IntegerRange;
 use crate::shape::{Shape, ShapeField, WireType};
 use crate::std_struct::StdStruct;
@@ -83,7 +83,7 @@ pub fn fields_of(item: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
             std_struct: None,
         }
     });
-    let fields = item.fields.iter().map(|field| TreeField {
+    let to_tree = |field: &Field| TreeField {
         ident: field.ident.clone(),
         wire_name: field.wire_name.clone(),
         why: field.why_row(),
@@ -99,8 +99,38 @@ pub fn fields_of(item: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
             .section
             .and_then(|path| paths.iter().position(|seen| same_path(seen, path))),
         std_struct: field.std_struct.map(|(std_struct, _)| std_struct),
-    });
-    tag.into_iter().chain(fields).collect()
+    };
+    let Some((repr, variants)) = &item.variants else {
+        return tag
+            .into_iter()
+            .chain(item.fields.iter().map(to_tree))
+            .collect();
+    };
+    // A variant's own row, then its fields; a newtype variant's one field
+    // is its row.
+    let mut out = Vec::with_capacity(item.fields.len() + variants.len());
+    for variant in variants.iter().filter(|variant| !variant.skipped) {
+        let row = |wire| TreeField {
+            ident: variant.ident.clone(),
+            wire_name: repr.step(&variant.name),
+            why: match variant.why.as_str() {
+                "" => format!("Sent as `{}`, without data.", variant.name),
+                why => why.to_owned(),
+            },
+            renamed_from: String::new(),
+            wire,
+            range: IntegerRange::default(),
+            child: None,
+            std_struct: None,
+        };
+        match variant.style {
+            Style::Unit => out.push(row(WireType::Enum(vec![variant.name.clone()]))),
+            Style::Struct => out.push(row(WireType::Object)),
+            Style::Newtype => {}
+        }
+        out.extend(item.fields[variant.fields.clone()].iter().map(to_tree));
+    }
+    out
 }
 
 /// `Name poisoned "records" [ idents ]`: a struct's own part of its

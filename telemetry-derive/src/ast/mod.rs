@@ -19,6 +19,9 @@ use crate::std_struct::StdStruct;
 pub const FLATTENED: &str = "..";
 use crate::wire;
 
+mod variants;
+pub use variants::{Repr, Style, Variant};
+
 /// Which derive a struct is read for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -59,8 +62,11 @@ pub struct Struct<'a> {
     pub newtype: bool,
     /// How many fields the struct declares, skipped ones too.
     pub declared_fields: usize,
-    /// The fields sent: those serde skips are not.
+    /// The fields sent: those serde skips are not. An enum's are its
+    /// variants', named by their paths below it (see `variants`).
     pub fields: Vec<Field<'a>>,
+    /// A section enum's representation and variants.
+    pub variants: Option<(Repr, Vec<Variant<'a>>)>,
 }
 
 pub struct Field<'a> {
@@ -68,6 +74,8 @@ pub struct Field<'a> {
     pub ident: &'a Ident,
     /// How the generated code reaches it: `self.name`, `self.0`.
     pub member: syn::Member,
+    /// Its key in its own struct or variant, as serde names it.
+    pub key: String,
     pub serde: serde_attr::Field,
     /// The field's type as written, for the rules that look at it.
     pub ty: &'a Type,
@@ -156,12 +164,28 @@ impl<'a> Struct<'a> {
                     return None;
                 }
             },
+            Data::Enum(data) if kind == Kind::Section => {
+                let serde = serde_attr::Container::from_attrs(cx, &attr::split(&input.attrs).serde);
+                let mut fields = Vec::new();
+                let variants = variants::from_ast(cx, data, &serde, &mut fields);
+                let repr = Repr::of(&serde);
+                return Some(Struct {
+                    kind,
+                    ident: &input.ident,
+                    attrs,
+                    serde,
+                    newtype: false,
+                    declared_fields: fields.len(),
+                    fields,
+                    variants: Some((repr, variants)),
+                });
+            }
             Data::Enum(data) => {
                 cx.error_spanned_at(
                     data.enum_token.span,
                     format!(
-                        "{derive} is for structs; for an enum used as a field value, \
-                         use #[derive(TelemetryValue)]"
+                        "{derive} is for structs; an enum in the payload derives TelemetrySection \
+                         (variants with data) or TelemetryValue (unit variants only)"
                     ),
                 );
                 return None;
@@ -197,6 +221,7 @@ impl<'a> Struct<'a> {
             newtype,
             declared_fields: named.len(),
             fields,
+            variants: None,
         })
     }
 }
@@ -321,6 +346,7 @@ impl<'a> Field<'a> {
         Some(Field {
             ident,
             member,
+            key: wire_name.clone(),
             serde,
             ty: &field.ty,
             wire_name,
@@ -403,7 +429,7 @@ impl<'a> ValueEnum<'a> {
             .map(|variant| {
                 let attrs = attr::split(&variant.attrs).serde;
                 (
-                    serde_attr::Variant::from_attrs(cx, &attrs),
+                    serde_attr::Variant::from_attrs(cx, &attrs, false),
                     !attrs.is_empty(),
                 )
             })
