@@ -18,6 +18,7 @@ const CRATES: &[&str] = &[
     "telemetry-receiver",
     "examples/kubeatlas-demo",
     "examples/vectordb-report",
+    "examples/event-stream",
 ];
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
