@@ -61,10 +61,13 @@ fn every_variant_is_accepted() {
     assert!(validator.is_valid(&themed));
 }
 
+/// A change to a valid report that makes it invalid.
+type Tamper = fn(&mut Value);
+
 #[test]
 fn tampered_reports_are_refused() {
     let validator = validator();
-    let tampered: [(&str, fn(&mut Value)); 6] = [
+    let tampered: [(&str, Tamper); 6] = [
         ("an unknown variant", |r| {
             r["events"][0] = json!({ "type": "crashed" })
         }),
