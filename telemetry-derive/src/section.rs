@@ -15,6 +15,7 @@ use crate::crate_path::CratePath;
 use crate::ctxt::Ctxt;
 use crate::fallback;
 use crate::ser::{impl_serialize, struct_checks};
+use crate::ser_enum;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
@@ -44,7 +45,10 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     } else {
         chain::start(&Mode::Section(export), item, &paths)
     };
-    let serialize = impl_serialize(&section, &krate, None);
+    let serialize = match &section.variants {
+        Some((repr, variants)) => ser_enum::impl_serialize(&section, repr, variants, &krate),
+        None => impl_serialize(&section, &krate, None),
+    };
     let checks = struct_checks(&section, &krate, &paths);
     let name = section.ident;
     quote! {

@@ -28,9 +28,6 @@ pub fn impl_serialize(item: &Struct, krate: &CratePath, version: Option<&str>) -
     if item.newtype {
         return impl_serialize_newtype(item, krate);
     }
-    if let Some((repr, variants)) = &item.variants {
-        return crate::ser_enum::impl_serialize(item, repr, variants, krate);
-    }
     let name = item.ident;
     let name_text = item.serialized_name();
     let len = len_expression(item, version);
@@ -60,6 +57,13 @@ pub fn impl_serialize(item: &Struct, krate: &CratePath, version: Option<&str>) -
     };
     // One splice of the calls; the body then goes in as one group.
     body.extend(calls.into_iter().chain([end]));
+    impl_block(krate, name, body)
+}
+
+/// `impl Serialize for name` around the body of its `serialize`, which
+/// sees `self` and `serializer: __S`. The body goes in as one group, so a
+/// long one is not copied again.
+pub fn impl_block(krate: &CratePath, name: &syn::Ident, body: TokenStream) -> TokenStream {
     let body = Group::new(Delimiter::Brace, body);
     quote! {
         #[automatically_derived]
@@ -92,17 +96,7 @@ fn impl_serialize_newtype(item: &Struct, krate: &CratePath) -> TokenStream {
             quote!(#krate::__private::serde::Serializer::serialize_unit_struct(serializer, #name_text))
         }
     };
-    quote! {
-        #[automatically_derived]
-        impl #krate::__private::serde::Serialize for #name {
-            fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
-            where
-                __S: #krate::__private::serde::Serializer,
-            {
-                #body
-            }
-        }
-    }
+    impl_block(krate, name, body)
 }
 
 /// The number of keys `serialize_struct` is told, as serde counts them: a

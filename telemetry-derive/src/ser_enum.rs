@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 
 use crate::ast::{Field, Repr, Struct, Style, Variant};
 use crate::crate_path::CratePath;
+use crate::ser::impl_block;
 
 pub fn impl_serialize(
     item: &Struct,
@@ -25,17 +26,7 @@ pub fn impl_serialize(
     } else {
         quote!(match self { #(#arms)* })
     };
-    quote! {
-        #[automatically_derived]
-        impl #krate::__private::serde::Serialize for #name {
-            fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
-            where
-                __S: #krate::__private::serde::Serializer,
-            {
-                #body
-            }
-        }
-    }
+    impl_block(krate, name, body)
 }
 
 fn arm(item: &Struct, repr: &Repr, variant: &Variant, krate: &CratePath) -> TokenStream {
