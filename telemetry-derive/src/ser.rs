@@ -10,7 +10,7 @@
 use proc_macro2::{Delimiter, Group, TokenStream};
 use quote::{quote, quote_spanned};
 
-use crate::ast::Struct;
+use crate::ast::{Field, Struct};
 use crate::crate_path::CratePath;
 use crate::shape::{WireType, SCHEMA_VERSION_KEY};
 use crate::tokens;
@@ -30,7 +30,11 @@ pub fn impl_serialize(item: &Struct, krate: &CratePath, version: Option<&str>) -
     }
     let name = item.ident;
     let name_text = item.serialized_name();
-    let len = len_expression(item, version);
+    let extra = usize::from(version.is_some()) + usize::from(item.serde.tag.is_some());
+    let len = key_count(&item.fields, extra, |field| {
+        let ident = field.ident;
+        quote!(&self.#ident)
+    });
     let calls = field_calls(item, version);
     let skip = item
         .fields
@@ -99,20 +103,25 @@ fn impl_serialize_newtype(item: &Struct, krate: &CratePath) -> TokenStream {
     impl_block(krate, name, body)
 }
 
-/// The number of keys `serialize_struct` is told, as serde counts them: a
-/// field left out by `skip_serializing_if` counts only when sent.
-fn len_expression(item: &Struct, version: Option<&str>) -> TokenStream {
-    let fixed = item
-        .fields
-        .iter()
-        .filter(|field| field.serde.skip_serializing_if.is_none())
-        .count()
-        + usize::from(version.is_some())
-        + usize::from(item.serde.tag.is_some());
-    let optional = item.fields.iter().filter_map(|field| {
+/// The number of keys `serialize_struct` is told, as serde counts them:
+/// `extra` keys before the fields (version, tag), then each field, one
+/// left out by `skip_serializing_if` counted only when sent. `value`
+/// spells how the generated code reaches a field (`&self.name`, or an
+/// enum arm's binding).
+pub fn key_count(
+    fields: &[Field],
+    extra: usize,
+    value: impl Fn(&Field) -> TokenStream,
+) -> TokenStream {
+    let fixed = extra
+        + fields
+            .iter()
+            .filter(|field| field.serde.skip_serializing_if.is_none())
+            .count();
+    let optional = fields.iter().filter_map(|field| {
         let skip_if = field.serde.skip_serializing_if.as_ref()?;
-        let ident = field.ident;
-        Some(quote!(+ if #skip_if(&self.#ident) { 0 } else { 1 }))
+        let value = value(field);
+        Some(quote!(+ if #skip_if(#value) { 0 } else { 1 }))
     });
     quote!(#fixed #(#optional)*)
 }

@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 
 use crate::ast::{Field, Repr, Struct, Style, Variant};
 use crate::crate_path::CratePath;
-use crate::ser::impl_block;
+use crate::ser::{impl_block, key_count};
 
 pub fn impl_serialize(
     item: &Struct,
@@ -130,20 +130,12 @@ fn arm(item: &Struct, repr: &Repr, variant: &Variant, krate: &CratePath) -> Toke
     quote!(#pattern => { #body })
 }
 
-/// The key count serde tells the serializer: `extra` keys before the
-/// fields, then each field, counted when sent.
+/// The key count of an arm's fields, reached by their bindings.
 fn len(fields: &[Field], extra: usize) -> TokenStream {
-    let fixed = extra
-        + fields
-            .iter()
-            .filter(|field| field.serde.skip_serializing_if.is_none())
-            .count();
-    let optional = fields.iter().filter_map(|field| {
-        let skip_if = field.serde.skip_serializing_if.as_ref()?;
+    key_count(fields, extra, |field| {
         let binding = &field.member;
-        Some(quote!(+ if #skip_if(#binding) { 0 } else { 1 }))
-    });
-    quote!(#fixed #(#optional)*)
+        quote!(#binding)
+    })
 }
 
 /// One call per field, on the bindings of the arm's pattern.

@@ -94,6 +94,11 @@ fn classify_inner<'a>(
             };
             let name = segment.ident.to_string();
             let args = generic_types(&segment.arguments);
+            // Looked up only for the names it can be (this runs per field).
+            let std_struct = match (name.as_str(), args.is_empty()) {
+                ("Duration" | "SystemTime", true) => StdStruct::from_path(&path.path),
+                _ => None,
+            };
             match (name.as_str(), args.as_slice()) {
                 ("String", []) => Ok(WireType::String),
                 ("bool", []) => Ok(WireType::Boolean),
@@ -154,8 +159,8 @@ fn classify_inner<'a>(
                 // anyone.
                 (_, []) if is_json_value(&path.path, found.free_form) => Ok(WireType::Any),
                 // Sent by serde as objects of fixed members.
-                (_, []) if StdStruct::from_path(&path.path).is_some() => {
-                    found.std_struct = StdStruct::from_path(&path.path).map(|s| (s, &path.path));
+                (_, []) if std_struct.is_some() => {
+                    found.std_struct = std_struct.map(|s| (s, &path.path));
                     Ok(WireType::Object)
                 }
                 // Never sections: a primitive, or a standard-library type

@@ -416,7 +416,8 @@ impl<'a> ValueEnum<'a> {
         // With a `#[serde]` attribute anywhere on the enum its wire strings
         // are exactly serde's (the variant's name unless renamed); without
         // one, this crate's snake_case default stays.
-        let serde = serde_attr::Container::from_attrs(cx, &attr::split(&input.attrs).serde);
+        let serde_attrs = attr::split(&input.attrs).serde;
+        let serde = serde_attr::Container::from_attrs(cx, &serde_attrs);
         if let Some(tag) = &serde.tag {
             cx.error_spanned_by(
                 tag,
@@ -435,7 +436,7 @@ impl<'a> ValueEnum<'a> {
             })
             .collect();
         let follows_serde = serde.rename_all.is_some()
-            || !attr::split(&input.attrs).serde.is_empty()
+            || !serde_attrs.is_empty()
             || serde_variants.iter().any(|(_, given)| *given);
         let variants = data
             .variants

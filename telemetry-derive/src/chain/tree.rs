@@ -65,6 +65,23 @@ pub struct TreeField {
     pub std_struct: Option<StdStruct>,
 }
 
+impl TreeField {
+    /// A row the derive writes itself (a struct's tag, a variant's own
+    /// row): no rename, no range, nothing below it.
+    fn generated(ident: &Ident, wire_name: String, why: String, wire: WireType) -> TreeField {
+        TreeField {
+            ident: ident.clone(),
+            wire_name,
+            why,
+            renamed_from: String::new(),
+            wire,
+            range: IntegerRange::default(),
+            child: None,
+            std_struct: None,
+        }
+    }
+}
+
 /// A struct's own fields, read from its derive input; `paths` are its
 /// distinct section paths, which the fields' `child` indices point into.
 /// A `#[serde(tag = "..")]` is the first: a key whose one value is the
@@ -72,16 +89,8 @@ pub struct TreeField {
 pub fn fields_of(item: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
     let tag = item.serde.tag.as_ref().map(|tag| {
         let name = item.serialized_name();
-        TreeField {
-            ident: item.ident.clone(),
-            wire_name: tag.value(),
-            why: format!("The kind of record, always `{name}` (serde's `tag`)."),
-            renamed_from: String::new(),
-            wire: WireType::Enum(vec![name]),
-            range: IntegerRange::default(),
-            child: None,
-            std_struct: None,
-        }
+        let why = format!("The kind of record, always `{name}` (serde's `tag`).");
+        TreeField::generated(item.ident, tag.value(), why, WireType::Enum(vec![name]))
     });
     let to_tree = |field: &Field| TreeField {
         ident: field.ident.clone(),
@@ -110,18 +119,12 @@ pub fn fields_of(item: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
     // is its row.
     let mut out = Vec::with_capacity(item.fields.len() + variants.len());
     for variant in variants.iter().filter(|variant| !variant.skipped) {
-        let row = |wire| TreeField {
-            ident: variant.ident.clone(),
-            wire_name: repr.step(&variant.name),
-            why: match variant.why.as_str() {
+        let row = |wire| {
+            let why = match variant.why.as_str() {
                 "" => format!("Sent as `{}`, without data.", variant.name),
                 why => why.to_owned(),
-            },
-            renamed_from: String::new(),
-            wire,
-            range: IntegerRange::default(),
-            child: None,
-            std_struct: None,
+            };
+            TreeField::generated(variant.ident, repr.step(&variant.name), why, wire)
         };
         match variant.style {
             Style::Unit => out.push(row(WireType::Enum(vec![variant.name.clone()]))),
