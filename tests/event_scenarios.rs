@@ -1,6 +1,7 @@
 //! An event stream moved over from serde types, through its life, with
-//! real `cargo build`s of a throwaway crate: a tagged enum of events with
-//! `rename_all`, `skip_serializing_if`, a newtype and a `Duration`; a
+//! real `cargo build`s of a throwaway crate: a list of records, each
+//! flattening a tagged enum of events, with `rename_all`,
+//! `skip_serializing_if`, a newtype and a `Duration`; a
 //! variant added (minor), a field added inside a variant without a bump
 //! (fails at the field, naming the variant), a variant removed (major), the
 //! tagging changed (major), a key made may-be-absent (major).
@@ -40,13 +41,21 @@ impl Source<'_> {
              \x20   /// Worker threads, to tune the default.\n\
              \x20   pub worker_threads: Threads,\n\
              \x20   /// The day's events, to see which features are used.\n\
-             \x20   pub events: Vec<Event>,\n\
+             \x20   pub events: Vec<Record>,\n\
              \x20   /// How long collecting took, to keep it cheap.\n\
              \x20   {duration_attr}\n\
              \x20   pub collect_time: Option<Duration>,\n\
              }}\n\n\
              #[derive(TelemetrySection)]\n\
              pub struct Threads(pub u16);\n\n\
+             #[derive(TelemetrySection)]\n\
+             #[serde(rename_all = \"camelCase\")]\n\
+             pub struct Record {{\n\
+             \x20   /// Seconds into the day, to see when the editor is busy.\n\
+             \x20   pub at_secs: u32,\n\
+             \x20   #[serde(flatten)]\n\
+             \x20   pub event: Event,\n\
+             }}\n\n\
              #[derive(TelemetrySection)]\n\
              #[serde({tag}, rename_all = \"snake_case\")]\n\
              pub enum Event {{\n\
@@ -92,6 +101,7 @@ fn an_event_stream_through_its_life() {
         "| `workerThreads` | `integer` | Worker threads, to tune the default. |",
         "| `events[].(type = \"file_saved\")` | `object` | A file was saved, to know which languages matter. |",
         "| `events[].(type = \"file_saved\").size_kib` | `integer \\| absent` | Its size in KiB, absent for unsaved buffers. |",
+        "| `events[].atSecs` | `integer` | Seconds into the day, to see when the editor is busy. |",
         "| `events[].(type = \"started\")` | `started` |",
         "| `collectTime.secs` | `integer` |",
     ] {
@@ -116,7 +126,7 @@ fn an_event_stream_through_its_life() {
     crate_.write("src/lib.rs", &source.render());
     crate_.build().assert_fails_with(&[
         "+ events[].(type = \"crashed\").signal: integer",
-        "--> src/lib.rs:36:9",
+        "--> src/lib.rs:45:9",
     ]);
     source.crash_fields = "";
 

@@ -1,8 +1,8 @@
 //! `#[serde(flatten)]` for the derives: a section's fields written as
 //! entries of the map of the struct that holds it, as serde's derive
 //! writes them. Only what a section serializes as is accepted (a struct, a
-//! map, or nothing for a `None`); the derive refuses anything else at
-//! compile time, so the errors here are a backstop.
+//! map, an enum's variant, or nothing for a `None`); the derive refuses
+//! anything else at compile time, so the errors here are a backstop.
 
 use serde::ser::{self, Impossible, Serialize, SerializeMap, SerializeStruct, Serializer};
 
@@ -49,7 +49,6 @@ impl<'a, M: SerializeMap> Serializer for FlatMapSerializer<'a, M> {
         serialize_char(char) => "a character";
         serialize_str(&str) => "a string";
         serialize_bytes(&[u8]) => "bytes";
-        serialize_unit_variant(&'static str, u32, &'static str) => "an enum variant";
     }
 
     fn serialize_none(self) -> Result<(), M::Error> {
@@ -76,14 +75,26 @@ impl<'a, M: SerializeMap> Serializer for FlatMapSerializer<'a, M> {
         value.serialize(self)
     }
 
+    // An externally tagged enum's variant is one entry, as serde writes
+    // it: `"Started": null`, `"Workers": 4`, `"FileSaved": {..}` (the
+    // derives write a struct variant as a newtype of its fields).
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), M::Error> {
+        self.0.serialize_entry(variant, &())
+    }
+
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         _: u32,
-        _: &'static str,
-        _: &T,
+        variant: &'static str,
+        value: &T,
     ) -> Result<(), M::Error> {
-        Err(refused("an enum variant"))
+        self.0.serialize_entry(variant, value)
     }
 
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, M::Error> {

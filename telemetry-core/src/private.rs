@@ -10,9 +10,20 @@ use flatten::FlatMapSerializer;
 
 use crate::FieldInfo;
 
-/// Fails to compile unless `T` is a section; the derives call it in
-/// const context for each struct-typed field.
-pub const fn assert_section<T: crate::TelemetrySection + ?Sized>() {}
+/// A type whose data reaches a holder's derive through the chain: a
+/// section (struct or enum with data) or a value enum, whose values then
+/// need no `values` on the field. Both derives implement it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a telemetry section or value",
+    label = "this field type derives neither TelemetrySection nor TelemetryValue",
+    note = "a struct, an enum with data or a newtype nested in a payload needs #[derive(TelemetrySection)]; \
+            an enum of unit variants sent as fixed strings needs #[derive(TelemetryValue)]"
+)]
+pub trait Nested {}
+
+/// Fails to compile unless `T` is a section or a value enum; the derives
+/// call it in const context for each field type they take for one.
+pub const fn assert_nested<T: Nested + ?Sized>() {}
 
 /// `T` is `U`: a type the derive took for a standard one by its name.
 #[diagnostic::on_unimplemented(
@@ -69,49 +80,6 @@ pub fn skip_field<S: serde::Serializer>(fields: &mut Fields<S>, key: &'static st
 pub fn end<S: serde::Serializer>(fields: Fields<S>) -> Result<S::Ok, S::Error> {
     match fields.0 {
         Ok(state) => serde::ser::SerializeStruct::end(state),
-        Err(error) => Err(error),
-    }
-}
-
-/// An externally tagged struct variant being written: serde's
-/// `serialize_struct_variant` state, or the first error (see [`Fields`]).
-pub struct VariantFields<S: serde::Serializer>(Result<S::SerializeStructVariant, S::Error>);
-
-pub fn begin_variant<S: serde::Serializer>(
-    serializer: S,
-    name: &'static str,
-    index: u32,
-    variant: &'static str,
-    len: usize,
-) -> VariantFields<S> {
-    VariantFields(serializer.serialize_struct_variant(name, index, variant, len))
-}
-
-pub fn variant_field<S, T>(fields: &mut VariantFields<S>, key: &'static str, value: &T)
-where
-    S: serde::Serializer,
-    T: serde::Serialize + ?Sized,
-{
-    use serde::ser::SerializeStructVariant;
-    if let Ok(state) = &mut fields.0 {
-        if let Err(error) = state.serialize_field(key, value) {
-            fields.0 = Err(error);
-        }
-    }
-}
-
-pub fn variant_skip<S: serde::Serializer>(fields: &mut VariantFields<S>, key: &'static str) {
-    use serde::ser::SerializeStructVariant;
-    if let Ok(state) = &mut fields.0 {
-        if let Err(error) = state.skip_field(key) {
-            fields.0 = Err(error);
-        }
-    }
-}
-
-pub fn end_variant<S: serde::Serializer>(fields: VariantFields<S>) -> Result<S::Ok, S::Error> {
-    match fields.0 {
-        Ok(state) => serde::ser::SerializeStructVariant::end(state),
         Err(error) => Err(error),
     }
 }

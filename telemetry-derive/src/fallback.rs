@@ -6,6 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::DeriveInput;
 
+use crate::chain;
 use crate::crate_path::CratePath;
 
 /// The errors, a stub `Serialize`, and a stub impl of `trait_path` with
@@ -62,13 +63,15 @@ pub fn derived(krate: &CratePath, error: Option<syn::Error>) -> TokenStream {
 }
 
 pub fn section(input: &DeriveInput, krate: &CratePath, error: Option<syn::Error>) -> TokenStream {
-    stubs(
+    let stubs = stubs(
         input,
         krate,
         error,
         quote!(#krate::TelemetrySection),
         TokenStream::new(),
-    )
+    );
+    let nested = chain::nested_marker(input, krate);
+    quote!(#stubs #nested)
 }
 
 pub fn telemetry_value(
@@ -82,5 +85,7 @@ pub fn telemetry_value(
             ::core::unreachable!()
         }
     };
-    stubs(input, krate, error, quote!(#krate::TelemetryValue), items)
+    let stubs = stubs(input, krate, error, quote!(#krate::TelemetryValue), items);
+    let nested = chain::nested_marker(input, krate);
+    quote!(#stubs #nested)
 }

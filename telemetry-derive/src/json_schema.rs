@@ -118,8 +118,11 @@ fn write_wire(
             w.close('}');
             w.close(']');
         }
-        WireType::Object if is_variants(children) => write_variants(w, children, ranges),
-        WireType::Object => write_object_body(w, &[], children, ranges),
+        WireType::Object if is_variants(children) => {
+            let variants: Vec<&Node> = children.iter().collect();
+            write_variants(w, &variants, ranges, true)
+        }
+        WireType::Object => write_object_body(w, &[], children, ranges, true),
         // Any JSON: the empty schema.
         WireType::Any => {}
         // Written above, without a level of its own.
@@ -130,8 +133,20 @@ fn write_wire(
 
 /// An object's keys inside its open `{`: exactly `fixed` (constant keys:
 /// the report's `schema_version`, a variant's tag) and `fields`, all
-/// required but those that may be absent.
-fn write_object_body(w: &mut JsonWriter, fixed: &[(&str, &str)], fields: &[Node], ranges: Ranges) {
+/// required but those that may be absent. A flattened enum's variants
+/// among `fields` are one alternative each, and with them the object is
+/// closed by `unevaluatedProperties` (draft 2020-12), which sees the keys
+/// of the alternative that matched. `closed: false` leaves the object
+/// open, for an alternative of a flattened enum: its holder closes it.
+fn write_object_body(
+    w: &mut JsonWriter,
+    fixed: &[(&str, &str)],
+    fields: &[Node],
+    ranges: Ranges,
+    closed: bool,
+) {
+    let (variants, fields): (Vec<&Node>, Vec<&Node>) =
+        fields.iter().partition(|node| parse_step(node.key).is_some());
     w.key_string("type", "object");
     w.key("properties");
     w.open('{');
@@ -141,7 +156,7 @@ fn write_object_body(w: &mut JsonWriter, fixed: &[(&str, &str)], fields: &[Node]
         w.key_string("const", value);
         w.close('}');
     }
-    for field in fields {
+    for field in &fields {
         w.key(field.key);
         let range = range_of(ranges, field.path);
         write_wire(w, field.wire, &field.children, range, ranges);
@@ -153,15 +168,56 @@ fn write_object_body(w: &mut JsonWriter, fixed: &[(&str, &str)], fields: &[Node]
         w.item();
         w.string(key);
     }
-    for field in fields {
+    for field in &fields {
         if !matches!(field.wire, WireType::MayBeAbsent(_)) {
             w.item();
             w.string(field.key);
         }
     }
     w.close(']');
-    w.key("additionalProperties");
-    w.boolean(false);
+    let enums = flattened_enums(&variants);
+    match enums.as_slice() {
+        [] => {}
+        [only] => write_variants(w, only, ranges, false),
+        several => {
+            w.key("allOf");
+            w.open('[');
+            for variants in several {
+                w.item();
+                w.open('{');
+                write_variants(w, variants, ranges, false);
+                w.close('}');
+            }
+            w.close(']');
+        }
+    }
+    if closed {
+        let keyword = match enums.is_empty() {
+            true => "additionalProperties",
+            false => "unevaluatedProperties",
+        };
+        w.key(keyword);
+        w.boolean(false);
+    }
+}
+
+/// The variants of the enums flattened into one object, one list per
+/// enum, told apart by their representation and tag (two enums of serde's
+/// default tagging flattened into one struct read as one).
+fn flattened_enums<'n, 'a>(variants: &[&'n Node<'a>]) -> Vec<Vec<&'n Node<'a>>> {
+    let mut enums: Vec<(String, Vec<&Node>)> = Vec::new();
+    for node in variants {
+        let kind = match parse_step(node.key) {
+            Some(Step::Internal { tag, .. } | Step::Adjacent { tag, .. }) => format!("tag {tag}"),
+            Some(Step::Untagged(_)) => "untagged".to_owned(),
+            Some(Step::External(_)) | None => "external".to_owned(),
+        };
+        match enums.iter_mut().find(|(seen, _)| *seen == kind) {
+            Some((_, list)) => list.push(node),
+            None => enums.push((kind, vec![node])),
+        }
+    }
+    enums.into_iter().map(|(_, list)| list).collect()
 }
 
 /// A section enum's variant, read back from its path step (see
@@ -207,10 +263,13 @@ fn is_variants(children: &[Node]) -> bool {
     !children.is_empty() && children.iter().all(|node| parse_step(node.key).is_some())
 }
 
-/// One alternative per variant, each closed; tagged ones are told apart by
-/// their tag (`oneOf`), untagged ones by their shapes (`anyOf`, as serde
-/// takes the first that fits).
-fn write_variants(w: &mut JsonWriter, variants: &[Node], ranges: Ranges) {
+/// One alternative per variant; tagged ones are told apart by their tag
+/// (`oneOf`), untagged ones by their shapes (`anyOf`, as serde takes the
+/// first that fits). `closed`: the enum is the whole value, so each
+/// alternative is closed; else it is flattened into an object, which
+/// closes them all (see [`write_object_body`]), and a unit variant of
+/// serde's default tagging is a key with `null`, as serde flattens it.
+fn write_variants(w: &mut JsonWriter, variants: &[&Node], ranges: Ranges, closed: bool) {
     let untagged = variants
         .iter()
         .all(|node| matches!(parse_step(node.key), Some(Step::Untagged(_))));
@@ -221,7 +280,7 @@ fn write_variants(w: &mut JsonWriter, variants: &[Node], ranges: Ranges) {
         // A unit variant's row holds its name as its one value.
         let unit = matches!(node.wire, WireType::Enum(_));
         let range = range_of(ranges, node.path);
-        let one_key = |w: &mut JsonWriter, fixed: &[(&str, &str)], key: &str| {
+        let one_key = |w: &mut JsonWriter, fixed: &[(&str, &str)], key: &str, unit: bool| {
             w.open('{');
             w.key_string("type", "object");
             w.key("properties");
@@ -233,7 +292,14 @@ fn write_variants(w: &mut JsonWriter, variants: &[Node], ranges: Ranges) {
                 w.close('}');
             }
             w.key(key);
-            write_wire(w, node.wire, &node.children, range, ranges);
+            match unit {
+                true => {
+                    w.open('{');
+                    w.key_string("type", "null");
+                    w.close('}');
+                }
+                false => write_wire(w, node.wire, &node.children, range, ranges),
+            }
             w.close('}');
             w.key("required");
             w.open('[');
@@ -244,22 +310,31 @@ fn write_variants(w: &mut JsonWriter, variants: &[Node], ranges: Ranges) {
             w.item();
             w.string(key);
             w.close(']');
-            w.key("additionalProperties");
-            w.boolean(false);
+            if closed {
+                w.key("additionalProperties");
+                w.boolean(false);
+            }
             w.close('}');
         };
-        let closed = |w: &mut JsonWriter, fixed: &[(&str, &str)], fields: &[Node]| {
+        let object = |w: &mut JsonWriter, fixed: &[(&str, &str)], fields: &[Node]| {
             w.open('{');
-            write_object_body(w, fixed, fields, ranges);
+            write_object_body(w, fixed, fields, ranges, closed);
             w.close('}');
         };
         match parse_step(node.key) {
+            Some(Step::External(name)) if unit && !closed => one_key(w, &[], name, true),
             Some(Step::External(_)) if unit => write_wire(w, node.wire, &[], range, ranges),
-            Some(Step::External(name)) => one_key(w, &[], name),
-            Some(Step::Internal { tag, name }) if unit => closed(w, &[(tag, name)], &[]),
-            Some(Step::Internal { tag, name }) => closed(w, &[(tag, name)], &node.children),
-            Some(Step::Adjacent { tag, name, .. }) if unit => closed(w, &[(tag, name)], &[]),
-            Some(Step::Adjacent { tag, name, content }) => one_key(w, &[(tag, name)], content),
+            Some(Step::External(name)) => one_key(w, &[], name, false),
+            Some(Step::Internal { tag, name }) if unit => object(w, &[(tag, name)], &[]),
+            Some(Step::Internal { tag, name }) => object(w, &[(tag, name)], &node.children),
+            Some(Step::Adjacent { tag, name, .. }) if unit => object(w, &[(tag, name)], &[]),
+            Some(Step::Adjacent { tag, name, content }) => {
+                one_key(w, &[(tag, name)], content, false)
+            }
+            // A flattened untagged variant's fields are the holder's.
+            Some(Step::Untagged(_)) if !closed && node.wire.child_separator().is_some() => {
+                object(w, &[], &node.children)
+            }
             Some(Step::Untagged(_)) | None => {
                 write_wire(w, node.wire, &node.children, range, ranges)
             }
@@ -276,6 +351,7 @@ fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape, rang
         &[(SCHEMA_VERSION_KEY, version.as_str())],
         &fields,
         ranges,
+        true,
     );
 }
 

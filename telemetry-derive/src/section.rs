@@ -51,10 +51,12 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     };
     let checks = struct_checks(&section, &krate, &paths);
     let name = section.ident;
+    let nested = chain::nested_marker(input, &krate);
     quote! {
         #serialize
         #[automatically_derived]
         impl #krate::TelemetrySection for #name {}
+        #nested
         #checks
         #shape_macro
     }

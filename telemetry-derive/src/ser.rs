@@ -206,7 +206,7 @@ pub fn section_asserts(krate: &CratePath, paths: &[&syn::Path]) -> TokenStream {
         .map(|path| {
             let span = syn::spanned::Spanned::span(path);
             quote_spanned! {span=>
-                #krate::__private::assert_section::<#path>();
+                #krate::__private::assert_nested::<#path>();
             }
         })
         .collect()

@@ -56,15 +56,18 @@ fn arm(item: &Struct, repr: &Repr, variant: &Variant, krate: &CratePath) -> Toke
         (Repr::External, Style::Newtype) => quote! {
             #p::serde::Serializer::serialize_newtype_variant(serializer, #enum_name, #index, #name, __value)
         },
+        // As a newtype variant holding the fields' struct, which JSON
+        // writes exactly as serde's struct variant (`{"name": {..}}`), but
+        // which a `#[serde(flatten)]` holder can take as one entry: a
+        // struct variant's fields come one by one, after its key.
         (Repr::External, Style::Struct) => {
-            let len = len(fields, 0);
-            let calls = calls(fields);
+            let content_struct = content_struct(fields, &ident.to_string(), krate);
+            let built = fields.iter().map(|field| &field.member);
             quote! {
-                #[allow(unused_imports)]
-                use #p::{variant_field as _field, variant_skip as _skip};
-                let mut fields = #p::begin_variant(serializer, #enum_name, #index, #name, #len);
-                #calls
-                #p::end_variant(fields)
+                #content_struct
+                #p::serde::Serializer::serialize_newtype_variant(
+                    serializer, #enum_name, #index, #name, &__Content { #(#built,)* },
+                )
             }
         }
         (Repr::Internal { tag }, Style::Unit) => quote! {
@@ -158,8 +161,8 @@ fn calls(fields: &[Field]) -> TokenStream {
         .collect()
 }
 
-/// An adjacently tagged struct variant's content: a struct of references
-/// to the fields, as serde's derive makes one.
+/// A struct variant's content (adjacently or externally tagged): a struct
+/// of references to the fields, as serde's derive makes one.
 fn content_struct(fields: &[Field], variant: &str, krate: &CratePath) -> TokenStream {
     let members: Vec<_> = fields.iter().map(|field| &field.member).collect();
     let types = fields.iter().map(|field| field.ty);

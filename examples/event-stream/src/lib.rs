@@ -10,7 +10,7 @@ use telemetry_core::{Telemetry, TelemetrySection, TelemetryValue};
 
 /// The batch an editor sends once a day when telemetry is enabled.
 #[derive(Clone, Debug, Telemetry)]
-#[telemetry(schema_version = "1.0", docs = "docs/telemetry.md")]
+#[telemetry(schema_version = "1.1", docs = "docs/telemetry.md")]
 #[serde(rename_all = "camelCase")]
 pub struct EventBatch {
     /// Which release runs, to know where fixes matter most.
@@ -18,7 +18,7 @@ pub struct EventBatch {
     /// Worker threads the editor chose, to tune the default.
     pub worker_threads: WorkerThreads,
     /// The day's events, oldest first, to see which features are used.
-    pub events: Vec<Event>,
+    pub events: Vec<EventRecord>,
     /// How long the batch took to collect, to keep it cheap.
     pub collect_time: Duration,
     /// The theme family, left out when the user never chose one.
@@ -32,6 +32,16 @@ pub struct EventBatch {
 /// A count of threads, a newtype in the editor's own code.
 #[derive(Clone, Copy, Debug, TelemetrySection)]
 pub struct WorkerThreads(pub u16);
+
+/// One event as the editor logs it: when, then the event's own keys.
+#[derive(Clone, Debug, TelemetrySection)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRecord {
+    /// Seconds since the batch began, to see how events cluster in a day.
+    pub offset_secs: u32,
+    #[serde(flatten)]
+    pub event: Event,
+}
 
 /// One thing that happened, tagged by its `type`.
 #[derive(Clone, Debug, TelemetrySection)]
@@ -52,7 +62,7 @@ pub enum Event {
     /// A command ran, to know which commands to keep fast.
     CommandRun {
         /// The command's identifier from the editor's fixed list.
-        #[telemetry(values = "open | save | search | format")]
+        // The enum's derive carries its values here: no `values` needed.
         command: Command,
         /// How long it took, in milliseconds.
         duration_ms: u64,
@@ -93,7 +103,7 @@ impl EventBatch {
         EventBatch {
             editor_version: "3.2.0".into(),
             worker_threads: WorkerThreads(8),
-            events: vec![
+            events: [
                 Event::Started,
                 Event::FileSaved {
                     extension: "rs".into(),
@@ -107,7 +117,11 @@ impl EventBatch {
                     command: Command::Format,
                     duration_ms: 41,
                 },
-            ],
+            ]
+            .into_iter()
+            .zip([0, 95, 180, 3_600])
+            .map(|(event, offset_secs)| EventRecord { offset_secs, event })
+            .collect(),
             collect_time: Duration::from_micros(1_500),
             theme: None,
             session_nonce: session_nonce.into(),

@@ -26,15 +26,15 @@ fn validator() -> jsonschema::Validator {
 #[test]
 fn events_are_sent_as_serde_sends_them() {
     let report = report();
-    assert_eq!(report["schema_version"], "1.0");
+    assert_eq!(report["schema_version"], "1.1");
     assert_eq!(report["workerThreads"], 8);
     assert_eq!(
         report["events"],
         json!([
-            { "type": "started" },
-            { "type": "file_saved", "extension": "rs", "sizeKib": 12 },
-            { "type": "file_saved", "extension": "md" },
-            { "type": "command_run", "command": "format", "durationMs": 41 },
+            { "offsetSecs": 0, "type": "started" },
+            { "offsetSecs": 95, "type": "file_saved", "extension": "rs", "sizeKib": 12 },
+            { "offsetSecs": 180, "type": "file_saved", "extension": "md" },
+            { "offsetSecs": 3600, "type": "command_run", "command": "format", "durationMs": 41 },
         ])
     );
     assert_eq!(
@@ -67,12 +67,21 @@ type Tamper = fn(&mut Value);
 #[test]
 fn tampered_reports_are_refused() {
     let validator = validator();
-    let tampered: [(&str, Tamper); 6] = [
+    let tampered: [(&str, Tamper); 9] = [
         ("an unknown variant", |r| {
-            r["events"][0] = json!({ "type": "crashed" })
+            r["events"][0] = json!({ "offsetSecs": 0, "type": "crashed" })
         }),
         ("a wrong tag name", |r| {
-            r["events"][0] = json!({ "kind": "started" })
+            r["events"][0] = json!({ "offsetSecs": 0, "kind": "started" })
+        }),
+        ("no variant at all", |r| {
+            r["events"][0] = json!({ "offsetSecs": 0 })
+        }),
+        ("an extra key beside a unit variant", |r| {
+            r["events"][0]["host"] = json!("build-7")
+        }),
+        ("a missing field of the record", |r| {
+            r["events"][1].as_object_mut().unwrap().remove("offsetSecs");
         }),
         ("an extra key in a variant", |r| {
             r["events"][1]["path"] = json!("/home/me/secret.rs")

@@ -39,7 +39,7 @@
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use syn::parse::{ParseStream, Parser};
-use syn::{LitStr, Token};
+use syn::{DeriveInput, LitStr, Token};
 
 pub mod tree;
 
@@ -312,6 +312,17 @@ pub fn define_section_macro(
         #[doc(hidden)]
         #[allow(unused_imports)]
         #vis use #hidden as #name;
+    }
+}
+
+/// The marker a holder's derive asserts for a field type it takes for a
+/// section or a value enum: a type whose macro this chain invokes.
+pub fn nested_marker(input: &DeriveInput, krate: &CratePath) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::__private::Nested for #ident #ty_generics #where_clause {}
     }
 }
 

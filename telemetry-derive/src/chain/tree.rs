@@ -136,6 +136,13 @@ pub fn fields_of(item: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
     out
 }
 
+/// A value enum's data: one record without a name, like a newtype's, so
+/// a field holding the enum takes its values in place of the object.
+pub fn write_value_enum(name: &Ident, values: Vec<String>) -> TokenStream {
+    let only = TreeField::generated(name, String::new(), String::new(), WireType::Enum(values));
+    write_item(name, false, &[only])
+}
+
 /// `Name poisoned "records" [ idents ]`: a struct's own part of its
 /// section data, before its children are known.
 pub fn write_item(name: &Ident, poisoned: bool, fields: &[TreeField]) -> TokenStream {
