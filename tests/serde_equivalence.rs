@@ -157,6 +157,18 @@ macro_rules! types {
         #[derive($section, Clone)]
         pub struct MaxThreads(pub usize);
 
+        /// An event as a log line: its place, then two enums' keys.
+        #[derive($section, Clone)]
+        #[serde(rename_all = "camelCase")]
+        pub struct Record {
+            /// Its place in the batch.
+            pub seq_no: u32,
+            #[serde(flatten)]
+            pub what: Internal,
+            #[serde(flatten)]
+            pub external: External,
+        }
+
         #[derive($section, Clone)]
         #[serde(transparent)]
         pub struct Flavour {
@@ -190,6 +202,8 @@ macro_rules! types {
             pub batch: uuid::Uuid,
             /// The events.
             pub event_list: Vec<Event>,
+            /// The events as records, each flattening two enums.
+            pub records: Vec<Record>,
             /// The last event, if any.
             #[serde(skip_serializing_if = "Option::is_none")]
             pub last_event: Option<Box<Event>>,
@@ -331,6 +345,18 @@ macro_rules! build_batch {
                 .map(|e| (e.api_version.clone(), serde_json::json!({ "n": e.duration_ms, "on": e.exit_code })))
                 .collect(),
             event_list: events.iter().map(|e| build_event!($module, e)).collect(),
+            records: events
+                .iter()
+                .zip(0..)
+                .map(|(e, seq_no)| {
+                    let event = build_event!($module, e);
+                    $module::Record {
+                        seq_no,
+                        what: event.internal,
+                        external: event.external,
+                    }
+                })
+                .collect(),
             last_event: last.as_ref().map(|e| Box::new(build_event!($module, e))),
         }
     }};

@@ -1,0 +1,290 @@
+//! JSON Schema (draft 2020-12) from recorded shapes, for receivers to
+//! validate reports with any validator. Generated from the same shapes as
+//! the history, so it cannot say anything the history does not, except the
+//! range of each integer field's current Rust type (`minimum: 0` for an
+//! unsigned one), which is not part of the wire shape: it applies to every
+//! recorded version where that path is an integer.
+
+use std::collections::BTreeMap;
+
+use crate::json::JsonWriter;
+use crate::range::IntegerRange;
+use crate::shape::{Shape, ShapeField, WireType, SCHEMA_VERSION_KEY};
+use crate::version::Version;
+use variants::{flattened_enums, is_variants, parse_step, write_variants};
+
+mod variants;
+
+/// Integer ranges by field path (see [`IntegerRange`]). A map: every
+/// field of every recorded version looks its path up.
+pub type Ranges<'a> = &'a BTreeMap<String, IntegerRange>;
+
+fn range_of(ranges: Ranges, path: &str) -> IntegerRange {
+    ranges.get(path).copied().unwrap_or_default()
+}
+
+const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// A field and the fields nested below it, rebuilt from a shape's paths.
+struct Node<'a> {
+    /// The field's own name: its path below its parent.
+    key: &'a str,
+    /// Its full path.
+    path: &'a str,
+    wire: &'a WireType,
+    children: Vec<Node<'a>>,
+}
+
+/// The fields of `fields[*pos..]` whose paths start with `prefix`, as a
+/// tree. Shapes list parents before children (the history keeps the
+/// order the derive writes), so one pass rebuilds the nesting.
+fn nodes<'a>(fields: &'a [ShapeField], pos: &mut usize, prefix: &str) -> Vec<Node<'a>> {
+    let mut found = Vec::new();
+    while let Some(field) = fields.get(*pos) {
+        let Some(key) = field.name.strip_prefix(prefix) else {
+            break;
+        };
+        *pos += 1;
+        let children = match field.wire.child_separator() {
+            Some(separator) => nodes(fields, pos, &format!("{}{separator}", field.name)),
+            None => Vec::new(),
+        };
+        found.push(Node {
+            key,
+            path: &field.name,
+            wire: &field.wire,
+            children,
+        });
+    }
+    found
+}
+
+/// `wire`'s schema; `children` are the fields of the object inside it, and
+/// `range` bounds the integer inside it.
+fn write_wire(
+    w: &mut JsonWriter,
+    wire: &WireType,
+    children: &[Node],
+    range: IntegerRange,
+    ranges: Ranges,
+) {
+    // Whether the key is there is the object's `required`; when it is,
+    // its value is the inner type's.
+    if let WireType::MayBeAbsent(inner) = wire {
+        return write_wire(w, inner, children, range, ranges);
+    }
+    w.open('{');
+    match wire {
+        WireType::String => w.key_string("type", "string"),
+        WireType::Formatted(format) => {
+            w.key_string("type", "string");
+            w.key_string("format", format.name());
+        }
+        WireType::Integer => {
+            w.key_string("type", "integer");
+            for (key, bound) in [("minimum", range.minimum), ("maximum", range.maximum)] {
+                if let Some(bound) = bound {
+                    w.key(key);
+                    w.number(bound);
+                }
+            }
+        }
+        WireType::Number => w.key_string("type", "number"),
+        WireType::Boolean => w.key_string("type", "boolean"),
+        WireType::Array(item) => {
+            w.key_string("type", "array");
+            w.key("items");
+            write_wire(w, item, children, range, ranges);
+        }
+        WireType::Map(value) => {
+            w.key_string("type", "object");
+            w.key("additionalProperties");
+            write_wire(w, value, children, range, ranges);
+        }
+        WireType::Enum(values) => {
+            w.key("enum");
+            w.open('[');
+            for value in values {
+                w.item();
+                w.string(value);
+            }
+            w.close(']');
+        }
+        WireType::Nullable(inner) => {
+            w.key("anyOf");
+            w.open('[');
+            w.item();
+            write_wire(w, inner, children, range, ranges);
+            w.item();
+            w.open('{');
+            w.key_string("type", "null");
+            w.close('}');
+            w.close(']');
+        }
+        WireType::Object if is_variants(children) => {
+            let variants: Vec<&Node> = children.iter().collect();
+            write_variants(w, &variants, ranges, true)
+        }
+        WireType::Object => write_object_body(w, &[], children, ranges, true),
+        // Any JSON: the empty schema.
+        WireType::Any => {}
+        // Written above, without a level of its own.
+        WireType::MayBeAbsent(_) => {}
+    }
+    w.close('}');
+}
+
+/// An object's keys inside its open `{`: exactly `fixed` (constant keys:
+/// the report's `schema_version`, a variant's tag) and `fields`, all
+/// required but those that may be absent. A flattened enum's variants
+/// among `fields` are one alternative each, and with them the object is
+/// closed by `unevaluatedProperties` (draft 2020-12), which sees the keys
+/// of the alternative that matched. `closed: false` leaves the object
+/// open, for an alternative of a flattened enum: its holder closes it.
+fn write_object_body(
+    w: &mut JsonWriter,
+    fixed: &[(&str, &str)],
+    fields: &[Node],
+    ranges: Ranges,
+    closed: bool,
+) {
+    let (variants, fields): (Vec<&Node>, Vec<&Node>) = fields
+        .iter()
+        .partition(|node| parse_step(node.key).is_some());
+    w.key_string("type", "object");
+    w.key("properties");
+    w.open('{');
+    for (key, value) in fixed {
+        w.key(key);
+        w.open('{');
+        w.key_string("const", value);
+        w.close('}');
+    }
+    for field in &fields {
+        w.key(field.key);
+        let range = range_of(ranges, field.path);
+        write_wire(w, field.wire, &field.children, range, ranges);
+    }
+    w.close('}');
+    w.key("required");
+    w.open('[');
+    for (key, _) in fixed {
+        w.item();
+        w.string(key);
+    }
+    for field in &fields {
+        if !matches!(field.wire, WireType::MayBeAbsent(_)) {
+            w.item();
+            w.string(field.key);
+        }
+    }
+    w.close(']');
+    let enums = flattened_enums(&variants);
+    match enums.as_slice() {
+        [] => {}
+        [only] => write_variants(w, only, ranges, false),
+        several => {
+            w.key("allOf");
+            w.open('[');
+            for variants in several {
+                w.item();
+                w.open('{');
+                write_variants(w, variants, ranges, false);
+                w.close('}');
+            }
+            w.close(']');
+        }
+    }
+    if closed {
+        let keyword = match enums.is_empty() {
+            true => "additionalProperties",
+            false => "unevaluatedProperties",
+        };
+        w.key(keyword);
+        w.boolean(false);
+    }
+}
+
+/// The rest of one version's schema, inside an open object after its head.
+fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape, ranges: Ranges) {
+    let fields = nodes(&shape.fields, &mut 0, "");
+    write_object_body(
+        w,
+        &[(SCHEMA_VERSION_KEY, version.as_str())],
+        &fields,
+        ranges,
+        true,
+    );
+}
+
+/// One version's entries after its title, rendered once for both the
+/// payload's `JSON_SCHEMA` and the schema file: a large payload's rendering
+/// is a cost worth paying once (docs/performance.md).
+pub fn version_body(version: &Version, shape: &Shape, ranges: Ranges) -> String {
+    let mut w = JsonWriter::entries_at(1);
+    write_version_body(&mut w, version, shape, ranges);
+    w.into_text()
+}
+
+/// The schema of one version, standalone (the payload's `JSON_SCHEMA`),
+/// from its [`version_body`].
+pub fn render_version(payload: &str, version: &Version, body: &str) -> String {
+    let mut w = JsonWriter::new();
+    w.open('{');
+    w.key_string("$schema", DRAFT);
+    w.key_string("title", &format!("{payload} {version}"));
+    w.splice(body);
+    w.close('}');
+    w.finish()
+}
+
+/// The version being built, for [`render_file`]: its recorded release is
+/// written from `body` when it records `shape`.
+pub struct Current<'a> {
+    pub version: &'a Version,
+    pub shape: &'a Shape,
+    pub body: &'a str,
+}
+
+/// The schema file beside the history: a report of any recorded version
+/// is valid, and only those.
+pub fn render_file(
+    payload: &str,
+    releases: &[(Version, Shape)],
+    ranges: Ranges,
+    current: Option<&Current>,
+) -> String {
+    let mut w = JsonWriter::new();
+    w.open('{');
+    w.key_string("$schema", DRAFT);
+    w.key_string(
+        "title",
+        &format!("{payload} reports, every recorded schema_version"),
+    );
+    w.key_string(
+        "description",
+        "Generated by `TELEMETRY_BLESS=1 cargo build` from the schema history; do not edit.",
+    );
+    w.key("oneOf");
+    w.open('[');
+    for (version, shape) in releases {
+        w.item();
+        w.open('{');
+        w.key_string("title", &format!("{payload} {version}"));
+        match current {
+            // Two levels deeper than standalone: four more spaces a line.
+            Some(current) if current.version == version && current.shape.fields == shape.fields => {
+                w.splice(&current.body.replace('\n', "\n    "))
+            }
+            _ => write_version_body(&mut w, version, shape, ranges),
+        }
+        w.close('}');
+    }
+    w.close(']');
+    w.close('}');
+    w.finish()
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

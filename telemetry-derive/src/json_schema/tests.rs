@@ -1,0 +1,196 @@
+//! The JSON Schema's unit tests.
+
+use super::*;
+use serde_json::{json, Value};
+
+fn render_standalone(version: &Version, shape: &Shape, ranges: Ranges) -> String {
+    render_version("Report", version, &version_body(version, shape, ranges))
+}
+
+#[test]
+fn a_version_is_closed_and_fully_required() {
+    let shape = Shape::of(&[
+        ("tier", WireType::Enum(vec!["a".into(), "b".into()])),
+        ("counts", WireType::Map(Box::new(WireType::Integer))),
+    ]);
+    let text = render_standalone(&Version::parse("1.2").unwrap(), &shape, &BTreeMap::new());
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(schema["$schema"], DRAFT);
+    assert_eq!(schema["additionalProperties"], false);
+    assert_eq!(
+        schema["required"],
+        json!(["schema_version", "tier", "counts"])
+    );
+    assert_eq!(
+        schema["properties"]["schema_version"],
+        json!({ "const": "1.2" })
+    );
+    assert_eq!(schema["properties"]["tier"], json!({ "enum": ["a", "b"] }));
+    assert_eq!(
+        schema["properties"]["counts"],
+        json!({ "type": "object", "additionalProperties": { "type": "integer" } })
+    );
+}
+
+#[test]
+fn sections_are_closed_objects_at_every_level() {
+    let wire = |text| WireType::parse_canonical(text).unwrap();
+    let shape = Shape::of(&[
+        ("system", wire("object")),
+        ("system.distribution", wire("string | null")),
+        ("system.cpu", wire("object")),
+        ("system.cpu.cores", wire("integer")),
+        ("gpus", wire("object[] | null")),
+        ("gpus[].model", wire("string")),
+        ("clusters", wire("map<string, object>")),
+        ("clusters.*.nodes", wire("integer")),
+        ("count", wire("integer")),
+    ]);
+    let ranges = BTreeMap::from([("clusters.*.nodes".to_owned(), IntegerRange::of_type("u16"))]);
+    let text = render_standalone(&Version::parse("1.0").unwrap(), &shape, &ranges);
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        schema["required"],
+        json!(["schema_version", "system", "gpus", "clusters", "count"])
+    );
+    let system = &schema["properties"]["system"];
+    assert_eq!(system["additionalProperties"], false);
+    assert_eq!(system["required"], json!(["distribution", "cpu"]));
+    assert_eq!(
+        system["properties"]["distribution"],
+        json!({ "anyOf": [{ "type": "string" }, { "type": "null" }] })
+    );
+    assert_eq!(
+        system["properties"]["cpu"],
+        json!({
+            "type": "object",
+            "properties": { "cores": { "type": "integer" } },
+            "required": ["cores"],
+            "additionalProperties": false
+        })
+    );
+    let gpus = &schema["properties"]["gpus"]["anyOf"][0];
+    assert_eq!(gpus["type"], "array");
+    assert_eq!(gpus["items"]["required"], json!(["model"]));
+    let clusters = &schema["properties"]["clusters"]["additionalProperties"];
+    assert_eq!(
+        clusters["properties"]["nodes"],
+        json!({ "type": "integer", "minimum": 0, "maximum": 65535 })
+    );
+    assert_eq!(
+        schema["properties"]["count"],
+        json!({ "type": "integer" }),
+        "no range given"
+    );
+}
+
+#[test]
+fn the_file_lists_every_version() {
+    let shape = Shape::default();
+    let releases = [
+        (Version::parse("1.0").unwrap(), shape.clone()),
+        (Version::parse("2.0").unwrap(), shape),
+    ];
+    let file: Value =
+        serde_json::from_str(&render_file("Report", &releases, &BTreeMap::new(), None)).unwrap();
+    let consts: Vec<&Value> = file["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["properties"]["schema_version"]["const"])
+        .collect();
+    assert_eq!(consts, ["1.0", "2.0"]);
+}
+
+#[test]
+fn the_spliced_body_is_what_rendering_writes() {
+    let wire = |text| WireType::parse_canonical(text).unwrap();
+    let shape = Shape::of(&[
+        ("system", wire("object")),
+        ("system.cores", wire("integer | null")),
+        ("gpus", wire("object[]")),
+        ("gpus[].model", wire("string")),
+    ]);
+    let older = Shape::of(&[
+        ("system", wire("object")),
+        ("system.cores", wire("integer")),
+    ]);
+    let ranges = BTreeMap::from([("system.cores".to_owned(), IntegerRange::of_type("u8"))]);
+    let [v1, v2] = ["1.0", "1.1"].map(|v| Version::parse(v).unwrap());
+    let releases = [(v1, older), (v2.clone(), shape.clone())];
+    let body = version_body(&v2, &shape, &ranges);
+    let current = Current {
+        version: &v2,
+        shape: &shape,
+        body: &body,
+    };
+    let rendered = render_file("Report", &releases, &ranges, None);
+    assert_eq!(
+        render_file("Report", &releases, &ranges, Some(&current)),
+        rendered
+    );
+    // The standalone schema is the file's entry for that version.
+    let file: Value = serde_json::from_str(&rendered).unwrap();
+    let mut standalone: Value =
+        serde_json::from_str(&render_version("Report", &v2, &body)).unwrap();
+    standalone.as_object_mut().unwrap().remove("$schema");
+    assert_eq!(file["oneOf"][1], standalone);
+}
+
+#[test]
+fn flattened_enums_are_alternatives_closed_by_their_holder() {
+    let wire = |text| WireType::parse_canonical(text).unwrap();
+    // A record flattening an internally tagged enum and one of serde's
+    // default tagging.
+    let shape = Shape::of(&[
+        ("records", wire("object[]")),
+        ("records[].seq", wire("integer")),
+        ("records[].(type = \"saved\")", wire("object")),
+        ("records[].(type = \"saved\").ext", wire("string")),
+        ("records[].(type = \"idle\")", wire("\"idle\"")),
+        ("records[].(workers)", wire("integer")),
+        ("records[].(started)", wire("\"started\"")),
+    ]);
+    let text = render_standalone(&Version::parse("1.0").unwrap(), &shape, &BTreeMap::new());
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let record = &schema["properties"]["records"]["items"];
+    assert_eq!(
+        record["properties"],
+        json!({ "seq": { "type": "integer" } })
+    );
+    assert_eq!(record["required"], json!(["seq"]));
+    assert_eq!(record["unevaluatedProperties"], false);
+    assert!(record.get("additionalProperties").is_none(), "{record:#}");
+    let [internal, external] = [&record["allOf"][0]["oneOf"], &record["allOf"][1]["oneOf"]];
+    assert_eq!(
+        internal,
+        &json!([
+            {
+                "type": "object",
+                "properties": { "type": { "const": "saved" }, "ext": { "type": "string" } },
+                "required": ["type", "ext"]
+            },
+            {
+                "type": "object",
+                "properties": { "type": { "const": "idle" } },
+                "required": ["type"]
+            }
+        ])
+    );
+    // Serde flattens a unit variant of its default tagging to `"started": null`.
+    assert_eq!(
+        external,
+        &json!([
+            {
+                "type": "object",
+                "properties": { "workers": { "type": "integer" } },
+                "required": ["workers"]
+            },
+            {
+                "type": "object",
+                "properties": { "started": { "type": "null" } },
+                "required": ["started"]
+            }
+        ])
+    );
+}
