@@ -116,6 +116,8 @@ macro_rules! types {
                 rule_packs: Vec<String>,
             },
             Idle,
+            /// Where it ran, the tag among the place's own keys.
+            Placed(Place),
             /// The process stopped.
             #[serde(rename = "crash")]
             Crashed {
@@ -272,12 +274,16 @@ macro_rules! build_event {
                 1 => $module::External::Workers(data.samples[0].into()),
                 _ => $module::External::Started,
             },
-            internal: match data.tier % 3 {
+            internal: match data.tier % 4 {
                 0 => $module::Internal::SyncDone {
                     took_ms: data.duration_ms,
                     rule_packs: data.rule_packs.clone(),
                 },
                 1 => $module::Internal::Idle,
+                2 => $module::Internal::Placed($module::Place {
+                    arch: data.api_version.clone(),
+                    zone_kind: data.rule_packs.concat(),
+                }),
                 _ => $module::Internal::Crashed {
                     exit_code: data.exit_code.unwrap_or(-1),
                 },

@@ -3,7 +3,7 @@
 //! messages of their own.
 
 use syn::meta::ParseNestedMeta;
-use syn::{token, Attribute, Expr, LitStr, Token};
+use syn::{token, Attribute, Expr, LitInt, LitStr, Token};
 
 use crate::ctxt::Ctxt;
 use crate::tokens::str_value;
@@ -26,6 +26,7 @@ pub const VALUES: &str = "values";
 pub const RENAMED_FROM: &str = "renamed_from";
 pub const REVIEWED: &str = "reviewed";
 pub const FREE_FORM: &str = "free_form";
+pub const MAX_LENGTH: &str = "max_length";
 
 /// One key a place accepts: its name, and the slot it fills, as an enum
 /// so each place's dispatch is an exhaustive `match` (a new key cannot
@@ -61,6 +62,7 @@ enum FieldKey {
     RenamedFrom,
     Reviewed,
     FreeForm,
+    MaxLength,
 }
 
 const FIELD_KEYS: Keys<FieldKey> = &[
@@ -69,6 +71,7 @@ const FIELD_KEYS: Keys<FieldKey> = &[
     (RENAMED_FROM, FieldKey::RenamedFrom),
     (REVIEWED, FieldKey::Reviewed),
     (FREE_FORM, FieldKey::FreeForm),
+    (MAX_LENGTH, FieldKey::MaxLength),
 ];
 
 /// The one key of a value-enum variant.
@@ -103,6 +106,8 @@ pub struct Field {
     pub reviewed: Option<LitStr>,
     /// Why a `serde_json::Value`'s contents cannot identify anyone.
     pub free_form: Option<LitStr>,
+    /// The longest string the field's strings (and map keys) may be.
+    pub max_length: Option<LitInt>,
 }
 
 /// `#[telemetry(...)]` on a `TelemetryValue` variant.
@@ -193,6 +198,9 @@ impl Field {
                     FieldKey::RenamedFrom => &mut out.renamed_from,
                     FieldKey::Reviewed => &mut out.reviewed,
                     FieldKey::FreeForm => &mut out.free_form,
+                    FieldKey::MaxLength => {
+                        return set_once_count(cx, &mut out.max_length, name, meta)
+                    }
                 };
                 set_once(cx, slot, name, meta)
             },
@@ -331,6 +339,35 @@ fn set_once(
     Ok(())
 }
 
+/// A key taking a positive integer: `max_length = 1024`.
+fn set_once_count(
+    cx: &Ctxt,
+    slot: &mut Option<LitInt>,
+    key: &str,
+    meta: &ParseNestedMeta,
+) -> syn::Result<()> {
+    let input = meta.value()?;
+    let value = match input.parse::<Expr>()? {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(value),
+            ..
+        }) if value.base10_parse::<u64>().is_ok_and(|count| count > 0) => value,
+        other => {
+            cx.error_spanned_by(
+                other,
+                format!("`{key}` takes a positive whole number: #[telemetry({key} = 1024)]"),
+            );
+            return Ok(());
+        }
+    };
+    if slot.is_some() {
+        cx.error_spanned_by(&meta.path, format!("`{key}` is given twice; keep one"));
+    } else {
+        *slot = Some(value);
+    }
+    Ok(())
+}
+
 /// Consumes an unknown key's `= value` or `(...)`, if any.
 pub fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
     if meta.input.peek(Token![=]) {
@@ -419,7 +456,7 @@ mod tests {
         let message = unknown_key_message("colour", "a payload field", &names(FIELD_KEYS));
         assert!(!message.contains("did you mean"), "{message}");
         assert!(
-            message.ends_with("rename, values, renamed_from, reviewed, free_form"),
+            message.ends_with("rename, values, renamed_from, reviewed, free_form, max_length"),
             "{message}"
         );
     }

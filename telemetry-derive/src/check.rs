@@ -13,6 +13,7 @@ use crate::docs_format::DocsFormat;
 use crate::privacy;
 use crate::shape::{WireType, SCHEMA_VERSION_KEY};
 use crate::version::Version;
+use crate::wire::type_text;
 
 /// Checks a payload or section; returns a payload's parsed version when it
 /// has a valid one (a section has none).
@@ -173,13 +174,25 @@ fn check_enum(cx: &Ctxt, item: &Struct) {
             );
         }
         match (repr, variant.style) {
-            (Repr::Internal { .. }, Style::Newtype) => cx.error_spanned_by(
-                ident,
-                format!(
-                    "variant `{ident}` holds one unnamed value in an internally tagged enum, which is not supported \
-                     yet; name its fields (`{ident} {{ .. }}`), or tag the enum adjacently: #[serde(tag = \"..\", content = \"..\")]"
-                ),
-            ),
+            // Serde writes the tag among the held value's own keys, so
+            // that value must be an object: a section.
+            (Repr::Internal { .. }, Style::Newtype) => {
+                let held = &item.fields[variant.fields.clone()];
+                if let [field] = held {
+                    if field.section.is_none() || field.wire != Some(WireType::Object) {
+                        cx.error_spanned_by(
+                            field.ty,
+                            format!(
+                                "variant `{ident}` of an internally tagged enum holds `{}`, but serde writes the tag \
+                                 among the keys of the value it holds, so it must be a struct deriving TelemetrySection; \
+                                 name its fields (`{ident} {{ .. }}`), or tag the enum adjacently: \
+                                 #[serde(tag = \"..\", content = \"..\")]",
+                                type_text(field.ty)
+                            ),
+                        );
+                    }
+                }
+            }
             (Repr::Untagged, Style::Unit) => cx.error_spanned_by(
                 ident,
                 format!("unit variant `{ident}` of an untagged enum is sent as `null`; give it data or tag the enum"),

@@ -48,8 +48,8 @@ pub struct Target<'a> {
     pub format: DocsFormat,
     /// Every field at every depth, where it is declared.
     pub fields: &'a [FlatField],
-    /// The integer fields' ranges, for the JSON Schema file.
-    pub ranges: crate::json_schema::Ranges<'a>,
+    /// The integer fields' bounds, for the JSON Schema file.
+    pub bounds: crate::json_schema::BoundsByPath<'a>,
     /// Whether a section of the payload reported errors of its own.
     pub sections_have_errors: bool,
     /// This version's JSON Schema entries, for the JSON Schema file.
@@ -118,7 +118,7 @@ pub fn run(
         version,
         shape,
         renames: &renames,
-        ranges: payload.ranges,
+        bounds: payload.bounds,
         schema_body: payload.schema_body,
         rows,
         docs_path: &docs.shown,

@@ -82,7 +82,7 @@ impl JsonWriter {
     }
 
     /// An integer value.
-    pub fn number(&mut self, value: i64) {
+    pub fn number(&mut self, value: impl std::fmt::Display) {
         self.out.push_str(&value.to_string());
     }
 

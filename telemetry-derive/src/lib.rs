@@ -15,7 +15,7 @@
 //!
 //! - Pure data and text, used throughout: `shape` (wire types and shapes),
 //!   `std_struct` (`Duration`, `SystemTime`: serde's objects),
-//!   `cell` (a docs-table cell), `range`, `version`, `json`, `docs_format`,
+//!   `cell` (a docs-table cell), `bounds`, `version`, `json`, `docs_format`,
 //!   `tokens` (string literals in bulk, both ways).
 //! - Parse: `ctxt` (errors, collected), `attr` (`#[telemetry(...)]`),
 //!   `serde_attr` (`#[serde(...)]`, as serde reads it) with `case` (its
@@ -34,10 +34,10 @@
 
 #![forbid(unsafe_code)]
 
+mod bounds;
 mod cell;
 mod docs_format;
 mod json;
-mod range;
 mod shape;
 mod std_struct;
 mod tokens;

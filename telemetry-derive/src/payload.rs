@@ -125,7 +125,7 @@ pub fn finish(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
     let flat = tree::flatten(&tree.fields, &tree.children);
     check_keys_distinct(&cx, &flat);
     let shape = tree::shape_of(&flat);
-    let ranges = tree::ranges_of(&flat);
+    let bounds = tree::bounds_by_path(&flat);
     let mut rows = vec![DocsRow {
         name: SCHEMA_VERSION_KEY,
         wire: WireType::String.display(),
@@ -137,7 +137,7 @@ pub fn finish(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
         why: field.why.as_str().into(),
     }));
     let name = tree.name.to_string();
-    let schema_body = json_schema::version_body(&version, &shape, &ranges);
+    let schema_body = json_schema::version_body(&version, &shape, &bounds);
     let guarded = guard::run(
         &cx,
         &Target {
@@ -146,7 +146,7 @@ pub fn finish(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
             docs_lit: docs.as_ref(),
             format: *format,
             fields: &flat,
-            ranges: &ranges,
+            bounds: &bounds,
             sections_have_errors: tree::any_poisoned(&tree.children),
             schema_body: &schema_body,
         },

@@ -58,8 +58,8 @@ pub struct GuardInput<'a> {
     pub shape: &'a Shape,
     /// (current wire name, recorded name) pairs from `renamed_from`.
     pub renames: &'a [(String, String)],
-    /// Integer ranges by path, for the JSON Schema.
-    pub ranges: crate::json_schema::Ranges<'a>,
+    /// Bounds by path (integer ranges, set and array lengths, string lengths), for the JSON Schema.
+    pub bounds: crate::json_schema::BoundsByPath<'a>,
     /// This version's JSON Schema entries (`json_schema::version_body`).
     pub schema_body: &'a str,
     /// The rows of the docs table, `schema_version` first.
@@ -329,7 +329,7 @@ fn check_schema_file(
         shape: input.shape,
         body: input.schema_body,
     };
-    let expected = json_schema::render_file(input.payload, releases, input.ranges, Some(&current));
+    let expected = json_schema::render_file(input.payload, releases, input.bounds, Some(&current));
     if input.schema == Some(expected.as_str()) {
         return;
     }

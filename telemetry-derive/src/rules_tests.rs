@@ -58,7 +58,7 @@ impl Payload {
             version: &self.version,
             shape: &shape,
             renames: &self.renames,
-            ranges: &Default::default(),
+            bounds: &Default::default(),
             schema_body: &crate::json_schema::version_body(
                 &self.version,
                 &shape,
@@ -270,7 +270,7 @@ fn a_section_with_errors_stops_the_guard() {
         version: &version,
         shape: &shape,
         renames: &[],
-        ranges: &Default::default(),
+        bounds: &Default::default(),
         schema_body: "",
         rows: &[],
         docs_path: "docs/telemetry.md",

@@ -124,9 +124,15 @@ fn arm(item: &Struct, repr: &Repr, variant: &Variant, krate: &CratePath) -> Toke
                 #p::end(fields)
             }
         }
-        // Refused by `check` (an internally tagged newtype, an untagged
-        // unit variant); never reached.
-        (Repr::Internal { .. }, Style::Newtype) | (Repr::Untagged, Style::Unit) => quote! {
+        // The tag, then the held section's keys, as serde writes them.
+        (Repr::Internal { tag }, Style::Newtype) => quote! {
+            let mut entries = #p::begin_map(serializer);
+            #p::entry(&mut entries, #tag, #name);
+            #p::flatten(&mut entries, __value);
+            #p::end_map(entries)
+        },
+        // Refused by `check`; never reached.
+        (Repr::Untagged, Style::Unit) => quote! {
             #p::skipped_variant::<__S>(#enum_name, #name)
         },
     };

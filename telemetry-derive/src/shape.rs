@@ -183,6 +183,28 @@ impl WireType {
         }
     }
 
+    /// Whether a list is inside this type (or is it).
+    pub fn holds_list(&self) -> bool {
+        match self {
+            WireType::Array(_) => true,
+            WireType::Map(inner) | WireType::Nullable(inner) | WireType::MayBeAbsent(inner) => {
+                inner.holds_list()
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a map is inside this type (or is it).
+    pub fn holds_map(&self) -> bool {
+        match self {
+            WireType::Map(_) => true,
+            WireType::Array(inner) | WireType::Nullable(inner) | WireType::MayBeAbsent(inner) => {
+                inner.holds_map()
+            }
+            _ => false,
+        }
+    }
+
     /// This type with its object replaced by `inner` (what a newtype
     /// section holds): `object[]` with `integer` is `integer[]`. One `null`
     /// stands for both `Option`s of `Option<Newtype(Option<T>)>`, as on the

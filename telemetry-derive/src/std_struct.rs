@@ -3,7 +3,7 @@
 //! `{"secs_since_epoch", "nanos_since_epoch"}`. A field of one gets a row
 //! per member below its own, as a section's fields would.
 
-use crate::range::IntegerRange;
+use crate::bounds::Bounds;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StdStruct {
@@ -11,20 +11,26 @@ pub enum StdStruct {
     SystemTime,
 }
 
-/// One member: its key, its range and its why-text.
+/// One member: its key, its bounds and its why-text.
 pub struct Member {
     pub key: &'static str,
-    pub range: IntegerRange,
+    pub bounds: Bounds,
     pub why: &'static str,
 }
 
-const NANOS: IntegerRange = IntegerRange {
+const NANOS: Bounds = Bounds {
     minimum: Some(0),
     maximum: Some(999_999_999),
+    unique_items: false,
+    items: None,
+    max_length: None,
 };
-const SECONDS: IntegerRange = IntegerRange {
+const SECONDS: Bounds = Bounds {
     minimum: Some(0),
     maximum: None,
+    unique_items: false,
+    items: None,
+    max_length: None,
 };
 
 impl StdStruct {
@@ -68,24 +74,24 @@ impl StdStruct {
             StdStruct::Duration => [
                 Member {
                     key: "secs",
-                    range: SECONDS,
+                    bounds: SECONDS,
                     why: "Whole seconds of the duration (serde's shape of a `Duration`).",
                 },
                 Member {
                     key: "nanos",
-                    range: NANOS,
+                    bounds: NANOS,
                     why: "Nanoseconds past the whole seconds.",
                 },
             ],
             StdStruct::SystemTime => [
                 Member {
                     key: "secs_since_epoch",
-                    range: SECONDS,
+                    bounds: SECONDS,
                     why: "Whole seconds since 1970-01-01 UTC (serde's shape of a `SystemTime`).",
                 },
                 Member {
                     key: "nanos_since_epoch",
-                    range: NANOS,
+                    bounds: NANOS,
                     why: "Nanoseconds past the whole seconds.",
                 },
             ],

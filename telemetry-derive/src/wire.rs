@@ -4,8 +4,8 @@
 
 use syn::{GenericArgument, PathArguments, Type};
 
+use crate::bounds::{Bounds, DEFAULT_MAX_LENGTH};
 use crate::privacy;
-use crate::range::IntegerRange;
 use crate::shape::{StringFormat, WireType};
 use crate::std_struct::StdStruct;
 
@@ -28,8 +28,8 @@ pub struct Classified<'a> {
     /// The path of a `TelemetrySection` struct (`SystemInfo` in
     /// `Vec<SystemInfo>`). A field holds at most one: map keys are strings.
     pub section: Option<&'a syn::Path>,
-    /// The range of the integer type inside it (`u32` in `Vec<u32>`).
-    pub range: IntegerRange,
+    /// The bounds of the integer type inside it (`u32` in `Vec<u32>`).
+    pub bounds: Bounds,
     /// The `Duration` or `SystemTime` inside it, with its path as written.
     pub std_struct: Option<(StdStruct, &'a syn::Path)>,
 }
@@ -39,7 +39,7 @@ pub struct Classified<'a> {
 struct Found<'a> {
     value_enums: Vec<&'a Type>,
     section: Option<&'a syn::Path>,
-    range: IntegerRange,
+    bounds: Bounds,
     std_struct: Option<(StdStruct, &'a syn::Path)>,
     free_form: bool,
 }
@@ -61,12 +61,15 @@ pub fn classify<'a>(
         Some(_) => WireType::String,
         None => classify_inner(ty, values, &mut found)?,
     };
+    if matches!(wire.innermost(), WireType::String) || wire.holds_map() {
+        found.bounds.max_length = Some(DEFAULT_MAX_LENGTH);
+    }
     Ok(Classified {
         wire,
         identifying,
         value_enums: found.value_enums,
         section: found.section,
-        range: found.range,
+        bounds: found.bounds,
         std_struct: found.std_struct,
     })
 }
@@ -81,11 +84,20 @@ fn classify_inner<'a>(
         Type::Group(group) => classify_inner(&group.elem, values, found),
         Type::Paren(paren) => classify_inner(&paren.elem, values, found),
         Type::Reference(reference) if is_ident(&reference.elem, "str") => Ok(WireType::String),
-        Type::Array(array) => Ok(WireType::Array(Box::new(classify_inner(
-            &array.elem,
-            values,
-            found,
-        )?))),
+        Type::Array(array) => {
+            let item = classify_inner(&array.elem, values, found)?;
+            if !item.holds_list() {
+                found.bounds.items = match &array.len {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Int(len),
+                        ..
+                    }) => len.base10_parse().ok(),
+                    // A named constant: its value is not in the tokens.
+                    _ => None,
+                };
+            }
+            Ok(WireType::Array(Box::new(item)))
+        }
         Type::Path(path) if path.qself.is_none() => {
             let Some(segment) = path.path.segments.last() else {
                 return Err(unsupported(
@@ -108,7 +120,7 @@ fn classify_inner<'a>(
                     | "i128" | "isize",
                     [],
                 ) => {
-                    found.range = IntegerRange::of_type(&name);
+                    found.bounds = Bounds::of_type(&name);
                     Ok(WireType::Integer)
                 }
                 (
@@ -117,7 +129,7 @@ fn classify_inner<'a>(
                     | "NonZeroI128" | "NonZeroIsize",
                     [],
                 ) => {
-                    found.range = IntegerRange::of_type(&name);
+                    found.bounds = Bounds::of_type(&name);
                     Ok(WireType::Integer)
                 }
                 // Serialized as what they point at, as serde does.
@@ -126,9 +138,13 @@ fn classify_inner<'a>(
                 }
                 ("Box" | "Arc" | "Rc", [inner]) => classify_inner(inner, values, found),
                 // A set serializes as a sequence, in its (sorted) order.
-                ("Vec" | "BTreeSet", [item]) => Ok(WireType::Array(Box::new(classify_inner(
-                    item, values, found,
-                )?))),
+                ("Vec" | "BTreeSet", [item]) => {
+                    let item = classify_inner(item, values, found)?;
+                    if name == "BTreeSet" && !item.holds_list() {
+                        found.bounds.unique_items = true;
+                    }
+                    Ok(WireType::Array(Box::new(item)))
+                }
                 ("BTreeMap", [key, value]) => {
                     if !is_ident(key, "String") {
                         return Err(syn::Error::new_spanned(
@@ -358,6 +374,28 @@ mod tests {
     }
 
     #[test]
+    fn sets_arrays_and_strings_are_bounded() {
+        let bounds = |ty: &str| {
+            let ty: Type = syn::parse_str(ty).unwrap();
+            classify(&ty, None, false).unwrap().bounds.spell()
+        };
+        assert_eq!(bounds("BTreeSet<u8>"), "0..255 unique");
+        assert_eq!(bounds("[u16; 3]"), "0..65535 items=3");
+        assert_eq!(bounds("Vec<[u16; 2]>"), "0..65535 items=2");
+        assert_eq!(bounds("[Vec<u8>; 2]"), "0..255");
+        assert_eq!(
+            bounds("Option<BTreeSet<String>>"),
+            ".. unique max_length=256"
+        );
+        assert_eq!(
+            bounds("BTreeMap<String, u32>"),
+            "0..4294967295 max_length=256"
+        );
+        assert_eq!(bounds("Arc<str>"), ".. max_length=256");
+        assert_eq!(bounds("uuid::Uuid"), "..");
+    }
+
+    #[test]
     fn pointers_sets_arrays_and_non_zero_integers() {
         for (ty, wire) in [
             ("Box<str>", "string"),
@@ -374,7 +412,7 @@ mod tests {
             assert_eq!(wire_of(ty, None).unwrap(), wire, "{ty}");
         }
         let ty: Type = syn::parse_str("NonZeroU8").unwrap();
-        assert_eq!(classify(&ty, None, false).unwrap().range.spell(), "1..255");
+        assert_eq!(classify(&ty, None, false).unwrap().bounds.spell(), "1..255");
         let ty: Type = syn::parse_str("Box<SystemInfo>").unwrap();
         assert!(classify(&ty, None, false).unwrap().section.is_some());
     }

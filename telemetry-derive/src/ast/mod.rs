@@ -5,10 +5,10 @@ use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident, Type};
 
 use crate::attr;
+use crate::bounds::Bounds;
 use crate::case::RenameRule;
 use crate::cell::why_cell;
 use crate::ctxt::Ctxt;
-use crate::range::IntegerRange;
 use crate::serde_attr;
 use crate::shape::WireType;
 use crate::std_struct::StdStruct;
@@ -91,8 +91,8 @@ pub struct Field<'a> {
     /// The section struct inside the field type (`SystemInfo` in
     /// `Option<SystemInfo>`), whose fields the guard checks too.
     pub section: Option<&'a syn::Path>,
-    /// The range of the field's integer type, for the JSON Schema.
-    pub range: IntegerRange,
+    /// The bounds of the field's integer type, for the JSON Schema.
+    pub bounds: Bounds,
     /// The name of the identifying type it is (`IpAddr`), if so.
     pub identifying: Option<&'static str>,
     /// The `Duration` or `SystemTime` inside its type, with its path.
@@ -291,21 +291,33 @@ impl<'a> Field<'a> {
                 .map_err(|message| cx.error_spanned_by(lit, message))
                 .ok()
         });
-        let (wire, value_enums, section, range, identifying, std_struct) =
+        let (wire, value_enums, section, mut bounds, identifying, std_struct) =
             match wire::classify(&field.ty, values.as_deref(), attrs.free_form.is_some()) {
                 Ok(classified) => (
                     Some(classified.wire),
                     classified.value_enums,
                     classified.section,
-                    classified.range,
+                    classified.bounds,
                     classified.identifying,
                     classified.std_struct,
                 ),
                 Err(err) => {
                     cx.syn_error(err);
-                    (None, Vec::new(), None, IntegerRange::default(), None, None)
+                    (None, Vec::new(), None, Bounds::default(), None, None)
                 }
             };
+        if let Some(lit) = &attrs.max_length {
+            match bounds.max_length {
+                Some(_) => bounds.max_length = lit.base10_parse().ok(),
+                None if wire.is_some() => cx.error_spanned_by(
+                    lit,
+                    format!(
+                        "`max_length` bounds the strings of field `{ident}` and the keys of its maps, but it holds neither; remove it"
+                    ),
+                ),
+                None => {}
+            }
+        }
         if let (Some(ours), Some(_)) = (&attrs.rename, &serde.rename) {
             cx.error_spanned_by(
                 ours,
@@ -355,7 +367,7 @@ impl<'a> Field<'a> {
             wire,
             value_enums,
             section,
-            range,
+            bounds,
             identifying,
             std_struct,
         })

@@ -10,7 +10,7 @@
 //! ```text
 //! section := Name poisoned "records" [ ident* ] [ { section }* ]
 //! records := one line per field:
-//!            wire_name TAB why TAB renamed_from TAB wire_type TAB range TAB (child | _)
+//!            wire_name TAB why TAB renamed_from TAB wire_type TAB bounds TAB (child | _)
 //! ```
 //!
 //! The idents are the fields' own, one per record in order: they keep their
@@ -29,7 +29,7 @@ use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree
 use syn::LitStr;
 
 use crate::ast::{same_path, Field, Struct, Style, FLATTENED};
-use crate::range::IntegerRange;
+use crate::bounds::Bounds;
 use crate::shape::{Shape, ShapeField, WireType};
 use crate::std_struct::StdStruct;
 use crate::tokens::{self, verbatim_contents};
@@ -54,8 +54,8 @@ pub struct TreeField {
     /// The recorded name this field replaces; empty when none.
     pub renamed_from: String,
     pub wire: WireType,
-    /// The integer type's range (see [`IntegerRange`]).
-    pub range: IntegerRange,
+    /// The integer type's bounds (see [`Bounds`]).
+    pub bounds: Bounds,
     /// Index into the section's `children` when the wire type holds an
     /// object.
     pub child: Option<usize>,
@@ -67,7 +67,7 @@ pub struct TreeField {
 
 impl TreeField {
     /// A row the derive writes itself (a struct's tag, a variant's own
-    /// row): no rename, no range, nothing below it.
+    /// row): no rename, no bounds, nothing below it.
     fn generated(ident: &Ident, wire_name: String, why: String, wire: WireType) -> TreeField {
         TreeField {
             ident: ident.clone(),
@@ -75,7 +75,7 @@ impl TreeField {
             why,
             renamed_from: String::new(),
             wire,
-            range: IntegerRange::default(),
+            bounds: Bounds::default(),
             child: None,
             std_struct: None,
         }
@@ -103,7 +103,7 @@ pub fn fields_of(item: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
             .map(LitStr::value)
             .unwrap_or_default(),
         wire: field.wire.clone().unwrap_or(WireType::String),
-        range: field.range,
+        bounds: field.bounds,
         child: field
             .section
             .and_then(|path| paths.iter().position(|seen| same_path(seen, path))),
@@ -148,13 +148,13 @@ pub fn write_value_enum(name: &Ident, values: Vec<String>) -> TokenStream {
 pub fn write_item(name: &Ident, poisoned: bool, fields: &[TreeField]) -> TokenStream {
     let mut records = String::with_capacity(160 * fields.len());
     for field in fields {
-        let (wire, range) = (field.wire.canonical(), field.range.spell());
+        let (wire, bounds) = (field.wire.canonical(), field.bounds.spell());
         for text in [
             &field.wire_name,
             &field.why,
             &field.renamed_from,
             &wire,
-            &range,
+            &bounds,
         ] {
             records.push_str(text);
             records.push('\t');
@@ -250,7 +250,7 @@ fn read_fields(records: String, idents: TokenStream) -> Result<Vec<TreeField>, S
         let record = records.next().ok_or("a record for each ident")?;
         let mut columns = record.split('\t');
         let mut column = || columns.next().ok_or("six tab-separated columns");
-        let (wire_name, why, renamed_from, wire, range, child) = (
+        let (wire_name, why, renamed_from, wire, bounds, child) = (
             column()?,
             column()?,
             column()?,
@@ -264,7 +264,7 @@ fn read_fields(records: String, idents: TokenStream) -> Result<Vec<TreeField>, S
             why: why.to_owned(),
             renamed_from: renamed_from.to_owned(),
             wire: WireType::parse_canonical(wire)?,
-            range: IntegerRange::parse(range)?,
+            bounds: Bounds::parse(bounds)?,
             child: match child {
                 "_" => None,
                 word if StdStruct::from_word(word).is_some() => None,
@@ -302,7 +302,7 @@ pub struct FlatField {
     pub path: String,
     pub wire: WireType,
     pub why: String,
-    pub range: IntegerRange,
+    pub bounds: Bounds,
     /// Where the field is declared.
     pub span: Span,
     /// The path it had before a `renamed_from` on it or on a section
@@ -344,18 +344,18 @@ fn flatten_into(
         };
         // A newtype section is its one field's value, in the place of the
         // object: `Vec<Threads>` of `struct Threads(u32)` is `integer[]`.
-        let (mut wire, mut range) = (field.wire.clone(), field.range);
+        let (mut wire, mut bounds) = (field.wire.clone(), field.bounds);
         let mut section = field.child.and_then(|index| children.get(index));
         while let Some(newtype) = section.and_then(Section::newtype_field) {
             wire = wire.with_object_as(&newtype.wire);
-            range = newtype.range;
+            bounds = newtype.bounds;
             section = newtype.child.and_then(|index| section?.children.get(index));
         }
         out.push(FlatField {
             path: path.clone(),
             wire: wire.clone(),
             why: field.why.clone(),
-            range,
+            bounds,
             span: field.ident.span(),
             renamed_from: renamed_from.clone(),
         });
@@ -365,7 +365,7 @@ fn flatten_into(
                     path: format!("{path}{separator}{}", member.key),
                     wire: WireType::Integer,
                     why: member.why.to_owned(),
-                    range: member.range,
+                    bounds: member.bounds,
                     span: field.ident.span(),
                     renamed_from: renamed_from
                         .as_ref()
@@ -404,11 +404,11 @@ pub fn any_poisoned(children: &[Section]) -> bool {
         .any(|child| child.poisoned || any_poisoned(&child.children))
 }
 
-/// The integer ranges of flattened fields, by path, where bounded.
-pub fn ranges_of(flat: &[FlatField]) -> std::collections::BTreeMap<String, IntegerRange> {
+/// The integer bounds of flattened fields, by path, where bounded.
+pub fn bounds_by_path(flat: &[FlatField]) -> std::collections::BTreeMap<String, Bounds> {
     flat.iter()
-        .filter(|field| field.range != IntegerRange::default())
-        .map(|field| (field.path.clone(), field.range))
+        .filter(|field| field.bounds != Bounds::default())
+        .map(|field| (field.path.clone(), field.bounds))
         .collect()
 }
 

@@ -186,7 +186,7 @@ fn a_newtype_section_is_its_value_in_the_place_of_the_object() {
     let flat = flatten(&tree.fields, &tree.children);
     let rows: Vec<(&str, String, String)> = flat
         .iter()
-        .map(|f| (f.path.as_str(), f.wire.canonical(), f.range.spell()))
+        .map(|f| (f.path.as_str(), f.wire.canonical(), f.bounds.spell()))
         .collect();
     assert_eq!(
         rows,

@@ -1,26 +1,26 @@
 //! JSON Schema (draft 2020-12) from recorded shapes, for receivers to
 //! validate reports with any validator. Generated from the same shapes as
 //! the history, so it cannot say anything the history does not, except the
-//! range of each integer field's current Rust type (`minimum: 0` for an
+//! bounds of each integer field's current Rust type (`minimum: 0` for an
 //! unsigned one), which is not part of the wire shape: it applies to every
 //! recorded version where that path is an integer.
 
 use std::collections::BTreeMap;
 
+use crate::bounds::Bounds;
 use crate::json::JsonWriter;
-use crate::range::IntegerRange;
 use crate::shape::{Shape, ShapeField, WireType, SCHEMA_VERSION_KEY};
 use crate::version::Version;
 use variants::{flattened_enums, is_variants, parse_step, write_variants};
 
 mod variants;
 
-/// Integer ranges by field path (see [`IntegerRange`]). A map: every
+/// Integer by_path by field path (see [`Bounds`]). A map: every
 /// field of every recorded version looks its path up.
-pub type Ranges<'a> = &'a BTreeMap<String, IntegerRange>;
+pub type BoundsByPath<'a> = &'a BTreeMap<String, Bounds>;
 
-fn range_of(ranges: Ranges, path: &str) -> IntegerRange {
-    ranges.get(path).copied().unwrap_or_default()
+fn bounds_at(by_path: BoundsByPath, path: &str) -> Bounds {
+    by_path.get(path).copied().unwrap_or_default()
 }
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -60,29 +60,35 @@ fn nodes<'a>(fields: &'a [ShapeField], pos: &mut usize, prefix: &str) -> Vec<Nod
 }
 
 /// `wire`'s schema; `children` are the fields of the object inside it, and
-/// `range` bounds the integer inside it.
+/// `bounds` what its Rust type bounds (see [`Bounds`]).
 fn write_wire(
     w: &mut JsonWriter,
     wire: &WireType,
     children: &[Node],
-    range: IntegerRange,
-    ranges: Ranges,
+    bounds: Bounds,
+    by_path: BoundsByPath,
 ) {
     // Whether the key is there is the object's `required`; when it is,
     // its value is the inner type's.
     if let WireType::MayBeAbsent(inner) = wire {
-        return write_wire(w, inner, children, range, ranges);
+        return write_wire(w, inner, children, bounds, by_path);
     }
     w.open('{');
     match wire {
-        WireType::String => w.key_string("type", "string"),
+        WireType::String => {
+            w.key_string("type", "string");
+            if let Some(max) = bounds.max_length {
+                w.key("maxLength");
+                w.number(max);
+            }
+        }
         WireType::Formatted(format) => {
             w.key_string("type", "string");
             w.key_string("format", format.name());
         }
         WireType::Integer => {
             w.key_string("type", "integer");
-            for (key, bound) in [("minimum", range.minimum), ("maximum", range.maximum)] {
+            for (key, bound) in [("minimum", bounds.minimum), ("maximum", bounds.maximum)] {
                 if let Some(bound) = bound {
                     w.key(key);
                     w.number(bound);
@@ -94,12 +100,32 @@ fn write_wire(
         WireType::Array(item) => {
             w.key_string("type", "array");
             w.key("items");
-            write_wire(w, item, children, range, ranges);
+            write_wire(w, item, children, bounds, by_path);
+            // The list bounds are the innermost list's.
+            if !item.holds_list() {
+                if bounds.unique_items {
+                    w.key("uniqueItems");
+                    w.boolean(true);
+                }
+                if let Some(length) = bounds.items {
+                    for key in ["minItems", "maxItems"] {
+                        w.key(key);
+                        w.number(length);
+                    }
+                }
+            }
         }
         WireType::Map(value) => {
             w.key_string("type", "object");
+            if let Some(max) = bounds.max_length {
+                w.key("propertyNames");
+                w.open('{');
+                w.key("maxLength");
+                w.number(max);
+                w.close('}');
+            }
             w.key("additionalProperties");
-            write_wire(w, value, children, range, ranges);
+            write_wire(w, value, children, bounds, by_path);
         }
         WireType::Enum(values) => {
             w.key("enum");
@@ -114,7 +140,7 @@ fn write_wire(
             w.key("anyOf");
             w.open('[');
             w.item();
-            write_wire(w, inner, children, range, ranges);
+            write_wire(w, inner, children, bounds, by_path);
             w.item();
             w.open('{');
             w.key_string("type", "null");
@@ -123,9 +149,9 @@ fn write_wire(
         }
         WireType::Object if is_variants(children) => {
             let variants: Vec<&Node> = children.iter().collect();
-            write_variants(w, &variants, ranges, true)
+            write_variants(w, &variants, by_path, true)
         }
-        WireType::Object => write_object_body(w, &[], children, ranges, true),
+        WireType::Object => write_object_body(w, &[], children, by_path, true),
         // Any JSON: the empty schema.
         WireType::Any => {}
         // Written above, without a level of its own.
@@ -145,7 +171,7 @@ fn write_object_body(
     w: &mut JsonWriter,
     fixed: &[(&str, &str)],
     fields: &[Node],
-    ranges: Ranges,
+    by_path: BoundsByPath,
     closed: bool,
 ) {
     let (variants, fields): (Vec<&Node>, Vec<&Node>) = fields
@@ -162,8 +188,8 @@ fn write_object_body(
     }
     for field in &fields {
         w.key(field.key);
-        let range = range_of(ranges, field.path);
-        write_wire(w, field.wire, &field.children, range, ranges);
+        let bounds = bounds_at(by_path, field.path);
+        write_wire(w, field.wire, &field.children, bounds, by_path);
     }
     w.close('}');
     w.key("required");
@@ -182,14 +208,14 @@ fn write_object_body(
     let enums = flattened_enums(&variants);
     match enums.as_slice() {
         [] => {}
-        [only] => write_variants(w, only, ranges, false),
+        [only] => write_variants(w, only, by_path, false),
         several => {
             w.key("allOf");
             w.open('[');
             for variants in several {
                 w.item();
                 w.open('{');
-                write_variants(w, variants, ranges, false);
+                write_variants(w, variants, by_path, false);
                 w.close('}');
             }
             w.close(']');
@@ -206,13 +232,13 @@ fn write_object_body(
 }
 
 /// The rest of one version's schema, inside an open object after its head.
-fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape, ranges: Ranges) {
+fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape, by_path: BoundsByPath) {
     let fields = nodes(&shape.fields, &mut 0, "");
     write_object_body(
         w,
         &[(SCHEMA_VERSION_KEY, version.as_str())],
         &fields,
-        ranges,
+        by_path,
         true,
     );
 }
@@ -220,9 +246,9 @@ fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape, rang
 /// One version's entries after its title, rendered once for both the
 /// payload's `JSON_SCHEMA` and the schema file: a large payload's rendering
 /// is a cost worth paying once (docs/performance.md).
-pub fn version_body(version: &Version, shape: &Shape, ranges: Ranges) -> String {
+pub fn version_body(version: &Version, shape: &Shape, by_path: BoundsByPath) -> String {
     let mut w = JsonWriter::entries_at(1);
-    write_version_body(&mut w, version, shape, ranges);
+    write_version_body(&mut w, version, shape, by_path);
     w.into_text()
 }
 
@@ -251,7 +277,7 @@ pub struct Current<'a> {
 pub fn render_file(
     payload: &str,
     releases: &[(Version, Shape)],
-    ranges: Ranges,
+    by_path: BoundsByPath,
     current: Option<&Current>,
 ) -> String {
     let mut w = JsonWriter::new();
@@ -276,7 +302,7 @@ pub fn render_file(
             Some(current) if current.version == version && current.shape.fields == shape.fields => {
                 w.splice(&current.body.replace('\n', "\n    "))
             }
-            _ => write_version_body(&mut w, version, shape, ranges),
+            _ => write_version_body(&mut w, version, shape, by_path),
         }
         w.close('}');
     }

@@ -3,8 +3,8 @@
 use super::*;
 use serde_json::{json, Value};
 
-fn render_standalone(version: &Version, shape: &Shape, ranges: Ranges) -> String {
-    render_version("Report", version, &version_body(version, shape, ranges))
+fn render_standalone(version: &Version, shape: &Shape, by_path: BoundsByPath) -> String {
+    render_version("Report", version, &version_body(version, shape, by_path))
 }
 
 #[test]
@@ -46,8 +46,8 @@ fn sections_are_closed_objects_at_every_level() {
         ("clusters.*.nodes", wire("integer")),
         ("count", wire("integer")),
     ]);
-    let ranges = BTreeMap::from([("clusters.*.nodes".to_owned(), IntegerRange::of_type("u16"))]);
-    let text = render_standalone(&Version::parse("1.0").unwrap(), &shape, &ranges);
+    let by_path = BTreeMap::from([("clusters.*.nodes".to_owned(), Bounds::of_type("u16"))]);
+    let text = render_standalone(&Version::parse("1.0").unwrap(), &shape, &by_path);
     let schema: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
         schema["required"],
@@ -80,7 +80,7 @@ fn sections_are_closed_objects_at_every_level() {
     assert_eq!(
         schema["properties"]["count"],
         json!({ "type": "integer" }),
-        "no range given"
+        "no bounds given"
     );
 }
 
@@ -115,18 +115,18 @@ fn the_spliced_body_is_what_rendering_writes() {
         ("system", wire("object")),
         ("system.cores", wire("integer")),
     ]);
-    let ranges = BTreeMap::from([("system.cores".to_owned(), IntegerRange::of_type("u8"))]);
+    let by_path = BTreeMap::from([("system.cores".to_owned(), Bounds::of_type("u8"))]);
     let [v1, v2] = ["1.0", "1.1"].map(|v| Version::parse(v).unwrap());
     let releases = [(v1, older), (v2.clone(), shape.clone())];
-    let body = version_body(&v2, &shape, &ranges);
+    let body = version_body(&v2, &shape, &by_path);
     let current = Current {
         version: &v2,
         shape: &shape,
         body: &body,
     };
-    let rendered = render_file("Report", &releases, &ranges, None);
+    let rendered = render_file("Report", &releases, &by_path, None);
     assert_eq!(
-        render_file("Report", &releases, &ranges, Some(&current)),
+        render_file("Report", &releases, &by_path, Some(&current)),
         rendered
     );
     // The standalone schema is the file's entry for that version.
@@ -192,5 +192,60 @@ fn flattened_enums_are_alternatives_closed_by_their_holder() {
                 "required": ["started"]
             }
         ])
+    );
+}
+
+#[test]
+fn lists_and_strings_are_bounded_as_their_rust_types() {
+    let wire = |text| WireType::parse_canonical(text).unwrap();
+    let shape = Shape::of(&[
+        ("packs", wire("string[]")),
+        ("samples", wire("integer[][]")),
+        ("counts", wire("map<string, integer>")),
+    ]);
+    let packs = Bounds {
+        unique_items: true,
+        max_length: Some(64),
+        ..Bounds::default()
+    };
+    let samples = Bounds {
+        items: Some(2),
+        ..Bounds::of_type("u8")
+    };
+    let counts = Bounds {
+        max_length: Some(32),
+        ..Bounds::default()
+    };
+    let by_path = BTreeMap::from([
+        ("packs".to_owned(), packs),
+        ("samples".to_owned(), samples),
+        ("counts".to_owned(), counts),
+    ]);
+    let text = render_standalone(&Version::parse("1.0").unwrap(), &shape, &by_path);
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        schema["properties"]["packs"],
+        json!({ "type": "array", "items": { "type": "string", "maxLength": 64 }, "uniqueItems": true })
+    );
+    // The innermost list is the fixed one: `Vec<[u8; 2]>`.
+    assert_eq!(
+        schema["properties"]["samples"],
+        json!({
+            "type": "array",
+            "items": {
+                "type": "array",
+                "items": { "type": "integer", "minimum": 0, "maximum": 255 },
+                "minItems": 2,
+                "maxItems": 2
+            }
+        })
+    );
+    assert_eq!(
+        schema["properties"]["counts"],
+        json!({
+            "type": "object",
+            "propertyNames": { "maxLength": 32 },
+            "additionalProperties": { "type": "integer" }
+        })
     );
 }

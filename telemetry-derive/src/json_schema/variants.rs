@@ -1,7 +1,7 @@
 //! A section enum's variants in the schema: read back from their path
 //! steps (see `ast::variants`), one alternative each.
 
-use super::{range_of, write_object_body, write_wire, Node, Ranges};
+use super::{bounds_at, write_object_body, write_wire, BoundsByPath, Node};
 use crate::json::JsonWriter;
 use crate::shape::WireType;
 
@@ -73,7 +73,7 @@ pub fn is_variants(children: &[Node]) -> bool {
 /// alternative is closed; else it is flattened into an object, which
 /// closes them all (see [`write_object_body`]), and a unit variant of
 /// serde's default tagging is a key with `null`, as serde flattens it.
-pub fn write_variants(w: &mut JsonWriter, variants: &[&Node], ranges: Ranges, closed: bool) {
+pub fn write_variants(w: &mut JsonWriter, variants: &[&Node], by_path: BoundsByPath, closed: bool) {
     let untagged = variants
         .iter()
         .all(|node| matches!(parse_step(node.key), Some(Step::Untagged(_))));
@@ -83,7 +83,7 @@ pub fn write_variants(w: &mut JsonWriter, variants: &[&Node], ranges: Ranges, cl
         w.item();
         // A unit variant's row holds its name as its one value.
         let unit = matches!(node.wire, WireType::Enum(_));
-        let range = range_of(ranges, node.path);
+        let bounds = bounds_at(by_path, node.path);
         let one_key = |w: &mut JsonWriter, fixed: &[(&str, &str)], key: &str, unit: bool| {
             w.open('{');
             w.key_string("type", "object");
@@ -102,7 +102,7 @@ pub fn write_variants(w: &mut JsonWriter, variants: &[&Node], ranges: Ranges, cl
                     w.key_string("type", "null");
                     w.close('}');
                 }
-                false => write_wire(w, node.wire, &node.children, range, ranges),
+                false => write_wire(w, node.wire, &node.children, bounds, by_path),
             }
             w.close('}');
             w.key("required");
@@ -122,12 +122,12 @@ pub fn write_variants(w: &mut JsonWriter, variants: &[&Node], ranges: Ranges, cl
         };
         let object = |w: &mut JsonWriter, fixed: &[(&str, &str)], fields: &[Node]| {
             w.open('{');
-            write_object_body(w, fixed, fields, ranges, closed);
+            write_object_body(w, fixed, fields, by_path, closed);
             w.close('}');
         };
         match parse_step(node.key) {
             Some(Step::External(name)) if unit && !closed => one_key(w, &[], name, true),
-            Some(Step::External(_)) if unit => write_wire(w, node.wire, &[], range, ranges),
+            Some(Step::External(_)) if unit => write_wire(w, node.wire, &[], bounds, by_path),
             Some(Step::External(name)) => one_key(w, &[], name, false),
             Some(Step::Internal { tag, name }) if unit => object(w, &[(tag, name)], &[]),
             Some(Step::Internal { tag, name }) => object(w, &[(tag, name)], &node.children),
@@ -140,7 +140,7 @@ pub fn write_variants(w: &mut JsonWriter, variants: &[&Node], ranges: Ranges, cl
                 object(w, &[], &node.children)
             }
             Some(Step::Untagged(_)) | None => {
-                write_wire(w, node.wire, &node.children, range, ranges)
+                write_wire(w, node.wire, &node.children, bounds, by_path)
             }
         }
     }
