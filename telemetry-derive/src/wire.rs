@@ -184,6 +184,13 @@ fn classify_inner<'a>(
                 ("char" | "str", []) => Err(unsupported(format!(
                     "`{name}` has no wire type; send a `String`. Supported: {SUPPORTED}"
                 ))),
+                (_, []) if path.path.segments.len() == 1 && STD_WITHOUT_WIRE_TYPE.contains(&name.as_str()) => {
+                    Err(unsupported(format!(
+                        "`{name}` has no wire type (the standard library's `{name}` cannot be sent as telemetry). \
+                         Supported: {SUPPORTED}. A section of your own named `{name}`: name it by a longer path \
+                         (`crate::stats::{name}`)"
+                    )))
+                }
                 (_, []) if from_std(&path.path) => Err(unsupported(format!(
                     "`{}` has no wire type. Supported: {SUPPORTED}",
                     type_text(ty)
@@ -213,6 +220,27 @@ fn classify_inner<'a>(
         ))),
     }
 }
+
+/// Standard-library types that a `use` brings in under a bare name and
+/// that have no wire type: by that name alone they would be taken for a
+/// section, and refused with a message about a missing derive.
+const STD_WITHOUT_WIRE_TYPE: &[&str] = &[
+    "Instant",
+    "PathBuf",
+    "Path",
+    "OsString",
+    "OsStr",
+    "Mutex",
+    "RwLock",
+    "RefCell",
+    "Cell",
+    "VecDeque",
+    "LinkedList",
+    "BinaryHeap",
+    "ThreadId",
+    "TcpStream",
+    "UdpSocket",
+];
 
 /// A type as its author would write it, for a message: `Box<Inner>`,
 /// `(u32, u32)`, `&'static str` (tokens print with a space between each).
@@ -485,6 +513,10 @@ mod tests {
                 "{error}"
             );
         }
+        assert!(wire_of("Instant", None)
+            .unwrap_err()
+            .starts_with("`Instant` has no wire type (the standard library's"));
+        assert_eq!(wire_of("crate::clock::Instant", None).unwrap(), "object");
         // Any other crate's type may be a section, the payload's own or a
         // dependency's.
         let duration: Type = syn::parse_str("Option<Duration>").unwrap();

@@ -320,8 +320,11 @@ pub fn define_section_macro(
 pub fn nested_marker(input: &DeriveInput, krate: &CratePath) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    // Never offered as a hint where another type lacks the trait: the
+    // message says what to derive.
     quote! {
         #[automatically_derived]
+        #[diagnostic::do_not_recommend]
         impl #impl_generics #krate::__private::Nested for #ident #ty_generics #where_clause {}
     }
 }
