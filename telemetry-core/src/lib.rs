@@ -57,7 +57,8 @@
 //! `integer`, `f32`/`f64` are `number`, `bool` is `boolean`, `Option<T>` is
 //! `T | null` (the key is always sent), `Vec<T>` is `T[]`,
 //! `BTreeMap<String, V>` is a map, a [`TelemetryValue`] enum is its list of
-//! values (stated on the field with `values`, checked against the enum), and
+//! values (which its derive brings; stated on the field with `values`, they
+//! are checked against the enum), and
 //! a [`TelemetrySection`] struct is an object. `HashMap` is refused (its
 //! order would make the report bytes differ run to run), and so is anything
 //! else without a fixed wire type. A privacy lint refuses fields whose type
@@ -345,10 +346,13 @@ pub use send::SEND_TIMEOUT;
 ///   .. }`: `crate = "tc"`); `::telemetry_core` by default. Each derive
 ///   takes it: the payload, each section and each value enum.
 ///
-/// Field attributes: `rename = "wire_name"`, `values = "a | b"` (required on
-/// [`TelemetryValue`] enum fields; checked against the enum at compile time),
-/// `renamed_from = "old_name"` (reports a rename as one change), `reviewed =
-/// "reason"` (for a field the privacy lint flags). Every field needs a `///`
+/// Field attributes: `rename = "wire_name"`, `values = "a | b"` (optional on
+/// [`TelemetryValue`] enum fields, whose derive brings the values; checked
+/// against the enum at compile time), `renamed_from = "old_name"` (reports a
+/// rename as one change), `reviewed = "reason"` (for a field the privacy
+/// lint flags), `free_form = "reason"` (for a `serde_json::Value`),
+/// `max_length = N` (the longest string or map key the JSON Schema allows;
+/// 256 by default). Every field needs a `///`
 /// comment: it is the "Why it's collected" column. A field may be an
 /// `Option<T>` (sent as `null` when absent) or a [`TelemetrySection`]
 /// struct (see [`derive@TelemetrySection`]).
@@ -420,9 +424,8 @@ pub struct FieldInfo {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a telemetry section",
     label = "this field type does not derive TelemetrySection",
-    note = "a struct nested in a payload needs #[derive(TelemetrySection)]; \
-            an enum sent as one of fixed strings derives TelemetryValue and its field states the values: \
-            #[telemetry(values = \"a | b\")]"
+    note = "a struct, an enum with data or a newtype nested in a payload needs #[derive(TelemetrySection)]; \
+            an enum of unit variants sent as fixed strings derives TelemetryValue"
 )]
 pub trait TelemetrySection: serde::Serialize {}
 

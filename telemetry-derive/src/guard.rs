@@ -49,7 +49,7 @@ pub struct Target<'a> {
     /// Every field at every depth, where it is declared.
     pub fields: &'a [FlatField],
     /// The integer fields' bounds, for the JSON Schema file.
-    pub bounds: crate::json_schema::BoundsByPath<'a>,
+    pub bounds: crate::json_schema::NotesByPath<'a>,
     /// Whether a section of the payload reported errors of its own.
     pub sections_have_errors: bool,
     /// This version's JSON Schema entries, for the JSON Schema file.

@@ -3,6 +3,8 @@
 //! and the file tracking that reruns the guard. With sections, the
 //! constant is finished at the end of the chain over them (see `chain`).
 
+use std::collections::BTreeMap;
+
 use proc_macro2::{Delimiter, Group, TokenStream};
 use quote::quote;
 use syn::{DeriveInput, LitStr};
@@ -18,7 +20,7 @@ use crate::docs::DocsRow;
 use crate::docs_format::DocsFormat;
 use crate::fallback;
 use crate::guard::{self, GuardOutput, Target};
-use crate::json_schema;
+use crate::json_schema::{self, Notes};
 use crate::ser::{impl_serialize, section_asserts, struct_checks};
 use crate::shape::{WireType, SCHEMA_VERSION_KEY};
 use crate::tokens;
@@ -125,7 +127,16 @@ pub fn finish(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
     let flat = tree::flatten(&tree.fields, &tree.children);
     check_keys_distinct(&cx, &flat);
     let shape = tree::shape_of(&flat);
-    let bounds = tree::bounds_by_path(&flat);
+    let bounds: BTreeMap<String, Notes> = flat
+        .iter()
+        .map(|field| {
+            let notes = Notes {
+                bounds: field.bounds,
+                why: field.why.clone(),
+            };
+            (field.path.clone(), notes)
+        })
+        .collect();
     let mut rows = vec![DocsRow {
         name: SCHEMA_VERSION_KEY,
         wire: WireType::String.display(),

@@ -59,7 +59,7 @@ pub struct GuardInput<'a> {
     /// (current wire name, recorded name) pairs from `renamed_from`.
     pub renames: &'a [(String, String)],
     /// Bounds by path (integer ranges, set and array lengths, string lengths), for the JSON Schema.
-    pub bounds: crate::json_schema::BoundsByPath<'a>,
+    pub bounds: crate::json_schema::NotesByPath<'a>,
     /// This version's JSON Schema entries (`json_schema::version_body`).
     pub schema_body: &'a str,
     /// The rows of the docs table, `schema_version` first.

@@ -199,7 +199,8 @@ pub fn struct_checks(
 }
 
 /// One statement per section type, failing to compile with the
-/// `TelemetrySection` diagnostic, at the field's type, when it is not one.
+/// `Nested` diagnostic, at the field's type, when it is neither a section
+/// nor a value enum.
 pub fn section_asserts(krate: &CratePath, paths: &[&syn::Path]) -> TokenStream {
     paths
         .iter()

@@ -404,14 +404,6 @@ pub fn any_poisoned(children: &[Section]) -> bool {
         .any(|child| child.poisoned || any_poisoned(&child.children))
 }
 
-/// The integer bounds of flattened fields, by path, where bounded.
-pub fn bounds_by_path(flat: &[FlatField]) -> std::collections::BTreeMap<String, Bounds> {
-    flat.iter()
-        .filter(|field| field.bounds != Bounds::default())
-        .map(|field| (field.path.clone(), field.bounds))
-        .collect()
-}
-
 /// The wire shape of flattened fields.
 pub fn shape_of(flat: &[FlatField]) -> Shape {
     Shape {

@@ -15,12 +15,25 @@ use variants::{flattened_enums, is_variants, parse_step, write_variants};
 
 mod variants;
 
-/// Integer by_path by field path (see [`Bounds`]). A map: every
-/// field of every recorded version looks its path up.
-pub type BoundsByPath<'a> = &'a BTreeMap<String, Bounds>;
+/// What the current Rust type of a field says beyond its recorded shape:
+/// its bounds and its why-text, the property's `description`. They apply
+/// to every recorded version where the path is (a field's type and why
+/// can change without a version bump).
+#[derive(Clone, Debug, Default)]
+pub struct Notes {
+    pub bounds: Bounds,
+    pub why: String,
+}
 
-fn bounds_at(by_path: BoundsByPath, path: &str) -> Bounds {
-    by_path.get(path).copied().unwrap_or_default()
+/// [`Notes`] by field path. A map: every field of every recorded version
+/// looks its path up.
+pub type NotesByPath<'a> = &'a BTreeMap<String, Notes>;
+
+fn bounds_at(by_path: NotesByPath, path: &str) -> Bounds {
+    by_path
+        .get(path)
+        .map(|notes| notes.bounds)
+        .unwrap_or_default()
 }
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -66,7 +79,7 @@ fn write_wire(
     wire: &WireType,
     children: &[Node],
     bounds: Bounds,
-    by_path: BoundsByPath,
+    by_path: NotesByPath,
 ) {
     // Whether the key is there is the object's `required`; when it is,
     // its value is the inner type's.
@@ -74,6 +87,34 @@ fn write_wire(
         return write_wire(w, inner, children, bounds, by_path);
     }
     w.open('{');
+    write_wire_keys(w, wire, children, bounds, by_path);
+    w.close('}');
+}
+
+/// A field's schema: its why-text as the `description`, then its type's.
+fn write_field(w: &mut JsonWriter, field: &Node, by_path: NotesByPath) {
+    let notes = by_path.get(field.path);
+    let wire = match field.wire {
+        WireType::MayBeAbsent(inner) => inner,
+        wire => wire,
+    };
+    w.open('{');
+    if let Some(notes) = notes.filter(|notes| !notes.why.is_empty()) {
+        w.key_string("description", &notes.why);
+    }
+    let bounds = notes.map(|notes| notes.bounds).unwrap_or_default();
+    write_wire_keys(w, wire, &field.children, bounds, by_path);
+    w.close('}');
+}
+
+/// The keys of `wire`'s schema, inside its open `{` (see [`write_wire`]).
+fn write_wire_keys(
+    w: &mut JsonWriter,
+    wire: &WireType,
+    children: &[Node],
+    bounds: Bounds,
+    by_path: NotesByPath,
+) {
     match wire {
         WireType::String => {
             w.key_string("type", "string");
@@ -154,10 +195,9 @@ fn write_wire(
         WireType::Object => write_object_body(w, &[], children, by_path, true),
         // Any JSON: the empty schema.
         WireType::Any => {}
-        // Written above, without a level of its own.
-        WireType::MayBeAbsent(_) => {}
+        // Written by the callers, without a level of its own.
+        WireType::MayBeAbsent(inner) => write_wire_keys(w, inner, children, bounds, by_path),
     }
-    w.close('}');
 }
 
 /// An object's keys inside its open `{`: exactly `fixed` (constant keys:
@@ -171,7 +211,7 @@ fn write_object_body(
     w: &mut JsonWriter,
     fixed: &[(&str, &str)],
     fields: &[Node],
-    by_path: BoundsByPath,
+    by_path: NotesByPath,
     closed: bool,
 ) {
     let (variants, fields): (Vec<&Node>, Vec<&Node>) = fields
@@ -188,8 +228,7 @@ fn write_object_body(
     }
     for field in &fields {
         w.key(field.key);
-        let bounds = bounds_at(by_path, field.path);
-        write_wire(w, field.wire, &field.children, bounds, by_path);
+        write_field(w, field, by_path);
     }
     w.close('}');
     w.key("required");
@@ -232,7 +271,7 @@ fn write_object_body(
 }
 
 /// The rest of one version's schema, inside an open object after its head.
-fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape, by_path: BoundsByPath) {
+fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape, by_path: NotesByPath) {
     let fields = nodes(&shape.fields, &mut 0, "");
     write_object_body(
         w,
@@ -246,7 +285,7 @@ fn write_version_body(w: &mut JsonWriter, version: &Version, shape: &Shape, by_p
 /// One version's entries after its title, rendered once for both the
 /// payload's `JSON_SCHEMA` and the schema file: a large payload's rendering
 /// is a cost worth paying once (docs/performance.md).
-pub fn version_body(version: &Version, shape: &Shape, by_path: BoundsByPath) -> String {
+pub fn version_body(version: &Version, shape: &Shape, by_path: NotesByPath) -> String {
     let mut w = JsonWriter::entries_at(1);
     write_version_body(&mut w, version, shape, by_path);
     w.into_text()
@@ -277,7 +316,7 @@ pub struct Current<'a> {
 pub fn render_file(
     payload: &str,
     releases: &[(Version, Shape)],
-    by_path: BoundsByPath,
+    by_path: NotesByPath,
     current: Option<&Current>,
 ) -> String {
     let mut w = JsonWriter::new();

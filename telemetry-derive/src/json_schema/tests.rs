@@ -3,7 +3,18 @@
 use super::*;
 use serde_json::{json, Value};
 
-fn render_standalone(version: &Version, shape: &Shape, by_path: BoundsByPath) -> String {
+/// Bounds by path, without why-texts.
+fn notes<const N: usize>(pairs: [(String, Bounds); N]) -> BTreeMap<String, Notes> {
+    pairs
+        .into_iter()
+        .map(|(path, bounds)| {
+            let why = String::new();
+            (path, Notes { bounds, why })
+        })
+        .collect()
+}
+
+fn render_standalone(version: &Version, shape: &Shape, by_path: NotesByPath) -> String {
     render_version("Report", version, &version_body(version, shape, by_path))
 }
 
@@ -46,7 +57,7 @@ fn sections_are_closed_objects_at_every_level() {
         ("clusters.*.nodes", wire("integer")),
         ("count", wire("integer")),
     ]);
-    let by_path = BTreeMap::from([("clusters.*.nodes".to_owned(), Bounds::of_type("u16"))]);
+    let by_path = notes([("clusters.*.nodes".to_owned(), Bounds::of_type("u16"))]);
     let text = render_standalone(&Version::parse("1.0").unwrap(), &shape, &by_path);
     let schema: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
@@ -115,7 +126,7 @@ fn the_spliced_body_is_what_rendering_writes() {
         ("system", wire("object")),
         ("system.cores", wire("integer")),
     ]);
-    let by_path = BTreeMap::from([("system.cores".to_owned(), Bounds::of_type("u8"))]);
+    let by_path = notes([("system.cores".to_owned(), Bounds::of_type("u8"))]);
     let [v1, v2] = ["1.0", "1.1"].map(|v| Version::parse(v).unwrap());
     let releases = [(v1, older), (v2.clone(), shape.clone())];
     let body = version_body(&v2, &shape, &by_path);
@@ -216,7 +227,7 @@ fn lists_and_strings_are_bounded_as_their_rust_types() {
         max_length: Some(32),
         ..Bounds::default()
     };
-    let by_path = BTreeMap::from([
+    let by_path = notes([
         ("packs".to_owned(), packs),
         ("samples".to_owned(), samples),
         ("counts".to_owned(), counts),
@@ -248,4 +259,42 @@ fn lists_and_strings_are_bounded_as_their_rust_types() {
             "additionalProperties": { "type": "integer" }
         })
     );
+}
+
+#[test]
+fn why_texts_are_descriptions() {
+    let shape = Shape::of(&[
+        ("os", WireType::String),
+        (
+            "retries",
+            WireType::MayBeAbsent(Box::new(WireType::Integer)),
+        ),
+    ]);
+    let by_path = BTreeMap::from([
+        (
+            "os".to_owned(),
+            Notes {
+                bounds: Bounds::default(),
+                why: "The OS family, to know which builds to ship.".to_owned(),
+            },
+        ),
+        (
+            "retries".to_owned(),
+            Notes {
+                bounds: Bounds::of_type("u8"),
+                why: "Retries, absent when none.".to_owned(),
+            },
+        ),
+    ]);
+    let text = render_standalone(&Version::parse("1.0").unwrap(), &shape, &by_path);
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        schema["properties"]["os"],
+        json!({ "description": "The OS family, to know which builds to ship.", "type": "string" })
+    );
+    assert_eq!(
+        schema["properties"]["retries"],
+        json!({ "description": "Retries, absent when none.", "type": "integer", "minimum": 0, "maximum": 255 })
+    );
+    assert_eq!(schema["required"], json!(["schema_version", "os"]));
 }

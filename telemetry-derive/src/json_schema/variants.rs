@@ -1,7 +1,7 @@
 //! A section enum's variants in the schema: read back from their path
 //! steps (see `ast::variants`), one alternative each.
 
-use super::{bounds_at, write_object_body, write_wire, BoundsByPath, Node};
+use super::{bounds_at, write_object_body, write_wire, Node, NotesByPath};
 use crate::json::JsonWriter;
 use crate::shape::WireType;
 
@@ -73,7 +73,7 @@ pub fn is_variants(children: &[Node]) -> bool {
 /// alternative is closed; else it is flattened into an object, which
 /// closes them all (see [`write_object_body`]), and a unit variant of
 /// serde's default tagging is a key with `null`, as serde flattens it.
-pub fn write_variants(w: &mut JsonWriter, variants: &[&Node], by_path: BoundsByPath, closed: bool) {
+pub fn write_variants(w: &mut JsonWriter, variants: &[&Node], by_path: NotesByPath, closed: bool) {
     let untagged = variants
         .iter()
         .all(|node| matches!(parse_step(node.key), Some(Step::Untagged(_))));
