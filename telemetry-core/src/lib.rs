@@ -337,6 +337,11 @@ pub use send::SEND_TIMEOUT;
 /// - `docs = "docs/telemetry.md"` (required): the docs page, relative to
 ///   the crate's `Cargo.toml`. Its generated block must match the struct.
 /// - `endpoint = "https://..."`: where reports go; fixed at compile time.
+/// - `raw_retention_days = 90`: how long the receiver keeps a raw report.
+///   The generated block states it, the schema file records it as
+///   `x-raw-retention-days`, and telemetry-receiver takes it as its default
+///   (and refuses to start told to keep reports longer). Changing it
+///   changes the page (bless), not the wire shape: no version bump.
 /// - `docs_format = "mdx"` or `"markdown"`: how the docs site compiles the
 ///   page; by default `.mdx` pages are MDX (`{/* */}` markers, escaped
 ///   text) and every other page CommonMark.

@@ -15,6 +15,7 @@ pub const SERDE: &str = "serde";
 
 // Keys on a payload struct.
 pub const SCHEMA_VERSION: &str = "schema_version";
+pub const RAW_RETENTION_DAYS: &str = "raw_retention_days";
 pub const DOCS: &str = "docs";
 pub const ENDPOINT: &str = "endpoint";
 pub const DOCS_FORMAT: &str = "docs_format";
@@ -40,6 +41,7 @@ enum ContainerKey {
     Endpoint,
     DocsFormat,
     Crate,
+    RawRetentionDays,
 }
 
 const CONTAINER_KEYS: Keys<ContainerKey> = &[
@@ -48,6 +50,7 @@ const CONTAINER_KEYS: Keys<ContainerKey> = &[
     (ENDPOINT, ContainerKey::Endpoint),
     (DOCS_FORMAT, ContainerKey::DocsFormat),
     (CRATE, ContainerKey::Crate),
+    (RAW_RETENTION_DAYS, ContainerKey::RawRetentionDays),
 ];
 
 /// The one key of a section and of a value enum.
@@ -94,6 +97,8 @@ pub struct Container {
     pub docs_format: Option<LitStr>,
     /// The path of telemetry-core, when not `::telemetry_core`.
     pub krate: Option<LitStr>,
+    /// How long the receiver keeps raw reports, as the page promises.
+    pub raw_retention_days: Option<LitInt>,
 }
 
 /// `#[telemetry(...)]` on a payload field.
@@ -132,6 +137,9 @@ impl Container {
                     ContainerKey::Endpoint => &mut out.endpoint,
                     ContainerKey::DocsFormat => &mut out.docs_format,
                     ContainerKey::Crate => &mut out.krate,
+                    ContainerKey::RawRetentionDays => {
+                        return set_once_count(cx, &mut out.raw_retention_days, name, meta)
+                    }
                 };
                 set_once(cx, slot, name, meta)
             },

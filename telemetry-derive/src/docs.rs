@@ -26,13 +26,19 @@ pub const TABLE_HEADER: [&str; 3] = ["Field", "Type", "Why it's collected"];
 pub fn render_block(
     format: DocsFormat,
     version: &str,
+    retention: Option<u64>,
     rows: &[DocsRow<'_>],
     changelog: &[String],
 ) -> String {
-    let mut out = format!(
-        "Schema version: **{version}**\n\n| {} | {} | {} |\n| --- | --- | --- |\n",
+    let mut out = format!("Schema version: **{version}**\n\n");
+    if let Some(days) = retention {
+        out.push_str(&retention_sentence(days));
+        out.push_str("\n\n");
+    }
+    out.push_str(&format!(
+        "| {} | {} | {} |\n| --- | --- | --- |\n",
         TABLE_HEADER[0], TABLE_HEADER[1], TABLE_HEADER[2]
-    );
+    ));
     for row in rows {
         out.push_str(&format!(
             "| `{}` | `{}` | {} |\n",
@@ -48,6 +54,15 @@ pub fn render_block(
         }
     }
     out
+}
+
+/// The page's promise of `raw_retention_days`, in the generated block so
+/// that it is written once, on the payload.
+pub fn retention_sentence(days: u64) -> String {
+    let unit = if days == 1 { "day" } else { "days" };
+    format!(
+        "The receiver keeps each raw report for **{days} {unit}**, then deletes it; only daily aggregates are kept longer."
+    )
 }
 
 fn begin_marker(format: DocsFormat, payload: &str) -> String {
@@ -271,6 +286,7 @@ mod tests {
         render_block(
             MD,
             "1.0",
+            None,
             &[
                 DocsRow {
                     name: "schema_version",
@@ -416,7 +432,7 @@ mod tests {
             wire: "integer".into(),
             why: "p99 <5 ms, `{as code}` and {braces}".into(),
         }];
-        let block = render_block(mdx, "1.0", &rows, &[]);
+        let block = render_block(mdx, "1.0", None, &rows, &[]);
         assert!(
             block.contains(r"| p99 \<5 ms, `{as code}` and \{braces\} |"),
             "{block}"
@@ -432,7 +448,7 @@ mod tests {
         // The same text, as a reader sees it, in either format.
         assert_eq!(
             parse_block(&block),
-            parse_block(&render_block(MD, "1.0", &rows, &[]))
+            parse_block(&render_block(MD, "1.0", None, &rows, &[]))
         );
         // A Markdown page's markers are not an MDX page's.
         assert_eq!(locate_block(MD, &page, "Report").unwrap(), None);
@@ -452,5 +468,26 @@ mod tests {
         assert!(locate_block(MD, &twice, "Report")
             .unwrap_err()
             .contains("second"));
+    }
+
+    #[test]
+    fn the_retention_promise_is_a_sentence_of_the_block() {
+        let rows = [DocsRow {
+            name: "os",
+            wire: "string".into(),
+            why: "Which OS.".into(),
+        }];
+        let block = render_block(MD, "1.0", Some(90), &rows, &[]);
+        let parsed = parse_block(&block);
+        assert_eq!(
+            parsed.text,
+            [
+                "Schema version: 1.0",
+                "The receiver keeps each raw report for 90 days, then deletes it; only daily aggregates are kept longer."
+            ]
+        );
+        // A changed promise is a difference a reader sees.
+        let other = parse_block(&render_block(MD, "1.0", Some(30), &rows, &[]));
+        assert!(first_difference(&parsed, &other).is_some());
     }
 }

@@ -50,6 +50,8 @@ pub struct Target<'a> {
     pub fields: &'a [FlatField],
     /// The integer fields' bounds, for the JSON Schema file.
     pub bounds: crate::json_schema::NotesByPath<'a>,
+    /// How long the receiver keeps raw reports, as the page promises.
+    pub retention: Option<u64>,
     /// Whether a section of the payload reported errors of its own.
     pub sections_have_errors: bool,
     /// This version's JSON Schema entries, for the JSON Schema file.
@@ -67,7 +69,13 @@ pub fn run(
 ) -> Option<GuardOutput> {
     // Without the files there is no changelog: the table alone.
     let output = |tracked_env: Vec<&'static str>| GuardOutput {
-        block: render_block(payload.format, version.as_str(), rows, &[]),
+        block: render_block(
+            payload.format,
+            version.as_str(),
+            payload.retention,
+            rows,
+            &[],
+        ),
         tracked: Vec::new(),
         tracked_env,
     };
@@ -119,6 +127,7 @@ pub fn run(
         shape,
         renames: &renames,
         bounds: payload.bounds,
+        retention: payload.retention,
         schema_body: payload.schema_body,
         rows,
         docs_path: &docs.shown,

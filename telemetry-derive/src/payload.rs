@@ -64,6 +64,11 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         docs,
         endpoint: payload.attrs.endpoint.clone(),
         format,
+        retention: payload
+            .attrs
+            .raw_retention_days
+            .as_ref()
+            .and_then(|days| days.base10_parse().ok()),
     };
     let paths = payload.section_paths();
     let fields = tree::fields_of(&payload, &paths);
@@ -115,6 +120,7 @@ pub fn finish(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
         docs,
         endpoint,
         format,
+        retention,
     } = attrs;
     let cx = Ctxt::new();
     let version = match Version::parse(&version_lit.value()) {
@@ -158,6 +164,7 @@ pub fn finish(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
             format: *format,
             fields: &flat,
             bounds: &bounds,
+            retention: *retention,
             sections_have_errors: tree::any_poisoned(&tree.children),
             schema_body: &schema_body,
         },

@@ -60,6 +60,8 @@ pub struct GuardInput<'a> {
     pub renames: &'a [(String, String)],
     /// Bounds by path (integer ranges, set and array lengths, string lengths), for the JSON Schema.
     pub bounds: crate::json_schema::NotesByPath<'a>,
+    /// `raw_retention_days`: stated in the block and the schema file.
+    pub retention: Option<u64>,
     /// This version's JSON Schema entries (`json_schema::version_body`).
     pub schema_body: &'a str,
     /// The rows of the docs table, `schema_version` first.
@@ -109,7 +111,13 @@ pub struct Verdict {
 pub fn evaluate(input: &GuardInput) -> Verdict {
     let skip = |why| Verdict {
         skipped: Some(why),
-        block: render_block(input.format, input.version.as_str(), input.rows, &[]),
+        block: render_block(
+            input.format,
+            input.version.as_str(),
+            input.retention,
+            input.rows,
+            &[],
+        ),
         ..Verdict::default()
     };
     if input.sections_have_errors {
@@ -152,6 +160,7 @@ pub fn evaluate(input: &GuardInput) -> Verdict {
     let block = render_block(
         input.format,
         input.version.as_str(),
+        input.retention,
         input.rows,
         &changelog(&releases),
     );
@@ -329,7 +338,13 @@ fn check_schema_file(
         shape: input.shape,
         body: input.schema_body,
     };
-    let expected = json_schema::render_file(input.payload, releases, input.bounds, Some(&current));
+    let expected = json_schema::render_file(
+        input.payload,
+        releases,
+        input.bounds,
+        input.retention,
+        Some(&current),
+    );
     if input.schema == Some(expected.as_str()) {
         return;
     }

@@ -59,6 +59,7 @@ impl Payload {
             shape: &shape,
             renames: &self.renames,
             bounds: &Default::default(),
+            retention: None,
             schema_body: &crate::json_schema::version_body(
                 &self.version,
                 &shape,
@@ -271,6 +272,7 @@ fn a_section_with_errors_stops_the_guard() {
         shape: &shape,
         renames: &[],
         bounds: &Default::default(),
+        retention: None,
         schema_body: "",
         rows: &[],
         docs_path: "docs/telemetry.md",
@@ -434,7 +436,7 @@ mod properties {
                 wire: f.wire.display(),
                 why: why.as_str().into(),
             }).collect();
-            let block = parse_block(&render_block(DocsFormat::Markdown, "1.0", &rows, &[]));
+            let block = parse_block(&render_block(DocsFormat::Markdown, "1.0", None, &rows, &[]));
             prop_assert_eq!(block.rows.len(), rows.len() + 1);
             prop_assert_eq!(first_difference(&block, &block), None);
         }

@@ -21,7 +21,8 @@ pub enum Tier {
 #[telemetry(
     schema_version = "1.0",
     docs = "../../docs/telemetry.md",
-    endpoint = "https://telemetry.kubeatlas.example/v1/report"
+    endpoint = "https://telemetry.kubeatlas.example/v1/report",
+    raw_retention_days = 90
 )]
 pub struct KubeAtlasReport {
     /// The versions in the field tell us where fixes matter most and when an

@@ -64,6 +64,9 @@ pub struct PayloadAttrs {
     pub docs: Option<LitStr>,
     pub endpoint: Option<LitStr>,
     pub format: DocsFormat,
+    /// `raw_retention_days`, the page's promise of how long the receiver
+    /// keeps raw reports.
+    pub retention: Option<u64>,
 }
 
 /// How a section's macro is named and imported, chosen where its derive
@@ -105,6 +108,7 @@ impl Mode {
                 docs,
                 endpoint,
                 format,
+                retention,
             }) => {
                 let or_blank = |lit: &Option<LitStr>| match lit {
                     Some(lit) => quote!(#lit),
@@ -116,8 +120,15 @@ impl Mode {
                     DocsFormat::Markdown => quote!(markdown),
                     DocsFormat::Mdx => quote!(mdx),
                 };
+                let retention = match retention {
+                    Some(days) => {
+                        let days = proc_macro2::Literal::u64_unsuffixed(*days);
+                        quote!(#days)
+                    }
+                    None => quote!(_),
+                };
                 let krate = group(Delimiter::Parenthesis, krate.state());
-                quote!(payload #krate #version #docs #endpoint #format)
+                quote!(payload #krate #version #docs #endpoint #retention #format)
             }
             Mode::Section(Export { hidden, vis, krate }) => {
                 let vis = group(Delimiter::Parenthesis, quote!(#vis));
@@ -154,12 +165,19 @@ impl Mode {
         };
         let docs = optional()?;
         let endpoint = optional()?;
+        let retention = if input.peek(Token![_]) {
+            input.parse::<Token![_]>()?;
+            None
+        } else {
+            Some(input.parse::<syn::LitInt>()?.base10_parse()?)
+        };
         let format: Ident = input.parse()?;
         Ok(Mode::Payload(PayloadAttrs {
             krate,
             version,
             docs,
             endpoint,
+            retention,
             format: if format == "mdx" {
                 DocsFormat::Mdx
             } else {

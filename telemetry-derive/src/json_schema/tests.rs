@@ -102,8 +102,14 @@ fn the_file_lists_every_version() {
         (Version::parse("1.0").unwrap(), shape.clone()),
         (Version::parse("2.0").unwrap(), shape),
     ];
-    let file: Value =
-        serde_json::from_str(&render_file("Report", &releases, &BTreeMap::new(), None)).unwrap();
+    let file: Value = serde_json::from_str(&render_file(
+        "Report",
+        &releases,
+        &BTreeMap::new(),
+        None,
+        None,
+    ))
+    .unwrap();
     let consts: Vec<&Value> = file["oneOf"]
         .as_array()
         .unwrap()
@@ -135,9 +141,9 @@ fn the_spliced_body_is_what_rendering_writes() {
         shape: &shape,
         body: &body,
     };
-    let rendered = render_file("Report", &releases, &by_path, None);
+    let rendered = render_file("Report", &releases, &by_path, None, None);
     assert_eq!(
-        render_file("Report", &releases, &by_path, Some(&current)),
+        render_file("Report", &releases, &by_path, None, Some(&current)),
         rendered
     );
     // The standalone schema is the file's entry for that version.
@@ -297,4 +303,28 @@ fn why_texts_are_descriptions() {
         json!({ "description": "Retries, absent when none.", "type": "integer", "minimum": 0, "maximum": 255 })
     );
     assert_eq!(schema["required"], json!(["schema_version", "os"]));
+}
+
+#[test]
+fn the_file_states_the_retention_promise() {
+    let shape = Shape::of(&[("os", WireType::String)]);
+    let releases = [(Version::parse("1.0").unwrap(), shape)];
+    let file: Value = serde_json::from_str(&render_file(
+        "Report",
+        &releases,
+        &BTreeMap::new(),
+        Some(90),
+        None,
+    ))
+    .unwrap();
+    assert_eq!(file[RETENTION_KEY], 90);
+    let without: Value = serde_json::from_str(&render_file(
+        "Report",
+        &releases,
+        &BTreeMap::new(),
+        None,
+        None,
+    ))
+    .unwrap();
+    assert!(without.get(RETENTION_KEY).is_none());
 }
