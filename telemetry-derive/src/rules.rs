@@ -109,7 +109,7 @@ pub struct Verdict {
 pub fn evaluate(input: &GuardInput) -> Verdict {
     let skip = |why| Verdict {
         skipped: Some(why),
-        block: render_block(input.format, input.version.as_str(), input.rows, &[]),
+        block: render_block(input.version.as_str(), input.rows, &[]),
         ..Verdict::default()
     };
     if input.sections_have_errors {
@@ -149,12 +149,7 @@ pub fn evaluate(input: &GuardInput) -> Verdict {
         .as_ref()
         .map(|history| releases_after(history, input.version, &shape_to_record(input, history)))
         .unwrap_or_default();
-    let block = render_block(
-        input.format,
-        input.version.as_str(),
-        input.rows,
-        &changelog(&releases),
-    );
+    let block = render_block(input.version.as_str(), input.rows, &changelog(&releases));
     if let Some(history) = &history {
         let before = verdict.findings.len();
         check_history(input, history, blessing, &mut verdict);
