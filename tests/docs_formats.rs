@@ -27,7 +27,8 @@ fn lib_rs(docs: &str, format: &str) -> String {
 fn mdx_compiler_installed(dir: &Path) -> bool {
     static INSTALL: Mutex<()> = Mutex::new(());
     let _one_at_a_time = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    if dir.join("node_modules/@mdx-js/mdx").is_dir() {
+    if dir.join("node_modules/@mdx-js/mdx").is_dir() && dir.join("node_modules/rehype-raw").is_dir()
+    {
         return true;
     }
     Command::new("npm")
@@ -158,4 +159,46 @@ fn an_unknown_docs_format_is_refused() {
     crate_
         .build()
         .assert_fails_with(&["`docs_format = \"rst\"` is not a format"]);
+}
+
+#[test]
+fn a_md_page_of_a_docusaurus_site_that_compiles_it_as_mdx_is_named() {
+    let crate_ = Scenario::new("docusaurus-site");
+    // The classic template's config: no `markdown.format`, so 'mdx'.
+    crate_.write(
+        "website/docusaurus.config.js",
+        "export default { title: 'Example', presets: [['classic', {}]] };\n",
+    );
+    crate_.write("src/lib.rs", &lib_rs("website/docs/telemetry.md", ""));
+    let refused = crate_.bless();
+    refused.assert_fails_with(&[
+        "website/docs/telemetry.md is a `.md` page of the Docusaurus site",
+        "docusaurus.config.js, which compiles it as MDX",
+        "add `docs_format = \"mdx\"`",
+    ]);
+    assert_eq!(
+        crate_.read("website/docs/telemetry.md"),
+        None,
+        "nothing written"
+    );
+
+    // What the message says to do works: the page is MDX and compiles.
+    crate_.write(
+        "src/lib.rs",
+        &lib_rs("website/docs/telemetry.md", ", docs_format = \"mdx\""),
+    );
+    crate_.bless().assert_ok();
+    crate_.build().assert_ok();
+    if let Some(html) = compile_mdx(&crate_.path("website/docs/telemetry.md")) {
+        html.unwrap_or_else(|why| panic!("the MDX compiler refused the page: {why}"));
+    }
+
+    // A site that reads `.md` pages as CommonMark takes a Markdown page.
+    crate_.write(
+        "website/docusaurus.config.js",
+        "export default { markdown: { format: 'detect' } };\n",
+    );
+    crate_.write("src/lib.rs", &lib_rs("website/docs/plain.md", ""));
+    crate_.bless().assert_ok();
+    crate_.build().assert_ok();
 }

@@ -162,8 +162,10 @@
 //! Docusaurus 3 and other MDX sites compile pages as MDX, where `<!-- -->`
 //! is a syntax error and `{`, `}` and `<` in text start expressions and
 //! tags. A page whose name ends in `.mdx` gets `{/* telemetry:begin ... */}`
-//! markers and a block whose why-texts are escaped for MDX. A `.md` page
-//! that your site compiles as MDX takes `#[telemetry(docs_format = "mdx")]`;
+//! markers; the table's cells are spelled to read the same on GitHub,
+//! Docusaurus and mdBook in either format. A `.md` page that your site
+//! compiles as MDX takes `#[telemetry(docs_format = "mdx")]` (the build
+//! says so where it finds the site's `docusaurus.config.*` up the tree);
 //! `docs_format = "markdown"` (CommonMark, HTML-comment markers) is the
 //! default for every other page.
 //!
@@ -343,8 +345,8 @@ pub use send::SEND_TIMEOUT;
 ///   (and refuses to start told to keep reports longer). Changing it
 ///   changes the page (bless), not the wire shape: no version bump.
 /// - `docs_format = "mdx"` or `"markdown"`: how the docs site compiles the
-///   page; by default `.mdx` pages are MDX (`{/* */}` markers, escaped
-///   text) and every other page CommonMark.
+///   page; by default `.mdx` pages are MDX (`{/* */}` markers) and every
+///   other page CommonMark.
 /// - `crate = "my_facade::telemetry"`: the path the generated code names
 ///   this crate by, when your crate reaches it through a facade crate's
 ///   re-export or under another name (`tc = { package = "telemetry-core",

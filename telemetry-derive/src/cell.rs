@@ -1,10 +1,21 @@
 //! The text of one docs-table cell, as the why-texts and review reasons
-//! become: whitespace collapsed, `|` escaped so it cannot split the cell.
+//! become, spelled so that every site that publishes the page shows it the
+//! same: GitHub (cmark-gfm), Docusaurus (remark-gfm, `.md` or MDX), mdBook
+//! and pulldown-cmark. `tests/renderers.rs` renders a corpus with each.
+//!
+//! A why-text is Markdown, as rustdoc reads the `///` comment it comes
+//! from: code spans, emphasis, escapes, entities and autolinks keep their
+//! meaning. What the sites disagree on is spelled another way: `|` as
+//! `&#124;` (remark-gfm splits a cell at the `|` of `\\|`), `<` as `&lt;`
+//! (raw HTML is a tag on a `.md` page and JSX or an error in MDX, so it is
+//! shown as text everywhere), `{` and `}` escaped (MDX expressions), and
+//! `<https://...>` as `[https://...](https://...)` (MDX has no autolinks).
 
-/// Joins the lines of a `///` comment into one table cell: whitespace
-/// (line breaks included) collapsed to single spaces, `|` escaped so it
-/// cannot split the cell. One pass, no intermediate strings: this runs for
-/// every field on every build, in an unoptimized proc macro.
+/// Joins the lines of a `///` comment into one line: whitespace (line
+/// breaks included) collapsed to single spaces. The text stays as written:
+/// it is what `FieldInfo::why` holds; `cell` spells it for a page. One
+/// pass, no intermediate strings: this runs for every field on every build,
+/// in an unoptimized proc macro.
 pub fn why_cell(doc_lines: &[String]) -> String {
     let mut out = String::with_capacity(doc_lines.iter().map(String::len).sum());
     let mut space_before_next = false;
@@ -18,9 +29,6 @@ pub fn why_cell(doc_lines: &[String]) -> String {
                 out.push(' ');
                 space_before_next = false;
             }
-            if c == '|' {
-                out.push('\\');
-            }
             out.push(c);
         }
         space_before_next = !out.is_empty();
@@ -28,31 +36,271 @@ pub fn why_cell(doc_lines: &[String]) -> String {
     out
 }
 
-/// Escapes `|` for use inside a table cell.
+/// Escapes `|` for a generated code span in a table cell (field names and
+/// types): every table reader drops the backslash of `\|` inside a cell's
+/// code span, GitHub's spec says so and remark-gfm, pulldown-cmark and
+/// mdBook do it too (`tests/renderers.rs`).
 pub fn escape_cell(text: &str) -> String {
     text.replace('|', "\\|")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// One piece of a why-text: a code span (backticks included) or text.
+enum Piece<'a> {
+    Code(&'a str),
+    Text(&'a str),
+}
 
-    #[test]
-    fn why_cell_joins_lines_and_escapes_pipes() {
-        let lines = [
-            " First line,".to_owned(),
-            "".to_owned(),
-            " a | b ".to_owned(),
-        ];
-        assert_eq!(why_cell(&lines), r"First line, a \| b");
-        assert_eq!(escape_cell("a|b"), r"a\|b");
+/// Splits `text` into code spans and the text between them, as CommonMark
+/// does: a run of backticks opens a span closed by the next run of the same
+/// length; an escaped backtick or one never closed is text.
+fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut text_start = 0;
+    let mut at = 0;
+    let mut escaped = false;
+    while let Some(c) = text[at..].chars().next() {
+        if c == '`' && !escaped {
+            let run = text[at..].len() - text[at..].trim_start_matches('`').len();
+            match closing_fence(&text[at + run..], run) {
+                Some(end) => {
+                    if text_start < at {
+                        out.push(Piece::Text(&text[text_start..at]));
+                    }
+                    let span_end = at + run + end + run;
+                    out.push(Piece::Code(&text[at..span_end]));
+                    at = span_end;
+                    text_start = at;
+                }
+                None => at += run,
+            }
+            continue;
+        }
+        escaped = c == '\\' && !escaped;
+        at += c.len_utf8();
     }
+    if text_start < text.len() {
+        out.push(Piece::Text(&text[text_start..]));
+    }
+    out
+}
 
-    proptest::proptest! {
-        #[test]
-        fn why_cell_matches_split_and_join(lines in proptest::collection::vec("\\PC{0,20}|[ \t\r\n|a]{0,8}", 0..4)) {
-            let words: Vec<&str> = lines.iter().flat_map(|line| line.split_whitespace()).collect();
-            proptest::prop_assert_eq!(why_cell(&lines), escape_cell(&words.join(" ")));
+/// Where a run of exactly `run` backticks starts in `text`.
+fn closing_fence(text: &str, run: usize) -> Option<usize> {
+    let mut offset = 0;
+    while let Some(start) = text[offset..].find('`') {
+        let start = offset + start;
+        let length = text[start..].len() - text[start..].trim_start_matches('`').len();
+        if length == run {
+            return Some(start);
+        }
+        offset = start + length;
+    }
+    None
+}
+
+/// Why `text` cannot be spelled in a cell that reads the same on every
+/// site, and what to write instead; `None` when it can.
+pub fn refusal(text: &str) -> Option<String> {
+    for piece in pieces(text) {
+        match piece {
+            // GitHub and pulldown-cmark read `\\|` in a cell's code span as
+            // `\|`; remark-gfm ends the cell there. No spelling shows a
+            // backslash before a pipe in code on both.
+            Piece::Code(code) if code.contains("\\|") => {
+                return Some(format!(
+                    "{code} holds `\\|`: inside a table cell no spelling of a backslash before a pipe in code \
+                     reads the same on GitHub and on Docusaurus; write the pipe in its own code span \
+                     (`a\\` `|` `b`) or describe it in words"
+                ))
+            }
+            Piece::Code(_) => {}
+            Piece::Text(text) => {
+                let text = without_autolinks(text);
+                if let Some(word) = text.split_whitespace().find(|word| bare_url_breaks(word)) {
+                    let url = word.trim_end_matches(['.', ',', ')', ';', ':']);
+                    return Some(format!(
+                        "the bare URL {url} holds `|`, `<`, `{{`, `}}` or a character reference, which a table cell \
+                         must escape: GitHub and Docusaurus link the escape as written, mdBook shows the character; \
+                         write it as an autolink, <{url}>, or end the URL before that character"
+                    ));
+                }
+            }
         }
     }
+    None
 }
+
+/// `text` with its autolinks left out: they are links of their own, not
+/// the bare URLs that `bare_url_breaks` looks for.
+fn without_autolinks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        match autolink(&rest[start..]) {
+            Some((_, length)) => {
+                out.push(' ');
+                rest = &rest[start + length..];
+            }
+            None => {
+                out.push('<');
+                rest = &rest[start + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether `word` is a bare URL (GitHub's autolink literal) whose link text
+/// would keep the escape that a character in it needs.
+fn bare_url_breaks(word: &str) -> bool {
+    let Some(start) = word.find("://").or_else(|| word.find("www.")) else {
+        return false;
+    };
+    let url = &word[start..];
+    url.contains(['|', '<', '{', '}']) || url.split('&').skip(1).any(starts_entity)
+}
+
+/// Whether the text after a `&` makes it a character reference.
+fn starts_entity(after: &str) -> bool {
+    let name = after.strip_prefix('#').unwrap_or(after);
+    let end = name.find(';').unwrap_or(0);
+    end > 0 && name[..end].chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// A field's doc attributes as one span for an error: all its `///` lines.
+pub fn doc_tokens(docs: &[&syn::Attribute]) -> proc_macro2::TokenStream {
+    quote::quote!(#(#docs)*)
+}
+
+/// Reports at `at` (the doc comment or the attribute that holds `text`)
+/// what `refusal` finds in `what`'s text (`field \`name\``).
+pub fn check(cx: &crate::ctxt::Ctxt, at: impl quote::ToTokens, what: &str, text: &str) {
+    if let Some(why) = refusal(text) {
+        cx.error_spanned_by(
+            at,
+            format!("the docs page cannot show the why-text of {what} as written: {why}"),
+        );
+    }
+}
+
+/// The cell's Markdown for a why-text `refusal` accepted: code spans as
+/// written (a `|` in them as `\|`), the text between them escaped.
+pub fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for piece in pieces(text) {
+        match piece {
+            Piece::Code(code) => out.push_str(&escape_cell(code)),
+            Piece::Text(text) => push_text(&mut out, text),
+        }
+    }
+    out
+}
+
+fn push_text(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let next = rest.get(1..).and_then(|after| after.chars().next());
+        match c {
+            // An escape pair stays one: `\|` and `\<` become the entity,
+            // whose meaning is the same; others (`\{`, `\*`) are kept.
+            '\\' if next.is_some_and(|n| n.is_ascii_punctuation()) => {
+                match next {
+                    Some('|') => out.push_str("&#124;"),
+                    Some('<') => out.push_str("&lt;"),
+                    Some(n) => {
+                        out.push('\\');
+                        out.push(n);
+                    }
+                    None => {}
+                }
+                rest = &rest[2..];
+                continue;
+            }
+            '<' => {
+                if let Some((link, length)) = autolink(rest) {
+                    out.push_str(&link);
+                    rest = &rest[length..];
+                    continue;
+                }
+                out.push_str("&lt;");
+            }
+            '|' => out.push_str("&#124;"),
+            '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+}
+
+/// A CommonMark autolink at the start of `text` (`<scheme:...>` or
+/// `<user@host>`) as an inline link showing the same text, and the length
+/// it takes; MDX reads `<` as JSX, so the autolink itself cannot stay.
+fn autolink(text: &str) -> Option<(String, usize)> {
+    let end = text.find('>')?;
+    let inner = &text[1..end];
+    if inner.is_empty() || inner.contains(|c: char| c.is_whitespace() || c.is_control() || c == '<')
+    {
+        return None;
+    }
+    let is_uri = inner.split_once(':').is_some_and(|(scheme, _)| {
+        (2..=32).contains(&scheme.len())
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+    });
+    let is_email = !is_uri && is_email(inner);
+    if !is_uri && !is_email {
+        return None;
+    }
+    // The link text is literal, as an autolink's is: every punctuation
+    // character that could mean something is escaped, `|` spelled as an
+    // entity for the table.
+    let mut label = String::with_capacity(inner.len() + 8);
+    for c in inner.chars() {
+        match c {
+            '|' => label.push_str("&#124;"),
+            c if c.is_ascii_punctuation()
+                && !matches!(
+                    c,
+                    ':' | '/' | '.' | '-' | '@' | '?' | '=' | '%' | '+' | '#' | ',' | ';'
+                ) =>
+            {
+                label.push('\\');
+                label.push(c);
+            }
+            c => label.push(c),
+        }
+    }
+    let destination = if is_email {
+        format!("mailto:{label}")
+    } else {
+        label.clone()
+    };
+    Some((format!("[{label}]({destination})"), end + 1))
+}
+
+/// CommonMark's email autolink, roughly: a local part, `@`, a host of
+/// dotted labels.
+fn is_email(text: &str) -> bool {
+    let Some((local, host)) = text.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c))
+        && !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+#[cfg(test)]
+#[path = "cell_tests.rs"]
+mod tests;

@@ -1,7 +1,10 @@
 //! The two page formats a docs block can live in. A `.md` page is
 //! CommonMark with HTML-comment markers. A `.mdx` page (Docusaurus compiles
-//! its pages as MDX) cannot hold `<!-- -->`, and reads `{`, `}` and `<` in
-//! text as JSX: its markers are `{/* ... */}` and the why-texts are escaped.
+//! its pages as MDX) cannot hold `<!-- -->`: its markers are `{/* ... */}`.
+//! The cells are spelled alike in both (`cell.rs`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
 
 /// How the docs page is compiled by the site that publishes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,65 +36,80 @@ impl DocsFormat {
             DocsFormat::Mdx => ("{/*", "*/}"),
         }
     }
+}
 
-    /// Text written into the block's table cells, made safe for the format.
-    pub fn text(self, text: &str) -> std::borrow::Cow<'_, str> {
-        match self {
-            DocsFormat::Markdown => text.into(),
-            DocsFormat::Mdx => escape_mdx(text).into(),
-        }
+/// The names Docusaurus 3 looks for its site config under.
+const DOCUSAURUS_CONFIGS: [&str; 6] = [
+    "docusaurus.config.js",
+    "docusaurus.config.ts",
+    "docusaurus.config.mjs",
+    "docusaurus.config.cjs",
+    "docusaurus.config.mts",
+    "docusaurus.config.cts",
+];
+
+/// The config of the Docusaurus site a `.md` page at `page` belongs to,
+/// when that site compiles the page as MDX: the nearest config up the
+/// tree from the page does not set `format: 'md'` or `'detect'` (its
+/// default, and the classic template's, is 'mdx'), and the page's front
+/// matter does not say `format: md` or `detect`. Then the page's
+/// `<!-- -->` markers would break the site's build. A heuristic reading of
+/// the config (it is code): `format: 'md'` anywhere in it counts.
+pub fn docusaurus_mdx_site(page: &Path, contents: Option<&str>) -> Option<PathBuf> {
+    let front_matter = contents.and_then(front_matter_format);
+    if matches!(front_matter, Some("md" | "detect")) {
+        return None;
+    }
+    // `docs = "../docs/x.md"`: the site is up the tree from where the
+    // page really is, not from the crate's directory.
+    let dir = page.parent()?;
+    let dir = dir
+        .ancestors()
+        .find_map(|existing| fs::canonicalize(existing).ok())
+        .unwrap_or_else(|| dir.to_path_buf());
+    let config = dir.ancestors().find_map(|dir| {
+        DOCUSAURUS_CONFIGS
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|path| path.is_file())
+    })?;
+    let text = fs::read_to_string(&config).unwrap_or_default();
+    match front_matter == Some("mdx") || !sets_markdown_format(&text) {
+        true => Some(config),
+        false => None,
     }
 }
 
-/// Escapes `{`, `}` and `<` outside code spans, which MDX would read as an
-/// expression or a JSX tag; a Markdown backslash escape keeps them text.
-/// Code spans (a run of backticks to the next run of the same length) are
-/// literal in MDX too, and characters the author already escaped stay as
-/// they are.
-pub fn escape_mdx(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut rest = text;
-    let mut escaped = false;
-    while let Some(c) = rest.chars().next() {
-        if c == '`' && !escaped {
-            let run = rest.len() - rest.trim_start_matches('`').len();
-            let fence = &rest[..run];
-            let after = &rest[run..];
-            match closing_fence(after, run) {
-                Some(end) => {
-                    let span = run + end + run;
-                    out.push_str(&rest[..span]);
-                    rest = &rest[span..];
-                }
-                None => {
-                    out.push_str(fence);
-                    rest = after;
-                }
-            }
-            continue;
-        }
-        if matches!(c, '{' | '}' | '<') && !escaped {
-            out.push('\\');
-        }
-        escaped = c == '\\' && !escaped;
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
+/// The `format:` a page's YAML front matter names, unquoted.
+fn front_matter_format(page: &str) -> Option<&str> {
+    let page = page.trim_start_matches('\u{feff}');
+    let body = page
+        .strip_prefix("---\n")
+        .or_else(|| page.strip_prefix("---\r\n"))?;
+    let end = body.find("\n---")?;
+    body[..end].lines().find_map(|line| {
+        let value = line.strip_prefix("format:")?.trim();
+        Some(value.trim_matches(['"', '\'']))
+    })
 }
 
-/// Where a run of exactly `run` backticks starts in `text`.
-fn closing_fence(text: &str, run: usize) -> Option<usize> {
-    let mut offset = 0;
-    while let Some(start) = text[offset..].find('`') {
-        let start = offset + start;
-        let length = text[start..].len() - text[start..].trim_start_matches('`').len();
-        if length == run {
-            return Some(start);
-        }
-        offset = start + length;
-    }
-    None
+/// Whether a Docusaurus config sets `format: 'md'` or `'detect'` (in its
+/// `markdown` options), quoted either way.
+fn sets_markdown_format(config: &str) -> bool {
+    config.match_indices("format").any(|(at, _)| {
+        let rest = config[at + "format".len()..].trim_start();
+        let Some(value) = rest.strip_prefix(':').map(str::trim_start) else {
+            return false;
+        };
+        ["md", "detect"].iter().any(|format| {
+            ['"', '\'', '`'].iter().any(|quote| {
+                value
+                    .strip_prefix(*quote)
+                    .and_then(|v| v.strip_prefix(format))
+                    .is_some_and(|v| v.starts_with(*quote))
+            })
+        })
+    })
 }
 
 #[cfg(test)]
@@ -118,16 +136,40 @@ mod tests {
     }
 
     #[test]
-    fn mdx_escapes_outside_code_spans_only() {
+    fn a_docusaurus_site_up_the_tree_that_compiles_md_as_mdx() {
+        let root =
+            std::env::temp_dir().join(format!("telemetry-docusaurus-{}", std::process::id()));
+        let page = root.join("site/docs/telemetry.md");
+        fs::create_dir_all(page.parent().unwrap()).unwrap();
+        let config = root.join("site/docusaurus.config.ts");
+        let found = |contents| docusaurus_mdx_site(&page, contents);
+
+        assert_eq!(found(None), None, "no site");
+        fs::write(
+            &config,
+            "export default { title: 'x', markdown: { mermaid: true } };",
+        )
+        .unwrap();
+        assert_eq!(found(None), Some(fs::canonicalize(&config).unwrap()));
+        assert_eq!(found(Some("---\nformat: md\n---\n# T\n")), None);
+        assert!(found(Some("---\ntitle: T\n---\n")).is_some());
+        fs::write(
+            &config,
+            "export default { markdown: { format: \"detect\" } };",
+        )
+        .unwrap();
+        assert_eq!(found(None), None);
+        assert!(found(Some("---\nformat: 'mdx'\n---\n")).is_some());
+        fs::write(&config, "module.exports = { markdown: {format:'md'} };").unwrap();
+        assert_eq!(found(None), None);
+        // Through `..`: the page's real place counts, not the path's text.
+        let crate_dir = root.join("site/crate");
+        fs::create_dir_all(&crate_dir).unwrap();
+        fs::write(crate_dir.join("docusaurus.config.js"), "export default {};").unwrap();
         assert_eq!(
-            escape_mdx("p99 <5 ms for {braces}"),
-            r"p99 \<5 ms for \{braces\}"
+            docusaurus_mdx_site(&crate_dir.join("../docs/telemetry.md"), None),
+            None
         );
-        assert_eq!(escape_mdx("`{code}` and {text}"), r"`{code}` and \{text\}");
-        assert_eq!(escape_mdx("``a ` {b}`` {c}"), r"``a ` {b}`` \{c\}");
-        assert_eq!(escape_mdx("unclosed ` {x}"), r"unclosed ` \{x\}");
-        assert_eq!(escape_mdx(r"already \{ escaped"), r"already \{ escaped");
-        assert_eq!(escape_mdx(r"a \\{ b"), r"a \\\{ b");
-        assert_eq!(escape_mdx("plain, ünïcode"), "plain, ünïcode");
+        let _ = fs::remove_dir_all(&root);
     }
 }

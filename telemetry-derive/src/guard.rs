@@ -13,7 +13,7 @@ use syn::LitStr;
 use crate::chain::tree::FlatField;
 use crate::ctxt::Ctxt;
 use crate::docs::{render_block, DocsRow};
-use crate::docs_format::DocsFormat;
+use crate::docs_format::{docusaurus_mdx_site, DocsFormat};
 use crate::rules::{evaluate, Bless, Builder, GuardInput, Site, Skipped};
 use crate::shape::Shape;
 use crate::version::Version;
@@ -69,13 +69,7 @@ pub fn run(
 ) -> Option<GuardOutput> {
     // Without the files there is no changelog: the table alone.
     let output = |tracked_env: Vec<&'static str>| GuardOutput {
-        block: render_block(
-            payload.format,
-            version.as_str(),
-            payload.retention,
-            rows,
-            &[],
-        ),
+        block: render_block(version.as_str(), payload.retention, rows, &[]),
         tracked: Vec::new(),
         tracked_env,
     };
@@ -112,6 +106,25 @@ pub fn run(
     } else {
         Builder::Others
     };
+    // A `.md` page a Docusaurus site compiles as MDX breaks that site's
+    // build at its `<!--` markers: say so before writing one.
+    if builder == Builder::Authors && payload.format == DocsFormat::Markdown {
+        if let Some(config) = docusaurus_mdx_site(&docs.absolute, docs.contents.as_deref()) {
+            let config = config.display();
+            cx.error_spanned_by(
+                docs_lit,
+                format!(
+                    "{} is a `.md` page of the Docusaurus site {config}, which compiles it as MDX \
+                     (`markdown.format` is 'mdx' unless the config says otherwise), where the `<!-- -->` \
+                     markers of a Markdown page break the site's build; add `docs_format = \"mdx\"` to \
+                     #[telemetry(...)], or set `markdown: {{ format: 'detect' }}` in the config (or \
+                     `format: md` in the page's front matter) to have the site read it as CommonMark",
+                    docs.shown
+                ),
+            );
+            return Some(output(tracked_env(files_missing, Bless::Off)));
+        }
+    }
     let renames: Vec<(String, String)> = payload
         .fields
         .iter()

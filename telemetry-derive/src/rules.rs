@@ -111,13 +111,7 @@ pub struct Verdict {
 pub fn evaluate(input: &GuardInput) -> Verdict {
     let skip = |why| Verdict {
         skipped: Some(why),
-        block: render_block(
-            input.format,
-            input.version.as_str(),
-            input.retention,
-            input.rows,
-            &[],
-        ),
+        block: render_block(input.version.as_str(), input.retention, input.rows, &[]),
         ..Verdict::default()
     };
     if input.sections_have_errors {
@@ -158,7 +152,6 @@ pub fn evaluate(input: &GuardInput) -> Verdict {
         .map(|history| releases_after(history, input.version, &shape_to_record(input, history)))
         .unwrap_or_default();
     let block = render_block(
-        input.format,
         input.version.as_str(),
         input.retention,
         input.rows,

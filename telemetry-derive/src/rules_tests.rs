@@ -436,7 +436,7 @@ mod properties {
                 wire: f.wire.display(),
                 why: why.as_str().into(),
             }).collect();
-            let block = parse_block(&render_block(DocsFormat::Markdown, "1.0", None, &rows, &[]));
+            let block = parse_block(&render_block("1.0", None, &rows, &[]));
             prop_assert_eq!(block.rows.len(), rows.len() + 1);
             prop_assert_eq!(first_difference(&block, &block), None);
         }

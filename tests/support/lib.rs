@@ -106,6 +106,11 @@ impl Scenario {
         .unwrap();
     }
 
+    /// The shared target dir its builds use.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
     /// The crate's directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -144,12 +149,17 @@ impl Scenario {
     /// `cargo <args>` (offline, quiet, no colour) with extra environment
     /// variables.
     pub fn cargo(&self, args: &[&str], env: &[(&str, &str)]) -> Build {
+        self.cargo_in(".", args, env)
+    }
+
+    /// `cargo <args>` as `cargo`, run in the crate's directory `dir`.
+    pub fn cargo_in(&self, dir: &str, args: &[&str], env: &[(&str, &str)]) -> Build {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
         command
             .args(args)
             .args(["--offline", "--quiet", "--color", "never"])
-            .current_dir(&self.dir)
+            .current_dir(self.dir.join(dir))
             .env("CARGO_TARGET_DIR", &self.target)
             // The outer run's settings must not leak into the scenario: CI
             // refuses bless, and bless is what the scenario controls.

@@ -7,7 +7,7 @@ use syn::{Data, DeriveInput, Fields, Ident, Type};
 use crate::attr;
 use crate::bounds::Bounds;
 use crate::case::RenameRule;
-use crate::cell::why_cell;
+use crate::cell::{self, why_cell};
 use crate::ctxt::Ctxt;
 use crate::serde_attr;
 use crate::shape::WireType;
@@ -355,6 +355,12 @@ impl<'a> Field<'a> {
                 wire => WireType::MayBeAbsent(Box::new(wire)),
             },
         });
+        let why = why_cell(&attr::doc_lines(&split.docs));
+        let what = format!("field `{}`", ident.unraw());
+        cell::check(cx, cell::doc_tokens(&split.docs), &what, &why);
+        for reason in [&attrs.reviewed, &attrs.free_form].into_iter().flatten() {
+            cell::check(cx, reason, &what, &reason.value());
+        }
         Some(Field {
             ident,
             member,
@@ -362,7 +368,7 @@ impl<'a> Field<'a> {
             serde,
             ty: &field.ty,
             wire_name,
-            why: why_cell(&attr::doc_lines(&split.docs)),
+            why,
             attrs,
             wire,
             value_enums,
@@ -374,8 +380,8 @@ impl<'a> Field<'a> {
     }
 
     /// The docs table's why cell: the `///` text, and a review reason
-    /// where the reader looks for why the field exists (itself a cell:
-    /// whitespace collapsed, `|` escaped).
+    /// where the reader looks for why the field exists (whitespace
+    /// collapsed; `cell::cell` spells it for the page).
     pub fn why_row(&self) -> String {
         let mut row = self.why.clone();
         if let Some(reason) = &self.attrs.reviewed {
@@ -536,7 +542,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             payload.fields[0].why_row(),
-            r"How many namespaces. *(Reviewed: a count, never \| names)*"
+            "How many namespaces. *(Reviewed: a count, never | names)*"
         );
         assert!(cx.check().is_ok());
     }

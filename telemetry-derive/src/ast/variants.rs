@@ -123,6 +123,13 @@ pub fn from_ast<'a>(
                 Style::Unit
             }
         };
+        let why = why_cell(&attr::doc_lines(&split.docs));
+        crate::cell::check(
+            cx,
+            crate::cell::doc_tokens(&split.docs),
+            &format!("variant `{}`", variant.ident),
+            &why,
+        );
         let step = repr.step(&name);
         let rename_fields = variant_serde.rename_all.or(serde.rename_all_fields);
         let start = fields.len();
@@ -139,7 +146,7 @@ pub fn from_ast<'a>(
                     _ => format!("{step}.{}", field.key),
                 };
                 if style == Style::Newtype {
-                    field.why = why_cell(&attr::doc_lines(&split.docs));
+                    field.why = why.clone();
                 }
                 fields.push(field);
             }
@@ -149,7 +156,7 @@ pub fn from_ast<'a>(
             name,
             index: index as u32,
             style,
-            why: why_cell(&attr::doc_lines(&split.docs)),
+            why,
             skipped: variant_serde.skip,
             fields: start..fields.len(),
         });
