@@ -138,7 +138,7 @@ impl Container {
                     ContainerKey::DocsFormat => &mut out.docs_format,
                     ContainerKey::Crate => &mut out.krate,
                     ContainerKey::RawRetentionDays => {
-                        return set_once_count(cx, &mut out.raw_retention_days, name, meta)
+                        return set_once_count(cx, &mut out.raw_retention_days, name, 90, meta)
                     }
                 };
                 set_once(cx, slot, name, meta)
@@ -207,7 +207,7 @@ impl Field {
                     FieldKey::Reviewed => &mut out.reviewed,
                     FieldKey::FreeForm => &mut out.free_form,
                     FieldKey::MaxLength => {
-                        return set_once_count(cx, &mut out.max_length, name, meta)
+                        return set_once_count(cx, &mut out.max_length, name, 1024, meta)
                     }
                 };
                 set_once(cx, slot, name, meta)
@@ -347,11 +347,13 @@ fn set_once(
     Ok(())
 }
 
-/// A key taking a positive integer: `max_length = 1024`.
+/// A key taking a positive integer: `max_length = 1024`; `example` is
+/// the value its error message suggests.
 fn set_once_count(
     cx: &Ctxt,
     slot: &mut Option<LitInt>,
     key: &str,
+    example: u64,
     meta: &ParseNestedMeta,
 ) -> syn::Result<()> {
     let input = meta.value()?;
@@ -363,7 +365,7 @@ fn set_once_count(
         other => {
             cx.error_spanned_by(
                 other,
-                format!("`{key}` takes a positive whole number: #[telemetry({key} = 1024)]"),
+                format!("`{key}` takes a positive whole number: #[telemetry({key} = {example})]"),
             );
             return Ok(());
         }

@@ -15,7 +15,7 @@ f32, f64, bool, serde_json::Value (with #[telemetry(free_form = \"..\")]), std::
 std::time::SystemTime, chrono::DateTime<Utc> and NaiveDate (telemetry-core's `chrono` feature), \
 uuid::Uuid (its `uuid` feature, with #[telemetry(reviewed = \"..\")]), Option<T>, Vec<T>, [T; N], BTreeSet<T>, BTreeMap<String, T>, Box<T>, Arc<T>, Rc<T>, \
 structs and enums with data deriving TelemetrySection, \
-and enums deriving TelemetryValue (with #[telemetry(values = \"a | b\")] on the field)";
+and enums deriving TelemetryValue";
 
 /// A field type's wire type, the value-enum types inside it whose variant
 /// lists must be checked against the stated `values`, and the section
