@@ -175,3 +175,55 @@ fn an_event_stream_through_its_life() {
         );
     }
 }
+
+/// The crate of [`values_travel_with_the_enum`]: a value enum in its own
+/// module with `variants`, held by a field that states no values.
+fn tier_crate(version: &str, variants: &str) -> String {
+    format!(
+        "use telemetry_core::Telemetry;\n\n\
+         mod tier {{\n\
+         \x20   #[derive(telemetry_core::TelemetryValue)]\n\
+         \x20   #[serde(rename_all = \"kebab-case\")]\n\
+         \x20   pub enum Tier {{\n{variants}\x20   }}\n\
+         }}\n\n\
+         #[derive(Telemetry)]\n\
+         #[telemetry(schema_version = \"{version}\", docs = \"{DOCS}\")]\n\
+         pub struct Report {{\n\
+         \x20   /// Where the graph is kept, to know which backends to maintain.\n\
+         \x20   pub tiers: Vec<tier::Tier>,\n\
+         }}\n"
+    )
+}
+
+/// A value enum's derive carries its values to the field that holds it:
+/// the page and schema list them with no `values` on the field, a value
+/// added is a minor change and one removed a major one.
+#[test]
+fn values_travel_with_the_enum() {
+    let crate_ = Scenario::new("value-enum-values");
+    let two = "        InMemory,\n        Postgres,\n";
+    let three = "        InMemory,\n        Postgres,\n        SqliteFile,\n";
+    crate_.write("src/lib.rs", &tier_crate("1.0", two));
+    crate_.bless().assert_ok();
+    let page = crate_.read(DOCS).unwrap();
+    let row = "| `tiers` | `(in-memory \\| postgres)[]` |";
+    assert!(page.contains(row), "{row} missing from:\n{page}");
+    let schema = crate_.read("docs/Report.schema.json").unwrap();
+    assert!(schema.contains("\"in-memory\",\n"), "{schema}");
+
+    crate_.write("src/lib.rs", &tier_crate("1.0", three));
+    crate_.build().assert_fails_with(&[
+        "~ tiers: (\"in-memory\" | \"postgres\")[] -> (\"in-memory\" | \"postgres\" | \"sqlite-file\")[]",
+        "bump schema_version to \"1.1\"",
+    ]);
+    crate_.write("src/lib.rs", &tier_crate("1.1", three));
+    crate_.bless().assert_ok();
+
+    crate_.write("src/lib.rs", &tier_crate("1.2", two));
+    crate_
+        .bless()
+        .assert_fails_with(&["needs a major bump: use \"2.0\""]);
+    crate_.write("src/lib.rs", &tier_crate("2.0", two));
+    crate_.bless().assert_ok();
+    crate_.build().assert_ok();
+}

@@ -82,8 +82,9 @@
 //! 1. Change the struct. The build now fails and lists the change,
 //!    diff-style: `+ gpu_count: integer`, `- tier`,
 //!    `~ cluster_count: integer -> string`.
-//! 2. Bump `schema_version`: minor (`1.0` to `1.1`) for an added field,
-//!    major (`2.0`) for a removed field or a changed type or value list.
+//! 2. Bump `schema_version`: minor (`1.0` to `1.1`) for an added field, an
+//!    added value or an added enum variant; major (`2.0`) for a removed
+//!    field, a changed type, or a value removed or renamed.
 //!    `#[telemetry(renamed_from = "old")]` reports a rename as one change.
 //! 3. Run `TELEMETRY_BLESS=1 cargo build`: it rewrites the block and appends
 //!    the new version to the history, never rewriting a recorded version.

@@ -30,9 +30,15 @@ pub enum Change {
 
 impl Change {
     /// Whether a receiver built for the old shape could misread the new
-    /// one. Only an added field is safe: old receivers ignore it.
+    /// one. An added field is safe (old receivers ignore it), and so is a
+    /// value added to a value list, as a variant added to an enum is: every
+    /// report of the old shape is still one of the new.
     pub fn is_breaking(&self) -> bool {
-        !matches!(self, Change::Added { .. })
+        match self {
+            Change::Added { .. } => false,
+            Change::Retyped { old, new, .. } => !new.adds_values_to(old),
+            Change::Removed { .. } | Change::Renamed { .. } => true,
+        }
     }
 
     /// The field's name in the current shape; `None` for a removed field.
@@ -179,6 +185,38 @@ pub fn changelog(releases: &[(Version, Shape)]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_added_is_additive_and_one_removed_is_breaking() {
+        let tiers = |values: &[&str]| {
+            let values = values.iter().map(|v| v.to_string()).collect();
+            WireType::Array(Box::new(WireType::Enum(values)))
+        };
+        let added = Change::Retyped {
+            name: "tiers".into(),
+            old: tiers(&["a", "b"]),
+            new: tiers(&["a", "b", "c"]),
+        };
+        assert!(!added.is_breaking());
+        let removed = Change::Retyped {
+            name: "tiers".into(),
+            old: tiers(&["a", "b"]),
+            new: tiers(&["a"]),
+        };
+        assert!(removed.is_breaking());
+        let renamed = Change::Retyped {
+            name: "tiers".into(),
+            old: tiers(&["a", "b"]),
+            new: tiers(&["a", "c"]),
+        };
+        assert!(renamed.is_breaking());
+        let wrapped = Change::Retyped {
+            name: "tiers".into(),
+            old: tiers(&["a"]),
+            new: WireType::Nullable(Box::new(tiers(&["a", "b"]))),
+        };
+        assert!(wrapped.is_breaking());
+    }
 
     #[test]
     fn same_shape_in_any_order_has_no_changes() {

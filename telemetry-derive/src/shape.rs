@@ -183,6 +183,21 @@ impl WireType {
         }
     }
 
+    /// Whether this type is `old` with values added to its value lists
+    /// (and nothing else changed): every value of `old` is one of this.
+    pub fn adds_values_to(&self, old: &WireType) -> bool {
+        match (self, old) {
+            (WireType::Enum(new), WireType::Enum(old)) => {
+                new.len() > old.len() && old.iter().all(|value| new.contains(value))
+            }
+            (WireType::Array(new), WireType::Array(old))
+            | (WireType::Map(new), WireType::Map(old))
+            | (WireType::Nullable(new), WireType::Nullable(old))
+            | (WireType::MayBeAbsent(new), WireType::MayBeAbsent(old)) => new.adds_values_to(old),
+            _ => false,
+        }
+    }
+
     /// Whether a list is inside this type (or is it).
     pub fn holds_list(&self) -> bool {
         match self {
