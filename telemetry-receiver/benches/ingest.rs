@@ -104,7 +104,13 @@ fn serve<S: Store>(runtime: &tokio::runtime::Runtime, store: S) -> String {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    runtime.spawn(async move { axum::serve(listener, router(receiver)).await });
+    let limits = telemetry_receiver::edge::Limits::default();
+    runtime.spawn(telemetry_receiver::edge::serve(
+        listener,
+        router(receiver),
+        limits,
+        std::future::pending(),
+    ));
     base
 }
 

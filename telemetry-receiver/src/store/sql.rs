@@ -122,16 +122,18 @@ pub struct Statements {
     /// A raw report, unless its day and session have one: day, session
     /// key, version, body. Inserts no row for a duplicate.
     pub raw_insert: String,
-    /// One more session: day, version.
+    /// More sessions: day, version, how many.
     pub sessions_upsert: String,
     /// Adds to a count: day, version, field, kind, key, amount.
     pub count_upsert: String,
-    /// A free-form value's count under the day's cap: day, version, field,
-    /// kind, value, cap, `(other)`. The key counted is the value if it has
-    /// a row today or the field has fewer rows than the cap, else
-    /// `(other)`.
-    pub free_form_upsert: String,
-    /// One number's count, sum, min and max: day, version, field, value.
+    /// An invented key's count under the day's cap (a free-form string's
+    /// value, a string list's element, a map's key): day, version, field,
+    /// kind, key, cap, `(other)`, amount. The key counted is the key if it
+    /// has a row today or the field has fewer rows of that kind than the
+    /// cap, else `(other)`; returns the key counted.
+    pub capped_upsert: String,
+    /// Numbers' count, sum, min and max: day, version, field, count, sum,
+    /// min, max.
     pub number_upsert: String,
     /// A field's counts: field, from, to (both included).
     pub counts: String,
@@ -139,9 +141,10 @@ pub struct Statements {
     pub numbers: String,
     /// Sessions per day and version: from, to.
     pub sessions: String,
-    /// `field, day, version, kind, key, count` of the value counts before a
-    /// day: day, the fields (a list: see `Dialect::one_of`), kind.
-    pub value_counts_before: String,
+    /// `field, day, version, kind, key, count` of the counts of one kind
+    /// from a day to before another: from, before, the fields (a list: see
+    /// `Dialect::one_of`), kind.
+    pub value_counts_between: String,
     /// Deletes a day's counts of some keys: day, version, field, kind, the
     /// keys (a list: see `Dialect::one_of`).
     pub fold_delete: String,
@@ -149,7 +152,7 @@ pub struct Statements {
 
 impl Statements {
     fn new(dialect: Dialect) -> Statements {
-        let [p1, p2, p3, p4, p5, p6, p7] = [1, 2, 3, 4, 5, 6, 7].map(|n| dialect.param(n));
+        let [p1, p2, p3, p4, p5, p6, p7, p8] = [1, 2, 3, 4, 5, 6, 7, 8].map(|n| dialect.param(n));
         let (least, greatest) = dialect.least_greatest();
         let count_key = "ON CONFLICT (day, schema_version, field, kind, key)";
         let same_field = format!(
@@ -170,8 +173,8 @@ impl Statements {
                 dialect.raw_day(1)
             )),
             sessions_upsert: format!(
-                "INSERT INTO agg_sessions (day, schema_version, sessions) VALUES ({p1}, {p2}, 1) \
-                 ON CONFLICT (day, schema_version) DO UPDATE SET sessions = agg_sessions.sessions + 1"
+                "INSERT INTO agg_sessions (day, schema_version, sessions) VALUES ({p1}, {p2}, {p3}) \
+                 ON CONFLICT (day, schema_version) DO UPDATE SET sessions = agg_sessions.sessions + excluded.sessions"
             ),
             count_upsert: format!(
                 "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
@@ -180,17 +183,17 @@ impl Statements {
             ),
             // CASE tries its branches in order: the count runs only for a
             // value without a row today.
-            free_form_upsert: format!(
+            capped_upsert: format!(
                 "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
                  VALUES ({p1}, {p2}, {p3}, {p4}, \
                  CASE WHEN EXISTS (SELECT 1 {same_field} AND key = {p5}) THEN {p5} \
-                 WHEN (SELECT COUNT(*) {same_field}) < {p6} THEN {p5} ELSE {p7} END, 1) \
-                 {count_key} DO UPDATE SET count = agg_counts.count + excluded.count"
+                 WHEN (SELECT COUNT(*) {same_field}) < {p6} THEN {p5} ELSE {p7} END, {p8}) \
+                 {count_key} DO UPDATE SET count = agg_counts.count + excluded.count RETURNING key"
             ),
             number_upsert: format!(
                 "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
-                 VALUES ({p1}, {p2}, {p3}, 1, {p4}, {p4}, {p4}) ON CONFLICT (day, schema_version, field) \
-                 DO UPDATE SET count = agg_numbers.count + 1, sum = agg_numbers.sum + excluded.sum, \
+                 VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6}, {p7}) ON CONFLICT (day, schema_version, field) \
+                 DO UPDATE SET count = agg_numbers.count + excluded.count, sum = agg_numbers.sum + excluded.sum, \
                  min = {least}(agg_numbers.min, excluded.min), \
                  max = {greatest}(agg_numbers.max, excluded.max)"
             ),
@@ -207,10 +210,10 @@ impl Statements {
                 "SELECT day, schema_version, sessions FROM agg_sessions \
                  WHERE day >= {p1} AND day <= {p2} ORDER BY day, schema_version"
             ),
-            value_counts_before: format!(
+            value_counts_between: format!(
                 "SELECT field, day, schema_version, kind, key, count FROM agg_counts \
-                 WHERE day < {p1} AND {} AND kind = {p3}",
-                dialect.one_of("field", 2)
+                 WHERE day >= {p1} AND day < {p2} AND {} AND kind = {p4}",
+                dialect.one_of("field", 3)
             ),
             fold_delete: format!(
                 "DELETE FROM agg_counts WHERE day = {p1} AND schema_version = {p2} AND field = {p3} \
@@ -230,12 +233,12 @@ impl Statements {
             &self.raw_insert,
             &self.sessions_upsert,
             &self.count_upsert,
-            &self.free_form_upsert,
+            &self.capped_upsert,
             &self.number_upsert,
             &self.counts,
             &self.numbers,
             &self.sessions,
-            &self.value_counts_before,
+            &self.value_counts_between,
             &self.fold_delete,
         ]
     }
@@ -284,7 +287,7 @@ mod tests {
         };
         assert!(same(|s| &s.sessions_upsert));
         assert!(same(|s| &s.count_upsert));
-        assert!(same(|s| &s.free_form_upsert));
+        assert!(same(|s| &s.capped_upsert));
         assert!(same(|s| &s.counts));
         assert!(same(|s| &s.numbers));
         assert!(same(|s| &s.sessions));

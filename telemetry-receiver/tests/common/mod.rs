@@ -156,7 +156,13 @@ pub fn serve<S: Store>(
         .unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = router(Arc::clone(&receiver));
-    runtime.spawn(async move { axum::serve(listener, app).await });
+    let limits = telemetry_receiver::edge::Limits::default();
+    runtime.spawn(telemetry_receiver::edge::serve(
+        listener,
+        app,
+        limits,
+        std::future::pending(),
+    ));
     Running {
         base,
         clock,

@@ -35,7 +35,7 @@ pub(super) struct IngestStatements {
     pub(super) raw: Statement,
     pub(super) sessions: Statement,
     pub(super) count: Statement,
-    pub(super) free_form: Statement,
+    pub(super) capped: Statement,
     pub(super) number: Statement,
 }
 
@@ -48,18 +48,18 @@ impl Connection {
         }
         let client = &self.client;
         let sql = sql();
-        let (raw, sessions, count, free_form, number) = tokio::try_join!(
+        let (raw, sessions, count, capped, number) = tokio::try_join!(
             client.prepare(&sql.raw_insert),
             client.prepare(&sql.sessions_upsert),
             client.prepare(&sql.count_upsert),
-            client.prepare(&sql.free_form_upsert),
+            client.prepare(&sql.capped_upsert),
             client.prepare(&sql.number_upsert),
         )?;
         let prepared = IngestStatements {
             raw,
             sessions,
             count,
-            free_form,
+            capped,
             number,
         };
         self.ingest = Some(prepared.clone());
@@ -67,8 +67,25 @@ impl Connection {
     }
 }
 
-pub(super) fn error(err: impl std::fmt::Display) -> StoreError {
-    StoreError(format!("postgres: {err}"))
+/// The error as an operator needs it: the server's own message and its
+/// SQLSTATE (tokio-postgres alone prints only `db error`), or, for an
+/// error of the client or the network, its text and causes. Never the
+/// server's DETAIL, which may quote a row's values.
+pub(super) fn error(err: tokio_postgres::Error) -> StoreError {
+    if let Some(db) = err.as_db_error() {
+        return StoreError(format!(
+            "postgres: {} (SQLSTATE {})",
+            db.message(),
+            db.code().code()
+        ));
+    }
+    let mut text = format!("postgres: {err}");
+    let mut cause = std::error::Error::source(&err);
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    StoreError(text)
 }
 
 /// The shared statements, in PostgreSQL's dialect.
@@ -83,6 +100,11 @@ impl Connections {
             slots: (0..CONNECTIONS).map(|_| Mutex::new(None)).collect(),
             next: AtomicUsize::new(0),
         }
+    }
+
+    /// How many connections there are.
+    pub(super) fn len(&self) -> usize {
+        self.slots.len()
     }
 
     /// The first connection's slot, for the migrations at start.
@@ -145,8 +167,14 @@ impl Connections {
             Box<dyn std::future::Future<Output = Result<T, tokio_postgres::Error>> + Send + 'c>,
         >,
     ) -> Result<T, StoreError> {
+        // A free connection if there is one, else the next in turn.
         let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
-        let mut slot = self.slots[turn].lock().await;
+        let free = (0..self.slots.len())
+            .find_map(|n| self.slots[(turn + n) % self.slots.len()].try_lock().ok());
+        let mut slot = match free {
+            Some(slot) => slot,
+            None => self.slots[turn].lock().await,
+        };
         let connection = self.connected(&mut slot).await?;
         let result = work(connection).await;
         if result.is_err() && connection.client.is_closed() {
