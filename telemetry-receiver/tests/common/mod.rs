@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // Each test binary uses a different part.
 
+pub mod relay;
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -297,6 +299,13 @@ pub fn postgres_with(name: &str, schemas: Schemas) -> Option<Running<PostgresSto
         ManualClock::at(NOON),
         schemas,
     ))
+}
+
+/// A receiver on an existing database at `url` (a restart).
+pub fn postgres_on(url: &str) -> Running<PostgresStore> {
+    let runtime = runtime();
+    let store = runtime.block_on(PostgresStore::connect(url)).unwrap();
+    serve(runtime, Database::Postgres(url.to_owned()), || store)
 }
 
 /// One query's single number, straight from the database (NULL is 0).
