@@ -56,7 +56,8 @@ pub mod schema;
 pub mod server;
 pub mod store;
 
-use std::sync::{Arc, OnceLock};
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use time::{Date, Duration};
 
@@ -76,12 +77,51 @@ pub const DAYS_AHEAD: i64 = 3;
 
 /// What the handlers and the retention job share.
 pub struct Receiver<S> {
+    /// The schemas the receiver started with. Reports are validated
+    /// against [`Receiver::current_schemas`], which a reload replaces.
     pub schemas: Schemas,
+    /// The schemas of the last reload (`SIGHUP`), if there was one.
+    reloaded: RwLock<Option<Arc<Schemas>>>,
     pub store: S,
     pub clock: Arc<dyn Clock>,
     pub raw_retention_days: i64,
     /// Group commit, started with the first report (on its runtime).
     commits: OnceLock<GroupCommit>,
+}
+
+/// The schemas in force: those at start, or those of the last reload.
+pub enum CurrentSchemas<'r> {
+    AtStart(&'r Schemas),
+    Reloaded(Arc<Schemas>),
+}
+
+impl Deref for CurrentSchemas<'_> {
+    type Target = Schemas;
+
+    fn deref(&self) -> &Schemas {
+        match self {
+            CurrentSchemas::AtStart(schemas) => schemas,
+            CurrentSchemas::Reloaded(schemas) => schemas,
+        }
+    }
+}
+
+impl<S> Receiver<S> {
+    /// The schemas reports are validated against now.
+    pub fn current_schemas(&self) -> CurrentSchemas<'_> {
+        let reloaded = self.reloaded.read().unwrap_or_else(|e| e.into_inner());
+        match reloaded.as_ref() {
+            Some(schemas) => CurrentSchemas::Reloaded(Arc::clone(schemas)),
+            None => CurrentSchemas::AtStart(&self.schemas),
+        }
+    }
+
+    /// Replaces the schemas in force (a reload of the schema file): the
+    /// reports arriving from now on are validated against `schemas`.
+    pub fn reload_schemas(&self, schemas: Schemas) {
+        let mut reloaded = self.reloaded.write().unwrap_or_else(|e| e.into_inner());
+        *reloaded = Some(Arc::new(schemas));
+    }
 }
 
 impl<S: Store> Receiver<S> {
@@ -111,6 +151,7 @@ pub fn receiver<S: Store>(
 ) -> Arc<Receiver<S>> {
     Arc::new(Receiver {
         schemas,
+        reloaded: RwLock::new(None),
         store,
         clock,
         raw_retention_days,
@@ -131,7 +172,8 @@ pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), StoreError
         .delete_raw_before(today - Duration::days(receiver.raw_retention_days))
         .await?;
     let fields = |wanted: fn(&FieldKind) -> bool| -> Vec<String> {
-        let fields = receiver.schemas.fields.iter();
+        let schemas = receiver.current_schemas();
+        let fields = schemas.fields.iter();
         fields
             .filter(|(_, kind)| wanted(kind))
             .map(|(path, _)| path.clone())

@@ -250,6 +250,8 @@ async fn serve<S: Store>(args: Args, schemas: Schemas, store: S) -> Result<(), S
         Arc::clone(&receiver),
         Duration::from_secs(args.maintenance_every_secs),
     ));
+    #[cfg(unix)]
+    tokio::spawn(reload_on_sighup(Arc::clone(&receiver), args.schema.clone()));
     tracing::info!(
         "receiving {} (schema_version {}) on http://{addr}; raw reports kept {} days",
         receiver.schemas.title,
@@ -301,6 +303,39 @@ async fn stop_signal() {
     }
     let _ = tokio::signal::ctrl_c().await;
     tracing::info!("interrupted: stopping, finishing the reports in flight");
+}
+
+/// Re-reads the schema file on each SIGHUP: a new recorded version is
+/// accepted without a restart. A file that cannot be read or parsed keeps
+/// the schemas in force, and the log says why.
+#[cfg(unix)]
+async fn reload_on_sighup<S: Store>(receiver: Arc<Receiver<S>>, path: PathBuf) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangups = match signal(SignalKind::hangup()) {
+        Ok(hangups) => hangups,
+        Err(err) => {
+            tracing::warn!("no schema reload on SIGHUP: {err}");
+            return;
+        }
+    };
+    while hangups.recv().await.is_some() {
+        let read = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+        match read.and_then(|text| Schemas::parse(&text)) {
+            Ok(schemas) => {
+                let versions: Vec<&str> = schemas.versions.keys().map(String::as_str).collect();
+                tracing::info!(
+                    "SIGHUP: reloaded {}: schema_version {}",
+                    path.display(),
+                    versions.join(", ")
+                );
+                receiver.reload_schemas(schemas);
+            }
+            Err(why) => tracing::warn!(
+                "SIGHUP: kept the schemas in force, {} cannot be used: {why}",
+                path.display()
+            ),
+        }
+    }
 }
 
 async fn maintenance<S: Store>(receiver: Arc<Receiver<S>>, every: Duration) {

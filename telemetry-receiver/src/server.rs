@@ -71,7 +71,8 @@ async fn take_report<S: Store>(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let bytes = read_json_body(&headers, body).await?;
     let report = parse(&bytes)?;
-    let version = validate(&receiver.schemas, &report)?;
+    let schemas = receiver.current_schemas();
+    let version = validate(&schemas, &report)?;
     let session_key = match report.get(NONCE).and_then(Value::as_str) {
         Some(nonce) => nonce.to_owned(),
         None => random_key(),
@@ -238,7 +239,8 @@ async fn aggregates<S: Store>(
     Query(range): Query<Range>,
 ) -> Result<Json<Value>, ApiError> {
     let (from, to) = range.days(receiver.clock.today())?;
-    let fields = &receiver.schemas.fields;
+    let schemas = receiver.current_schemas();
+    let fields = &schemas.fields;
     let Some(field) = range.field.as_deref() else {
         let names: Vec<&String> = fields.keys().collect();
         return Err(ApiError::bad_request(format!(
