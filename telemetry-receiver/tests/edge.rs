@@ -8,7 +8,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -144,9 +144,14 @@ fn health_readiness_metrics_and_json_logs() {
 /// every report it acknowledged is stored exactly once.
 fn sigterm_under_load(mut receiver: Binary, stored: impl Fn(&str) -> i64) {
     let stop = Arc::new(AtomicBool::new(false));
+    let so_far = Arc::new(AtomicUsize::new(0));
     let senders: Vec<_> = (0..6)
         .map(|sender| {
-            let (addr, stop) = (receiver.addr.clone(), Arc::clone(&stop));
+            let (addr, stop, so_far) = (
+                receiver.addr.clone(),
+                Arc::clone(&stop),
+                Arc::clone(&so_far),
+            );
             thread::spawn(move || {
                 let mut acknowledged = Vec::new();
                 for i in 0..2_000 {
@@ -156,13 +161,19 @@ fn sigterm_under_load(mut receiver: Binary, stored: impl Fn(&str) -> i64) {
                     let nonce = format!("t{sender}-{i}");
                     if post(&addr, &report(&nonce).to_string()) == 202 {
                         acknowledged.push(nonce);
+                        so_far.fetch_add(1, Ordering::SeqCst);
                     }
                 }
                 acknowledged
             })
         })
         .collect();
-    thread::sleep(Duration::from_millis(600));
+    // Under load: some reports in (at most 20 s on a busy machine), more
+    // on their way.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while so_far.load(Ordering::SeqCst) < 50 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(20));
+    }
     let status = receiver.signal_and_wait("TERM");
     stop.store(true, Ordering::SeqCst);
     assert!(status.success(), "SIGTERM exits 0, not {status}");

@@ -86,18 +86,31 @@ fn count_row(row: &rusqlite::Row, first: usize) -> rusqlite::Result<CountRow> {
     })
 }
 
+/// The aggregates' shard: one file has one writer.
+const SHARD: i64 = 0;
+
 /// Adds a batch's totals to the aggregates; how many capped keys were
 /// counted as `(other)`.
 fn apply(tx: &rusqlite::Transaction<'_>, totals: &Totals) -> rusqlite::Result<u64> {
     let mut sessions = tx.prepare_cached(&sql().sessions_upsert)?;
     for ((day, version), amount) in &totals.sessions {
-        sessions.execute(params![day, version, amount])?;
+        sessions.execute(params![day, version, SHARD, amount])?;
     }
     let mut folded = 0;
     for ((day, version, field, kind, key), count) in &totals.counts {
         if count.capped {
             let counted: String = tx.prepare_cached(&sql().capped_upsert)?.query_row(
-                params![day, version, field, kind, key, DAY_CAP, OTHER, count.amount],
+                params![
+                    day,
+                    version,
+                    field,
+                    kind,
+                    key,
+                    DAY_CAP,
+                    OTHER,
+                    count.amount,
+                    SHARD
+                ],
                 |row| row.get(0),
             )?;
             folded += u64::from(counted != *key);
@@ -108,13 +121,16 @@ fn apply(tx: &rusqlite::Transaction<'_>, totals: &Totals) -> rusqlite::Result<u6
                 field,
                 kind,
                 key,
+                SHARD,
                 count.amount
             ])?;
         }
     }
     let mut numbers = tx.prepare_cached(&sql().number_upsert)?;
     for ((day, version, field), n) in &totals.numbers {
-        numbers.execute(params![day, version, field, n.count, n.sum, n.min, n.max])?;
+        numbers.execute(params![
+            day, version, field, SHARD, n.count, n.sum, n.min, n.max
+        ])?;
     }
     Ok(folded)
 }
@@ -257,6 +273,7 @@ impl Store for SqliteStore {
                         fold.field,
                         fold.kind,
                         OTHER,
+                        SHARD,
                         fold.total
                     ],
                 )?;

@@ -25,7 +25,38 @@ const CONNECTIONS: usize = 4;
 /// One connection, and the ingest statements once prepared on it.
 pub(super) struct Connection {
     pub(super) client: Client,
+    /// The aggregates' shard this connection writes: see [`claim_shard`].
+    pub(super) shard: i16,
     ingest: Option<IngestStatements>,
+}
+
+/// Shards of the aggregate rows: as many writers (connections, over all
+/// receivers on the database) as this commit without waiting on a row
+/// another holds.
+pub(super) const SHARDS: i16 = 32;
+/// The advisory-lock class of the shard locks (the object is the shard).
+const SHARD_LOCK_CLASS: i32 = 0x7465_6c65; // "tele"
+
+/// A shard no other open connection writes, held (a session advisory
+/// lock) until this connection closes, when the server releases it; if
+/// all are taken, one at random (writers then share it and wait on each
+/// other's rows, which is slower but still correct).
+async fn claim_shard(client: &Client) -> Result<i16, tokio_postgres::Error> {
+    for shard in 0..SHARDS {
+        let claimed: bool = client
+            .query_one(
+                "SELECT pg_try_advisory_lock($1, $2)",
+                &[&SHARD_LOCK_CLASS, &i32::from(shard)],
+            )
+            .await?
+            .get(0);
+        if claimed {
+            return Ok(shard);
+        }
+    }
+    let mut byte = [0u8; 1];
+    let _ = getrandom::fill(&mut byte);
+    Ok(i16::from(byte[0]) % SHARDS)
 }
 
 /// The statements every report runs, prepared once per connection: a
@@ -130,8 +161,10 @@ impl Connections {
                     tracing::warn!("postgres connection closed: {err}");
                 }
             });
+            let shard = claim_shard(&client).await.map_err(error)?;
             *slot = Some(Connection {
                 client,
+                shard,
                 ingest: None,
             });
         }

@@ -39,6 +39,8 @@ fn partition_name(day: Date) -> String {
 const MIGRATION_LOCK: i64 = 0x7465_6c65_6d69_6772; // "telemigr"
 /// The advisory lock a day partition is created under.
 const PARTITION_LOCK: i64 = 0x7465_6c65_7061_7274; // "teleprt"
+/// The shard a fold's `(other)` count goes to.
+const FOLD_SHARD: i16 = 0;
 /// How often a batch that lost a deadlock (or a serialization failure) to
 /// a concurrent one is tried again: nothing of it was committed.
 const ATTEMPTS: usize = 3;
@@ -136,6 +138,7 @@ fn retryable(err: &tokio_postgres::Error) -> bool {
 async fn store_batch(
     client: &mut Client,
     prepared: &IngestStatements,
+    shard: &i16,
     batch: &[Ingest],
 ) -> Result<Stored, tokio_postgres::Error> {
     let tx = client.transaction().await?;
@@ -171,7 +174,7 @@ async fn store_batch(
     );
     let mut updates: Vec<Update<'_>> = Vec::new();
     for ((day, version), amount) in &totals.sessions {
-        updates.push((&prepared.sessions, vec![day, version, amount], None));
+        updates.push((&prepared.sessions, vec![day, version, shard, amount], None));
     }
     for ((day, version, field, kind, key), count) in &totals.counts {
         updates.push(if count.capped {
@@ -184,17 +187,18 @@ async fn store_batch(
                 &DAY_CAP,
                 &OTHER,
                 &count.amount,
+                shard,
             ];
             (&prepared.capped, params, Some(key))
         } else {
             let params: Vec<&(dyn ToSql + Sync)> =
-                vec![day, version, field, kind, key, &count.amount];
+                vec![day, version, field, kind, key, shard, &count.amount];
             (&prepared.count, params, None)
         });
     }
     for ((day, version, field), n) in &totals.numbers {
         let params: Vec<&(dyn ToSql + Sync)> =
-            vec![day, version, field, &n.count, &n.sum, &n.min, &n.max];
+            vec![day, version, field, shard, &n.count, &n.sum, &n.min, &n.max];
         updates.push((&prepared.number, params, None));
     }
     let pipelined = updates
@@ -223,9 +227,11 @@ impl Store for PostgresStore {
             .query(move |connection| {
                 Box::pin(async move {
                     let prepared = connection.ingest_statements().await?;
+                    let shard = connection.shard;
                     let mut attempt = 1;
                     loop {
-                        match store_batch(&mut connection.client, &prepared, &batch).await {
+                        let client = &mut connection.client;
+                        match store_batch(client, &prepared, &shard, &batch).await {
                             Err(err) if attempt < ATTEMPTS && retryable(&err) => attempt += 1,
                             done => return done,
                         }
@@ -235,8 +241,11 @@ impl Store for PostgresStore {
             .await
     }
 
+    /// Two: one gathers and sends its batch while the other commits.
+    /// More would only make batches smaller (more statements per report)
+    /// on a machine whose CPU the receiver and its database share.
     fn writers(&self) -> usize {
-        self.connections.len()
+        self.connections.len().min(2)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -403,6 +412,7 @@ impl Store for PostgresStore {
                                 &fold.field,
                                 &fold.kind,
                                 &OTHER,
+                                &FOLD_SHARD,
                                 &fold.total,
                             ],
                         )
