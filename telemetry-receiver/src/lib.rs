@@ -19,11 +19,13 @@
 //!   fields.
 //! - [`aggregate`]: what one report adds to the aggregates, as data.
 //! - [`store`]: the [`Store`] trait and its rows, then
+//!   - [`store::batch`]: what a group-commit batch adds, summed per row;
 //!   - [`store::sql`]: every statement the engines share, and the
 //!     migrations;
 //!   - [`store::sqlite`] and [`store::postgres`], which run them (the
 //!     latter's private `connections` module takes and remakes its
-//!     connections).
+//!     connections and claims their shards, its `ingest` module stores a
+//!     batch).
 //! - [`monitoring`]: the metrics' names and recorder, `GET /healthz`,
 //!   `/readyz` and `/metrics`.
 //! - [`commit`]: group commit, the queue and writers in front of the

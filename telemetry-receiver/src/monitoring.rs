@@ -18,7 +18,7 @@ use crate::Receiver;
 /// Reports stored (`202`, `"stored"`).
 pub const STORED: &str = "telemetry_receiver_reports_stored_total";
 /// Reports already stored today (`202`, `"duplicate"`).
-pub const DUPLICATES: &str = "telemetry_receiver_reports_duplicate_total";
+pub const DUPLICATE_REPORTS: &str = "telemetry_receiver_reports_duplicate_total";
 /// Reports refused, by `status` and `reason`.
 pub const REFUSED: &str = "telemetry_receiver_reports_refused_total";
 /// Reports not stored for a storage failure (`503`).
@@ -73,7 +73,7 @@ pub fn batch_committed(size: usize, took: Duration, stored: Option<&Stored>) {
         .filter(|outcome| **outcome == Outcome::Stored)
         .count() as u64;
     counter!(STORED).increment(new);
-    counter!(DUPLICATES).increment(size as u64 - new);
+    counter!(DUPLICATE_REPORTS).increment(size as u64 - new);
     counter!(FOLDED).increment(stored.folded);
 }
 
