@@ -1,8 +1,12 @@
 //! Ingest throughput and latency with concurrent loopback senders, on
-//! SQLite and on PostgreSQL, and the database size per million reports.
+//! SQLite and on PostgreSQL (one receiver, then three on one database),
+//! the database size per million reports, and reports per fsync of the
+//! disk written to (its fsyncs per second measured by a probe first).
 //! A benchmark, not a test: `cargo bench -p telemetry-receiver --bench ingest
-//! [-- --seconds 10 --senders 16]`. Results go in docs/performance.md.
+//! [-- --seconds 10 --senders 16,64]`. Results go in docs/performance.md.
 
+use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -52,13 +56,16 @@ struct Outcome {
 }
 
 /// Runs `senders` threads, each posting reports one after another over a
-/// keep-alive connection, for `seconds`.
-fn load(base: &str, senders: usize, seconds: u64) -> Outcome {
+/// keep-alive connection (sender `n` to `bases[n % len]`), for `seconds`.
+fn load(bases: &[String], senders: usize, seconds: u64) -> Outcome {
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
+    // Nonces differ between runs of one process.
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUN.fetch_add(1, std::sync::atomic::Ordering::SeqCst) * 10_000;
     let threads: Vec<_> = (0..senders)
         .map(|sender| {
-            let url = format!("{base}/v1/report");
+            let url = format!("{}/v1/report", bases[sender % bases.len()]);
             std::thread::spawn(move || {
                 let agent: ureq::Agent = ureq::Agent::config_builder()
                     .http_status_as_error(false)
@@ -67,7 +74,7 @@ fn load(base: &str, senders: usize, seconds: u64) -> Outcome {
                 let mut latencies = Vec::new();
                 let mut i = 0;
                 while Instant::now() < deadline {
-                    let body = report(sender, i);
+                    let body = report(run + sender, i);
                     let sent = Instant::now();
                     let status = agent
                         .post(&url)
@@ -104,28 +111,65 @@ fn serve<S: Store>(runtime: &tokio::runtime::Runtime, store: S) -> String {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    runtime.spawn(async move { axum::serve(listener, router(receiver)).await });
+    let limits = telemetry_receiver::edge::Limits::default();
+    runtime.spawn(telemetry_receiver::edge::serve(
+        listener,
+        router(receiver),
+        limits,
+        std::future::pending(),
+    ));
     base
 }
 
-fn print(engine: &str, outcome: &Outcome, bytes: u64) {
+/// Write+fsync cycles per second on the disk of `dir`: 4 KiB appended
+/// and `fdatasync`ed, for one second. What one commit costs at least.
+fn fsyncs_per_second(dir: &Path) -> f64 {
+    let path = dir.join("fsync-probe");
+    let Ok(mut file) = std::fs::File::create(&path) else {
+        return 0.0;
+    };
+    let block = [7u8; 4096];
+    let started = Instant::now();
+    let mut cycles = 0u32;
+    while started.elapsed() < Duration::from_secs(1) {
+        if file
+            .write_all(&block)
+            .and_then(|()| file.sync_data())
+            .is_err()
+        {
+            return 0.0;
+        }
+        cycles += 1;
+    }
+    let _ = std::fs::remove_file(&path);
+    f64::from(cycles) / started.elapsed().as_secs_f64()
+}
+
+fn print(engine: &str, senders: usize, outcome: &Outcome, bytes: u64, fsyncs: f64) {
     println!(
-        "| {engine} | {} | {:.0} | {:.1} | {:.1} | {:.0} MB |",
+        "| {engine} | {senders} | {} | {:.0} | {:.1} | {:.1} | {:.2} | {:.0} MB |",
         outcome.sent,
         outcome.per_second,
         outcome.p50.as_secs_f64() * 1000.0,
         outcome.p99.as_secs_f64() * 1000.0,
+        outcome.per_second / fsyncs,
         bytes as f64 / outcome.sent as f64 * 1e6 / 1e6,
     );
 }
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let (mut seconds, mut senders) = (10, 16);
+    let (mut seconds, mut senders) = (10, vec![16, 64]);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--seconds" => seconds = args.next().and_then(|v| v.parse().ok()).unwrap_or(seconds),
-            "--senders" => senders = args.next().and_then(|v| v.parse().ok()).unwrap_or(senders),
+            "--senders" => {
+                let list = args.next().unwrap_or_default();
+                let parsed: Vec<usize> = list.split(',').filter_map(|n| n.parse().ok()).collect();
+                if !parsed.is_empty() {
+                    senders = parsed;
+                }
+            }
             _ => {} // cargo bench passes --bench
         }
     }
@@ -133,26 +177,76 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    println!(
-        "{senders} concurrent loopback senders, {seconds} s per engine, {} cores\n",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
-    println!("| engine | reports | reports/s | p50 ms | p99 ms | size per million reports |");
-    println!("|---|---:|---:|---:|---:|---:|");
-
     let dir = std::env::temp_dir().join(format!("receiver-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("bench.db");
-    let base = serve(&runtime, SqliteStore::open(&db).unwrap());
-    let outcome = load(&base, senders, seconds);
-    let size: u64 = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|f| f.unwrap().metadata().unwrap().len())
-        .sum();
-    print("SQLite", &outcome, size);
+    let fsyncs = fsyncs_per_second(&dir);
+    println!(
+        "concurrent loopback senders, {seconds} s per run, {} cores; the disk of {} does {fsyncs:.0} write+fsync/s\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        dir.display()
+    );
+    println!("| engine | senders | reports | reports/s | p50 ms | p99 ms | reports per fsync | size per million reports |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+
+    for &senders in &senders {
+        let db = dir.join(format!("bench-{senders}.db"));
+        let base = serve(&runtime, SqliteStore::open(&db).unwrap());
+        let outcome = load(&[base], senders, seconds);
+        let size: u64 = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|f| f.ok()?.metadata().ok())
+            .map(|m| m.len())
+            .sum();
+        print("SQLite", senders, &outcome, size, fsyncs);
+        for file in std::fs::read_dir(&dir).unwrap().flatten() {
+            let _ = std::fs::remove_file(file.path());
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 
-    let database = format!("receiver_bench_{}", std::process::id());
+    for receivers in [1, 3] {
+        for &senders in &senders {
+            let Some(url) = postgres_database(&runtime, receivers, senders) else {
+                return;
+            };
+            let bases: Vec<String> = (0..receivers)
+                .map(|_| {
+                    let store = runtime.block_on(PostgresStore::connect(&url)).unwrap();
+                    serve(&runtime, store)
+                })
+                .collect();
+            let outcome = load(&bases, senders, seconds);
+            let size = runtime.block_on(async {
+                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(connection);
+                let row = client
+                    .query_one("SELECT pg_database_size(current_database())", &[])
+                    .await
+                    .unwrap();
+                row.get::<_, i64>(0) as u64
+            });
+            let engine = match receivers {
+                1 => "PostgreSQL, 1 receiver".to_owned(),
+                n => format!("PostgreSQL, {n} receivers on one database"),
+            };
+            print(&engine, senders, &outcome, size, fsyncs);
+        }
+    }
+}
+
+/// A fresh database for one run, or `None` (said on stdout) without a
+/// server.
+fn postgres_database(
+    runtime: &tokio::runtime::Runtime,
+    receivers: usize,
+    senders: usize,
+) -> Option<String> {
+    let database = format!(
+        "receiver_bench_{}_{receivers}_{senders}",
+        std::process::id()
+    );
     let created = runtime.block_on(async {
         let (client, connection) =
             tokio_postgres::connect(&format!("{POSTGRES}/test"), tokio_postgres::NoTls).await?;
@@ -161,26 +255,11 @@ fn main() {
             .batch_execute(&format!("CREATE DATABASE {database}"))
             .await
     });
-    if let Err(err) = created {
-        println!("\n(PostgreSQL at {POSTGRES} not reachable: {err})");
-        return;
+    match created {
+        Ok(()) => Some(format!("{POSTGRES}/{database}")),
+        Err(err) => {
+            println!("\n(PostgreSQL at {POSTGRES} not reachable: {err})");
+            None
+        }
     }
-    let url = format!("{POSTGRES}/{database}");
-    let base = serve(
-        &runtime,
-        runtime.block_on(PostgresStore::connect(&url)).unwrap(),
-    );
-    let outcome = load(&base, senders, seconds);
-    let size = runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        let row = client
-            .query_one("SELECT pg_database_size(current_database())", &[])
-            .await
-            .unwrap();
-        row.get::<_, i64>(0) as u64
-    });
-    print("PostgreSQL", &outcome, size);
 }

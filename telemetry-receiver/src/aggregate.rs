@@ -5,16 +5,17 @@ use serde_json::Value;
 
 use crate::schema::{FieldKind, FieldSpec};
 
-/// The label of values beyond a day's 100 most frequent of a free-form
-/// string field.
+/// The label of keys beyond a day's 100 most frequent of a field whose
+/// keys a sender invents: a free-form string's values, a string list's
+/// elements, a map's keys.
 pub const OTHER: &str = "(other)";
-/// How many values of a free-form string field a day keeps.
+/// How many keys of such a field a past day keeps.
 pub const TOP_VALUES: usize = 100;
-/// How many rows (values and `(other)`) a free-form string field may have
-/// while its day is running; a new value beyond them counts as `(other)`
-/// at once. Ten times [`TOP_VALUES`], so the day's end still picks its
-/// 100 from real counts; without it, a sender inventing values could grow
-/// the aggregates without bound until the day ends.
+/// How many rows (keys and `(other)`) such a field may have while its day
+/// is running; a new key beyond them counts as `(other)` at once. Ten
+/// times [`TOP_VALUES`], so the day's end still picks its 100 from real
+/// counts; without it, a sender inventing keys could grow the aggregates
+/// without bound until the day ends.
 pub const DAY_CAP: i64 = 1000;
 
 /// One addition to a per-day, per-version count.
@@ -28,9 +29,16 @@ pub enum Observation {
         key: String,
         amount: i64,
     },
-    /// `count(field, value, key) += 1` for a free-form string, or
-    /// `(other)` when `key` is new and the field has [`DAY_CAP`] rows today.
-    FreeForm { field: String, key: String },
+    /// `count(field, kind, key) += amount` for a key a sender may invent
+    /// (a free-form string's value, a string list's element, a map's key),
+    /// or `(other)` when `key` is new and the field has [`DAY_CAP`] rows of
+    /// that kind today.
+    Capped {
+        field: String,
+        kind: &'static str,
+        key: String,
+        amount: i64,
+    },
     /// One number: count, sum, min, max.
     Number { field: String, value: f64 },
 }
@@ -58,13 +66,16 @@ fn observe_value(out: &mut Vec<Observation>, field: &FieldSpec, value: &Value) {
         key,
         amount,
     };
+    let capped = |kind, key: String, amount| Observation::Capped {
+        field: field.path.clone(),
+        kind,
+        key,
+        amount,
+    };
     match (&field.kind, value) {
         (_, Value::Null) => {}
         (FieldKind::Value { free_form: true }, Value::String(text)) => {
-            out.push(Observation::FreeForm {
-                field: field.path.clone(),
-                key: text.clone(),
-            })
+            out.push(capped(VALUE, text.clone(), 1))
         }
         (FieldKind::Value { .. }, Value::String(text)) => out.push(count(VALUE, text.clone(), 1)),
         (FieldKind::Boolean, Value::Bool(flag)) => out.push(count(VALUE, flag.to_string(), 1)),
@@ -72,11 +83,11 @@ fn observe_value(out: &mut Vec<Observation>, field: &FieldSpec, value: &Value) {
             items
                 .iter()
                 .filter_map(Value::as_str)
-                .map(|item| count(VALUE, item.to_owned(), 1)),
+                .map(|item| capped(VALUE, item.to_owned(), 1)),
         ),
         (FieldKind::MapSum, Value::Object(entries)) => {
             out.extend(entries.iter().filter_map(|(key, n)| {
-                Some(count(
+                Some(capped(
                     SUM,
                     key.clone(),
                     n.as_i64().or_else(|| n.as_f64().map(|f| f as i64))?,
@@ -167,7 +178,12 @@ mod tests {
                     key,
                     amount,
                 } => format!("{field} {kind} {key} {amount}"),
-                Observation::FreeForm { field, key } => format!("{field} free-form {key}"),
+                Observation::Capped {
+                    field,
+                    kind,
+                    key,
+                    amount,
+                } => format!("{field} capped {kind} {key} {amount}"),
                 Observation::Number { field, value } => format!("{field} = {value}"),
             })
             .collect();
@@ -177,13 +193,13 @@ mod tests {
                 "tier value postgres 1",
                 "cluster_count = 5",
                 "cluster_count histogram 2^2 1",
-                "packs value cis 1",
-                "packs value pod-security 1",
-                "platforms sum eks 2",
-                "platforms sum kind 1",
+                "packs capped value cis 1",
+                "packs capped value pod-security 1",
+                "platforms capped sum eks 2",
+                "platforms capped sum kind 1",
                 "gpu value false 1",
-                "system.gpus[].model free-form L4",
-                "system.gpus[].model free-form A100",
+                "system.gpus[].model capped value L4 1",
+                "system.gpus[].model capped value A100 1",
             ]
         );
     }

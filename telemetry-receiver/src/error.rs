@@ -16,6 +16,8 @@ pub struct ApiError {
     message: String,
     /// The JSON pointer of the field at fault, when there is one.
     field: Option<String>,
+    /// Why, in one fixed word, for the metrics' `reason` label.
+    reason: &'static str,
 }
 
 impl ApiError {
@@ -24,7 +26,22 @@ impl ApiError {
             status,
             message: message.into(),
             field: None,
+            reason: "other",
         }
+    }
+
+    /// The same error, with its reason for the metrics.
+    pub fn because(mut self, reason: &'static str) -> ApiError {
+        self.reason = reason;
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn reason(&self) -> &'static str {
+        self.reason
     }
 
     /// `400`.
@@ -45,14 +62,14 @@ impl ApiError {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage is unavailable")
     }
 
-    /// `503` for a report the store did not take; logged as
-    /// [`ApiError::unavailable`] is.
-    pub fn not_stored(err: StoreError) -> ApiError {
-        tracing::warn!("a report was not stored: {err}");
+    /// `503` for a report the store did not take. Not logged here: the
+    /// group-commit writer logs the store's error once for its batch.
+    pub fn not_stored(_err: StoreError) -> ApiError {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "storage is unavailable; nothing was stored",
         )
+        .because("storage")
     }
 }
 

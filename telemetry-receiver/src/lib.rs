@@ -19,18 +19,27 @@
 //!   fields.
 //! - [`aggregate`]: what one report adds to the aggregates, as data.
 //! - [`store`]: the [`Store`] trait and its rows, then
+//!   - [`store::batch`]: what a group-commit batch adds, summed per row;
 //!   - [`store::sql`]: every statement the engines share, and the
 //!     migrations;
 //!   - [`store::sqlite`] and [`store::postgres`], which run them (the
 //!     latter's private `connections` module takes and remakes its
-//!     connections).
+//!     connections and claims their shards, its `ingest` module stores a
+//!     batch).
+//! - [`monitoring`]: the metrics' names and recorder, `GET /healthz`,
+//!   `/readyz` and `/metrics`.
+//! - [`commit`]: group commit, the queue and writers in front of the
+//!   store.
 //! - this root: [`Receiver`], what the handlers share, and [`maintain`],
 //!   the retention job.
 //! - [`dashboard`]: the page at `GET /`, read from the store
 //!   ([`dashboard::query`]) then drawn from that data alone
 //!   ([`dashboard::render`]).
 //! - [`error`]: [`error::ApiError`], a refusal as the client sees it.
+//! - [`json`]: reading a report's JSON, refusing duplicate keys.
 //! - [`server`]: the HTTP endpoints.
+//! - [`edge`]: the HTTP connections: timeouts, size and connection
+//!   bounds, graceful shutdown.
 //!
 //! The binary (`main.rs`) sits on top: it opens a store and serves
 //! [`server::router`], running [`maintain`] on a timer.
@@ -39,29 +48,100 @@
 
 pub mod aggregate;
 pub mod clock;
+pub mod commit;
 pub mod dashboard;
+pub mod edge;
 pub mod error;
+pub mod json;
+pub mod monitoring;
 pub mod schema;
 pub mod server;
 pub mod store;
 
-use std::sync::Arc;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock, RwLock};
 
-use time::Duration;
+use time::{Date, Duration};
 
+use aggregate::{DAY_CAP, SUM, TOP_VALUES, VALUE};
 use clock::Clock;
+use commit::GroupCommit;
 use schema::{FieldKind, Schemas};
-use store::{Store, StoreError};
+use store::{Ingest, Outcome, Store, StoreError};
 
 /// Days raw reports are kept by default.
 pub const RAW_RETENTION_DAYS: i64 = 90;
 
+/// Days of storage made ready ahead, today included (PostgreSQL's day
+/// partitions): the maintenance job runs hourly, so a new day's
+/// partitions exist long before its first report.
+pub const DAYS_AHEAD: i64 = 3;
+
 /// What the handlers and the retention job share.
 pub struct Receiver<S> {
+    /// The schemas the receiver started with. Reports are validated
+    /// against [`Receiver::current_schemas`], which a reload replaces.
     pub schemas: Schemas,
+    /// The schemas of the last reload (`SIGHUP`), if there was one.
+    reloaded: RwLock<Option<Arc<Schemas>>>,
     pub store: S,
     pub clock: Arc<dyn Clock>,
     pub raw_retention_days: i64,
+    /// Group commit, started with the first report (on its runtime).
+    commits: OnceLock<GroupCommit>,
+}
+
+/// The schemas in force: those at start, or those of the last reload.
+pub enum CurrentSchemas<'r> {
+    AtStart(&'r Schemas),
+    Reloaded(Arc<Schemas>),
+}
+
+impl Deref for CurrentSchemas<'_> {
+    type Target = Schemas;
+
+    fn deref(&self) -> &Schemas {
+        match self {
+            CurrentSchemas::AtStart(schemas) => schemas,
+            CurrentSchemas::Reloaded(schemas) => schemas,
+        }
+    }
+}
+
+impl<S> Receiver<S> {
+    /// The schemas reports are validated against now.
+    pub fn current_schemas(&self) -> CurrentSchemas<'_> {
+        let reloaded = self.reloaded.read().unwrap_or_else(|e| e.into_inner());
+        match reloaded.as_ref() {
+            Some(schemas) => CurrentSchemas::Reloaded(Arc::clone(schemas)),
+            None => CurrentSchemas::AtStart(&self.schemas),
+        }
+    }
+
+    /// Replaces the schemas in force (a reload of the schema file): the
+    /// reports arriving from now on are validated against `schemas`.
+    pub fn reload_schemas(&self, schemas: Schemas) {
+        let mut reloaded = self.reloaded.write().unwrap_or_else(|e| e.into_inner());
+        *reloaded = Some(Arc::new(schemas));
+    }
+}
+
+impl<S: Store> Receiver<S> {
+    /// Stores a report through group commit: answers once the batch it
+    /// joined has committed.
+    pub async fn store_report(self: &Arc<Self>, ingest: Ingest) -> Result<Outcome, StoreError> {
+        let commits = self.commits.get_or_init(|| {
+            let receiver = Arc::clone(self);
+            GroupCommit::start(
+                self.store.writers(),
+                Arc::new(move |batch| {
+                    let receiver = Arc::clone(&receiver);
+                    Box::pin(async move { receiver.store.ingest_batch(batch).await })
+                }),
+            )
+        });
+        commits.submit(ingest).await
+    }
 }
 
 /// A receiver over `store`, ready for [`server::router`].
@@ -73,34 +153,62 @@ pub fn receiver<S: Store>(
 ) -> Arc<Receiver<S>> {
     Arc::new(Receiver {
         schemas,
+        reloaded: RwLock::new(None),
         store,
         clock,
         raw_retention_days,
+        commits: OnceLock::new(),
     })
 }
 
-/// The periodic job: deletes raw reports older than the retention, and
-/// folds past days' rare string values into `(other)`.
+/// The periodic job: makes the next days' storage ready, deletes raw
+/// reports older than the retention, folds past days' rare invented keys
+/// into `(other)` (each keeps its [`TOP_VALUES`] most frequent), and trims
+/// today's to [`DAY_CAP`] (concurrent writers on PostgreSQL may pass the
+/// cap by what they commit at the same moment).
 pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), StoreError> {
     let today = receiver.clock.today();
-    receiver
-        .store
+    let store = &receiver.store;
+    store.prepare_days(today, DAYS_AHEAD).await?;
+    store
         .delete_raw_before(today - Duration::days(receiver.raw_retention_days))
         .await?;
-    let free_form: Vec<String> = receiver
-        .schemas
-        .fields
-        .iter()
-        .filter(|(_, kind)| matches!(kind, FieldKind::Value { free_form: true }))
-        .map(|(path, _)| path.clone())
-        .collect();
-    let rows = receiver
-        .store
-        .value_counts_before(today, &free_form)
-        .await?;
-    let folds = store::folds(rows);
-    if !folds.is_empty() {
-        receiver.store.fold(folds).await?;
+    let fields = |wanted: fn(&FieldKind) -> bool| -> Vec<String> {
+        let schemas = receiver.current_schemas();
+        let fields = schemas.fields.iter();
+        fields
+            .filter(|(_, kind)| wanted(kind))
+            .map(|(path, _)| path.clone())
+            .collect()
+    };
+    let invented = [
+        (
+            fields(|kind| {
+                matches!(
+                    kind,
+                    FieldKind::Value { free_form: true } | FieldKind::Elements
+                )
+            }),
+            VALUE,
+        ),
+        (fields(|kind| *kind == FieldKind::MapSum), SUM),
+    ];
+    let tomorrow = today + Duration::days(1);
+    for (fields, kind) in invented {
+        if fields.is_empty() {
+            continue;
+        }
+        let past = store
+            .counts_between(Date::MIN, today, &fields, kind)
+            .await?;
+        let running = store.counts_between(today, tomorrow, &fields, kind).await?;
+        let mut folds = store::folds(past, TOP_VALUES);
+        folds.extend(store::folds(running, DAY_CAP as usize));
+        if !folds.is_empty() {
+            let keys: usize = folds.iter().map(|fold| fold.keys.len()).sum();
+            metrics::counter!(monitoring::FOLDED).increment(keys as u64);
+            store.fold(folds).await?;
+        }
     }
     Ok(())
 }

@@ -3,7 +3,8 @@
 //! the environment variable each can be read from (a flag on the command
 //! line wins over its variable).
 //!
-//! Exit status: 0 after `--help`, `--version` or a clean shutdown; 2 on a
+//! Exit status: 0 after `--help`, `--version` or a shutdown on SIGTERM or
+//! SIGINT (in-flight reports finished, within `--shutdown-grace-secs`); 2 on a
 //! usage error (an unknown flag, a missing `--schema`, a value that does
 //! not parse), with the usage on stderr; 1 when the receiver cannot run
 //! (the schema file cannot be read, the database cannot be opened, the
@@ -15,8 +16,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use telemetry_receiver::clock::SystemClock;
+use telemetry_receiver::edge::{self, Limits};
 use telemetry_receiver::schema::Schemas;
 use telemetry_receiver::store::postgres::PostgresStore;
 use telemetry_receiver::store::sqlite::SqliteStore;
@@ -40,7 +42,8 @@ const DEFAULT_MAINTENANCE_EVERY_SECS: u64 = 3600;
     name = "telemetry-receiver",
     version,
     after_help = "Logs go to stderr; RUST_LOG sets their filter (default: info). \
-                  The first line on stdout is `listening on http://<address>`."
+                  The first line on stdout is `listening on http://<address>`. \
+                  SIGTERM or SIGINT shuts down gracefully."
 )]
 struct Args {
     /// The payload's JSON Schema, as bless writes it
@@ -90,6 +93,65 @@ struct Args {
         value_parser = above_zero::<u64>,
     )]
     maintenance_every_secs: u64,
+
+    /// Logs as human-readable text or as JSON lines (for log collectors).
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        env = "TELEMETRY_RECEIVER_LOG_FORMAT",
+        default_value = "text"
+    )]
+    log_format: LogFormat,
+
+    /// Seconds a request's headers may take to arrive; a half-sent request
+    /// (or an idle keep-alive connection) is closed after it.
+    #[arg(
+        long,
+        value_name = "SECS",
+        env = "TELEMETRY_RECEIVER_HEADER_TIMEOUT_SECS",
+        default_value_t = edge::HEADER_TIMEOUT_SECS,
+        value_parser = above_zero::<u64>,
+    )]
+    header_timeout_secs: u64,
+
+    /// The largest total size of a request's line and headers; past it the
+    /// answer is 431.
+    #[arg(
+        long,
+        value_name = "BYTES",
+        env = "TELEMETRY_RECEIVER_MAX_HEADER_BYTES",
+        default_value_t = edge::MAX_HEADER_BYTES,
+        value_parser = above_zero::<usize>,
+    )]
+    max_header_bytes: usize,
+
+    /// Connections served at once; past it new connections wait in the
+    /// kernel's listen backlog until one closes.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "TELEMETRY_RECEIVER_MAX_CONNECTIONS",
+        default_value_t = edge::MAX_CONNECTIONS,
+        value_parser = above_zero::<usize>,
+    )]
+    max_connections: usize,
+
+    /// Seconds the reports in flight get to finish on SIGTERM or SIGINT.
+    #[arg(
+        long,
+        value_name = "SECS",
+        env = "TELEMETRY_RECEIVER_SHUTDOWN_GRACE_SECS",
+        default_value_t = edge::SHUTDOWN_GRACE_SECS,
+        value_parser = above_zero::<u64>,
+    )]
+    shutdown_grace_secs: u64,
+}
+
+/// How the logs are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 /// A parsed `--db`.
@@ -121,7 +183,7 @@ fn above_zero<T: std::str::FromStr + PartialOrd + From<u8>>(text: &str) -> Resul
 fn main() -> ExitCode {
     // Exits 0 after --help and --version (on stdout), 2 on a usage error.
     let args = Args::parse();
-    init_logs();
+    init_logs(args.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),
@@ -137,16 +199,20 @@ fn fail(err: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn init_logs() {
+fn init_logs(format: LogFormat) {
     use std::io::IsTerminal;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
-        .with_writer(std::io::stderr)
-        .with_ansi(!no_color && std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs
+            .with_ansi(!no_color && std::io::stderr().is_terminal())
+            .init(),
+    }
 }
 
 async fn run(args: Args) -> Result<(), String> {
@@ -184,6 +250,8 @@ async fn serve<S: Store>(args: Args, schemas: Schemas, store: S) -> Result<(), S
         Arc::clone(&receiver),
         Duration::from_secs(args.maintenance_every_secs),
     ));
+    #[cfg(unix)]
+    tokio::spawn(reload_on_sighup(Arc::clone(&receiver), args.schema.clone()));
     tracing::info!(
         "receiving {} (schema_version {}) on http://{addr}; raw reports kept {} days",
         receiver.schemas.title,
@@ -198,12 +266,76 @@ async fn serve<S: Store>(args: Args, schemas: Schemas, store: S) -> Result<(), S
     );
     // Tests and scripts read the bound address (the port may be ephemeral).
     println!("listening on http://{addr}");
-    axum::serve(listener, router(receiver))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| format!("server: {e}"))
+    let limits = Limits {
+        header_timeout: Duration::from_secs(args.header_timeout_secs),
+        max_header_bytes: args.max_header_bytes,
+        max_connections: args.max_connections,
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+    };
+    let shutdown = edge::serve(listener, router(receiver), limits, stop_signal()).await;
+    match shutdown {
+        edge::Shutdown::Clean => tracing::info!("stopped; every report in flight was answered"),
+        edge::Shutdown::GaveUp => tracing::warn!(
+            "stopped after {} s with requests still running; their reports were not acknowledged",
+            args.shutdown_grace_secs
+        ),
+    }
+    Ok(())
+}
+
+/// Completes on SIGTERM (what systemd, docker and Kubernetes send) or
+/// SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            let name = tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = int.recv() => "SIGINT",
+            };
+            tracing::info!("{name}: stopping, finishing the reports in flight");
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("interrupted: stopping, finishing the reports in flight");
+}
+
+/// Re-reads the schema file on each SIGHUP: a new recorded version is
+/// accepted without a restart. A file that cannot be read or parsed keeps
+/// the schemas in force, and the log says why.
+#[cfg(unix)]
+async fn reload_on_sighup<S: Store>(receiver: Arc<Receiver<S>>, path: PathBuf) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangups = match signal(SignalKind::hangup()) {
+        Ok(hangups) => hangups,
+        Err(err) => {
+            tracing::warn!("no schema reload on SIGHUP: {err}");
+            return;
+        }
+    };
+    while hangups.recv().await.is_some() {
+        let read = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+        match read.and_then(|text| Schemas::parse(&text)) {
+            Ok(schemas) => {
+                let versions: Vec<&str> = schemas.versions.keys().map(String::as_str).collect();
+                tracing::info!(
+                    "SIGHUP: reloaded {}: schema_version {}",
+                    path.display(),
+                    versions.join(", ")
+                );
+                receiver.reload_schemas(schemas);
+            }
+            Err(why) => tracing::warn!(
+                "SIGHUP: kept the schemas in force, {} cannot be used: {why}",
+                path.display()
+            ),
+        }
+    }
 }
 
 async fn maintenance<S: Store>(receiver: Arc<Receiver<S>>, every: Duration) {

@@ -1,5 +1,6 @@
 //! The HTTP side: `POST /v1/report`, `GET /v1/aggregates`, `GET
-//! /v1/sessions` and the dashboard at `GET /`. Nothing here reads the
+//! /v1/sessions`, the dashboard at `GET /`, and `GET /healthz`, `/readyz`
+//! and `/metrics` (see [`crate::monitoring`]). Nothing here reads the
 //! client's address or any header but `content-type`, and nothing about
 //! the client is logged: the page promises it.
 
@@ -18,6 +19,8 @@ use time::{Date, Duration};
 use crate::aggregate::observe;
 use crate::clock::parse_day;
 use crate::error::ApiError;
+use crate::json::JsonError;
+use crate::monitoring;
 use crate::schema::{Schemas, Version, NONCE};
 use crate::store::{Ingest, Outcome, Store};
 use crate::Receiver;
@@ -25,9 +28,20 @@ use crate::Receiver;
 /// The largest report accepted.
 pub const MAX_REPORT_BYTES: usize = 64 * 1024;
 
+/// How long a report's body may take to arrive once its headers have:
+/// past it the answer is `408` (the headers have their own timeout, see
+/// [`crate::edge`]).
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub fn router<S: Store>(receiver: Arc<Receiver<S>>) -> Router {
+    // Recording starts with the router, so no count is lost before the
+    // first scrape.
+    monitoring::install();
     Router::new()
         .route("/v1/report", post(report::<S>))
+        .route("/healthz", get(monitoring::healthz))
+        .route("/readyz", get(monitoring::readyz::<S>))
+        .route("/metrics", get(monitoring::metrics))
         .route("/v1/aggregates", get(aggregates::<S>))
         .route("/v1/sessions", get(sessions::<S>))
         .route("/", get(dashboard::<S>))
@@ -35,15 +49,30 @@ pub fn router<S: Store>(receiver: Arc<Receiver<S>>) -> Router {
 }
 
 /// Parse, validate, ingest: `202` once the report is stored (or was
-/// already, today).
+/// already, today). A refusal is counted by its status and reason.
 async fn report<S: Store>(
     State(receiver): State<Arc<Receiver<S>>>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let answer = take_report(receiver, headers, body).await;
+    if let Err(refusal) = &answer {
+        if refusal.status().is_client_error() {
+            monitoring::refused(refusal.status(), refusal.reason());
+        }
+    }
+    answer
+}
+
+async fn take_report<S: Store>(
+    receiver: Arc<Receiver<S>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let bytes = read_json_body(&headers, body).await?;
     let report = parse(&bytes)?;
-    let version = validate(&receiver.schemas, &report)?;
+    let schemas = receiver.current_schemas();
+    let version = validate(&schemas, &report)?;
     let session_key = match report.get(NONCE).and_then(Value::as_str) {
         Some(nonce) => nonce.to_owned(),
         None => random_key(),
@@ -56,8 +85,7 @@ async fn report<S: Store>(
         body: String::from_utf8_lossy(&bytes).into_owned(),
     };
     let status = match receiver
-        .store
-        .ingest(ingest)
+        .store_report(ingest)
         .await
         .map_err(ApiError::not_stored)?
     {
@@ -86,22 +114,48 @@ async fn read_json_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiErr
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "reports are application/json",
-        ));
-    }
-    to_bytes(body, MAX_REPORT_BYTES).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("a report is at most {MAX_REPORT_BYTES} bytes"),
         )
-    })
+        .because("media_type"));
+    }
+    let too_slow = || {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the body did not arrive within {} s",
+                BODY_TIMEOUT.as_secs()
+            ),
+        )
+        .because("body_timeout")
+    };
+    tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_REPORT_BYTES))
+        .await
+        .map_err(|_| too_slow())?
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("a report is at most {MAX_REPORT_BYTES} bytes"),
+            )
+            .because("too_large")
+        })
 }
 
 fn parse(bytes: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(bytes).map_err(|err| {
-        if err.to_string().contains("recursion limit") {
-            ApiError::bad_request("the report is too deeply nested")
-        } else {
-            ApiError::bad_request(format!("not JSON: {err}"))
+    crate::json::parse(bytes).map_err(|err| match err {
+        JsonError::DuplicateKey { pointer, key } => {
+            ApiError::bad_request(format!("{pointer}: the key {key:?} appears twice"))
+                .at(pointer)
+                .because("duplicate_key")
+        }
+        JsonError::Nul { pointer } => {
+            ApiError::bad_request(format!("{pointer}: a string holds U+0000"))
+                .at(pointer)
+                .because("nul")
+        }
+        JsonError::Syntax(err) if err.to_string().contains("recursion limit") => {
+            ApiError::bad_request("the report is too deeply nested").because("too_deep")
+        }
+        JsonError::Syntax(err) => {
+            ApiError::bad_request(format!("not JSON: {err}")).because("not_json")
         }
     })
 }
@@ -111,7 +165,9 @@ fn parse(bytes: &[u8]) -> Result<Value, ApiError> {
 fn validate<'s>(schemas: &'s Schemas, report: &Value) -> Result<&'s Version, ApiError> {
     let Some(version_text) = report.get("schema_version").and_then(Value::as_str) else {
         return Err(
-            ApiError::bad_request("the report has no schema_version string").at("/schema_version"),
+            ApiError::bad_request("the report has no schema_version string")
+                .at("/schema_version")
+                .because("schema_version"),
         );
     };
     let Some(version) = schemas.versions.get(version_text) else {
@@ -120,7 +176,8 @@ fn validate<'s>(schemas: &'s Schemas, report: &Value) -> Result<&'s Version, Api
             "unknown schema_version {version_text:?}; recorded: {}",
             known.join(", ")
         ))
-        .at("/schema_version"));
+        .at("/schema_version")
+        .because("schema_version"));
     };
     if let Some(error) = version.validator.iter_errors(report).next() {
         let path = error.instance_path().to_string();
@@ -129,10 +186,25 @@ fn validate<'s>(schemas: &'s Schemas, report: &Value) -> Result<&'s Version, Api
         } else {
             path
         };
-        return Err(ApiError::bad_request(format!("{field}: {error}")).at(field));
+        // The validator quotes the value: a 60 KB string is not sent back.
+        let mut message = error.to_string();
+        if message.len() > MAX_MESSAGE {
+            let cut = (0..=MAX_MESSAGE)
+                .rev()
+                .find(|&at| message.is_char_boundary(at))
+                .unwrap_or(0);
+            message.truncate(cut);
+            message.push_str("...");
+        }
+        return Err(ApiError::bad_request(format!("{field}: {message}"))
+            .at(field)
+            .because("invalid"));
     }
     Ok(version)
 }
+
+/// The longest validator message sent back, in bytes.
+const MAX_MESSAGE: usize = 300;
 
 /// A key for a report without a `session_nonce`: it is never a duplicate.
 fn random_key() -> String {
@@ -167,7 +239,8 @@ async fn aggregates<S: Store>(
     Query(range): Query<Range>,
 ) -> Result<Json<Value>, ApiError> {
     let (from, to) = range.days(receiver.clock.today())?;
-    let fields = &receiver.schemas.fields;
+    let schemas = receiver.current_schemas();
+    let fields = &schemas.fields;
     let Some(field) = range.field.as_deref() else {
         let names: Vec<&String> = fields.keys().collect();
         return Err(ApiError::bad_request(format!(

@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// Every flag and the variable it can be read from.
-const FLAGS: [(&str, &str); 5] = [
+const FLAGS: [(&str, &str); 10] = [
     ("--schema", "TELEMETRY_RECEIVER_SCHEMA"),
     ("--db", "TELEMETRY_RECEIVER_DB"),
     ("--listen", "TELEMETRY_RECEIVER_LISTEN"),
@@ -22,6 +22,17 @@ const FLAGS: [(&str, &str); 5] = [
     (
         "--maintenance-every-secs",
         "TELEMETRY_RECEIVER_MAINTENANCE_EVERY_SECS",
+    ),
+    ("--log-format", "TELEMETRY_RECEIVER_LOG_FORMAT"),
+    (
+        "--header-timeout-secs",
+        "TELEMETRY_RECEIVER_HEADER_TIMEOUT_SECS",
+    ),
+    ("--max-header-bytes", "TELEMETRY_RECEIVER_MAX_HEADER_BYTES"),
+    ("--max-connections", "TELEMETRY_RECEIVER_MAX_CONNECTIONS"),
+    (
+        "--shutdown-grace-secs",
+        "TELEMETRY_RECEIVER_SHUTDOWN_GRACE_SECS",
     ),
 ];
 
@@ -218,13 +229,23 @@ fn every_flag_can_come_from_its_environment_variable() {
                 format!("sqlite://{}", db.display()),
             )
             .env("TELEMETRY_RECEIVER_RAW_RETENTION_DAYS", "12")
-            .env("TELEMETRY_RECEIVER_MAINTENANCE_EVERY_SECS", "60"),
+            .env("TELEMETRY_RECEIVER_MAINTENANCE_EVERY_SECS", "60")
+            .env("TELEMETRY_RECEIVER_LOG_FORMAT", "json")
+            .env("TELEMETRY_RECEIVER_HEADER_TIMEOUT_SECS", "3")
+            .env("TELEMETRY_RECEIVER_MAX_HEADER_BYTES", "9000")
+            .env("TELEMETRY_RECEIVER_MAX_CONNECTIONS", "8")
+            .env("TELEMETRY_RECEIVER_SHUTDOWN_GRACE_SECS", "2"),
         dir.join("receiver.log"),
     );
     assert!(running.addr.starts_with("127.0.0.1:"), "{}", running.addr);
     assert!(db.exists(), "the database is not at TELEMETRY_RECEIVER_DB");
     let logs = running.logs();
     assert!(logs.contains("raw reports kept 12 days"), "{logs}");
+    let first = logs.lines().next().unwrap_or_default();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(first).is_ok(),
+        "not JSON lines: {logs}"
+    );
 }
 
 #[test]
@@ -300,6 +321,12 @@ fn a_bad_value_is_a_usage_error_from_a_flag_or_a_variable() {
         "--maintenance-every-secs",
     );
     usage_error(&[], Some(("TELEMETRY_RECEIVER_DB", "file.db")), "--db");
+    usage_error(&["--log-format", "xml"], None, "--log-format");
+    usage_error(
+        &[],
+        Some(("TELEMETRY_RECEIVER_MAX_CONNECTIONS", "0")),
+        "--max-connections",
+    );
 }
 
 #[test]

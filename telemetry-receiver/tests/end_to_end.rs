@@ -3,13 +3,10 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::relay::Relay;
 use common::{report, Running};
 use kubeatlas_demo::payload::{Inventory, KubeAtlasReport};
 use kubeatlas_demo::APP;
@@ -63,81 +60,6 @@ fn the_demo_reporter_sends_to_a_running_receiver() {
     on_both_engines!("end-to-end", demo_reports_to);
 }
 
-/// A loopback TCP relay to PostgreSQL that the test can cut and restore,
-/// standing for the network to the database. Bounded: stops when dropped.
-struct Relay {
-    port: u16,
-    up: Arc<AtomicBool>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Relay {
-    fn start() -> Relay {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let relay = Relay {
-            port: listener.local_addr().unwrap().port(),
-            up: Arc::new(AtomicBool::new(true)),
-            stop: Arc::default(),
-        };
-        let (up, stop) = (Arc::clone(&relay.up), Arc::clone(&relay.stop));
-        thread::spawn(move || {
-            while !stop.load(Ordering::SeqCst) {
-                let Ok((client, _)) = listener.accept() else {
-                    thread::sleep(Duration::from_millis(5));
-                    continue;
-                };
-                if !up.load(Ordering::SeqCst) {
-                    continue; // Dropped: the connection is closed at once.
-                }
-                let (up, stop) = (Arc::clone(&up), Arc::clone(&stop));
-                thread::spawn(move || relay_connection(client, &up, &stop));
-            }
-        });
-        relay
-    }
-
-    fn set_up(&self, up: bool) {
-        self.up.store(up, Ordering::SeqCst);
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
-}
-
-/// Copies both ways until either side closes or the relay goes down.
-fn relay_connection(client: TcpStream, up: &AtomicBool, stop: &AtomicBool) {
-    let Ok(server) = TcpStream::connect("127.0.0.1:5432") else {
-        return;
-    };
-    for stream in [&client, &server] {
-        let _ = stream.set_read_timeout(Some(Duration::from_millis(20)));
-    }
-    let (client, server) = (&client, &server);
-    let mut buf = [0u8; 16 * 1024];
-    while up.load(Ordering::SeqCst) && !stop.load(Ordering::SeqCst) {
-        for (mut from, mut to) in [(client, server), (server, client)] {
-            match from.read(&mut buf) {
-                Ok(0) => return,
-                Ok(n) => {
-                    if to.write_all(&buf[..n]).is_err() {
-                        return;
-                    }
-                }
-                Err(err)
-                    if matches!(
-                        err.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) => {}
-                Err(_) => return,
-            }
-        }
-    }
-}
-
 #[test]
 fn postgres_unreachable_is_503_and_ingest_resumes_by_itself() {
     let Some(url) = common::postgres_database("outage") else {
@@ -167,6 +89,12 @@ fn postgres_unreachable_is_503_and_ingest_resumes_by_itself() {
     // and reading aggregates is 503 too.
     assert_eq!(running.get("/v1/aggregates?field=nope").0, 404);
     assert_eq!(running.get("/v1/aggregates?field=tier").0, 503);
+    assert_eq!(
+        running.get("/readyz").0,
+        503,
+        "not ready without its database"
+    );
+    assert_eq!(running.get("/healthz").0, 200, "but alive");
 
     relay.set_up(true);
     assert!(

@@ -273,12 +273,22 @@ fn every_acknowledged_report_survives_sigkill_exactly_once_on_postgres() {
     let log = work_dir("sigkill-postgres").join("receiver.log");
     let acknowledged = load_then_kill(Binary::start_on(&url, &log));
     let restarted = Binary::start_on(&url, &log);
+    let stored = stored_on_postgres(&url, &acknowledged);
+    stored.assert_exactly_once(acknowledged.len());
+    assert_eq!(
+        post(&restarted.addr, &report("after").to_string(), "").0,
+        202
+    );
+}
+
+/// What the PostgreSQL database at `url` holds for `acknowledged`.
+fn stored_on_postgres(url: &str, acknowledged: &[String]) -> Stored {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let stored = runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
             .await
             .unwrap();
         tokio::spawn(connection);
@@ -299,7 +309,7 @@ fn every_acknowledged_report_survives_sigkill_exactly_once_on_postgres() {
             }
         };
         let mut per_nonce = Vec::new();
-        for nonce in &acknowledged {
+        for nonce in acknowledged {
             let row = client
                 .query_one(
                     "SELECT COUNT(*) FROM raw_reports WHERE session_key = $1",
@@ -319,10 +329,63 @@ fn every_acknowledged_report_survives_sigkill_exactly_once_on_postgres() {
                     .await,
             ],
         }
-    });
-    stored.assert_exactly_once(acknowledged.len());
-    assert_eq!(
-        post(&restarted.addr, &report("after").to_string(), "").0,
-        202
+    })
+}
+
+/// Sends reports from 6 senders spread over `addrs` until `stop`; the
+/// nonces that got a 202.
+fn load(addrs: &[String], stop: &Arc<AtomicBool>) -> Vec<thread::JoinHandle<Vec<String>>> {
+    (0..6)
+        .map(|sender| {
+            let (addrs, stop) = (addrs.to_vec(), Arc::clone(stop));
+            thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                // Bounded: at most 2,000 reports a sender.
+                for i in 0..2_000 {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let nonce = format!("m{sender}-{i}");
+                    let addr = &addrs[(sender + i) % addrs.len()];
+                    if post(addr, &report(&nonce).to_string(), "").0 == 202 {
+                        acknowledged.push(nonce);
+                    }
+                }
+                acknowledged
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn sigkill_of_one_of_three_receivers_loses_no_acknowledged_report() {
+    let Some(url) = common::postgres_database("three_sigkill") else {
+        return;
+    };
+    let dir = work_dir("three-sigkill");
+    // Started at the same moment, on a fresh database.
+    let starting: Vec<_> = (0..3)
+        .map(|n| {
+            let (url, log) = (url.clone(), dir.join(format!("receiver{n}.log")));
+            thread::spawn(move || Binary::start_on(&url, &log))
+        })
+        .collect();
+    let mut receivers: Vec<Binary> = starting.into_iter().map(|r| r.join().unwrap()).collect();
+    let addrs: Vec<String> = receivers.iter().map(|r| r.addr.clone()).collect();
+    let stop = Arc::new(AtomicBool::new(false));
+    let senders = load(&addrs, &stop);
+    thread::sleep(Duration::from_millis(800));
+    drop(receivers.remove(0)); // SIGKILL, mid-load.
+    thread::sleep(Duration::from_millis(400));
+    stop.store(true, Ordering::SeqCst);
+    let acknowledged: Vec<String> = senders
+        .into_iter()
+        .flat_map(|sender| sender.join().unwrap())
+        .collect();
+    assert!(
+        acknowledged.len() > 20,
+        "the load was too light to mean anything"
     );
+    stored_on_postgres(&url, &acknowledged).assert_exactly_once(acknowledged.len());
+    assert_eq!(post(&addrs[1], &report("after").to_string(), "").0, 202);
 }

@@ -12,8 +12,9 @@ use std::future::Future;
 use serde::Serialize;
 use time::Date;
 
-use crate::aggregate::{Observation, OTHER, TOP_VALUES, VALUE};
+use crate::aggregate::{Observation, OTHER};
 
+pub mod batch;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
@@ -40,7 +41,17 @@ pub enum Outcome {
     Duplicate,
 }
 
-/// The store could not do it; the report was not stored.
+/// What storing a batch did: each report's outcome, in the batch's order,
+/// and how many of its keys were counted as `(other)` by the day's cap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    pub outcomes: Vec<Outcome>,
+    pub folded: u64,
+}
+
+/// The store could not do it; the report was not stored. The text names
+/// the engine's reason (for PostgreSQL the server's message and SQLSTATE),
+/// never a report's content.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreError(pub String);
 
@@ -82,8 +93,47 @@ pub struct SessionRow {
 
 /// What a receiver needs of its storage.
 pub trait Store: Send + Sync + 'static {
-    /// Stores a report and its aggregates in one transaction.
-    fn ingest(&self, ingest: Ingest) -> impl Future<Output = Result<Outcome, StoreError>> + Send;
+    /// Stores a batch of reports and their aggregates in one transaction:
+    /// all of them or, on an error, none. A report whose day and session
+    /// are already stored, by an earlier batch or earlier in this one, is a
+    /// [`Outcome::Duplicate`].
+    fn ingest_batch(
+        &self,
+        batch: Vec<Ingest>,
+    ) -> impl Future<Output = Result<Stored, StoreError>> + Send;
+
+    /// Stores one report: a batch of one.
+    fn ingest(&self, ingest: Ingest) -> impl Future<Output = Result<Outcome, StoreError>> + Send {
+        async move {
+            let stored = self.ingest_batch(vec![ingest]).await?;
+            stored
+                .outcomes
+                .first()
+                .copied()
+                .ok_or_else(|| StoreError("the store answered no outcome".to_owned()))
+        }
+    }
+
+    /// How many batches may commit at once: the receiver runs that many
+    /// group-commit writers.
+    fn writers(&self) -> usize {
+        1
+    }
+
+    /// Answers if the database does (for `GET /readyz`).
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Makes ready the storage of `days` days from `from` (PostgreSQL's day
+    /// partitions), so a new day's first reports create nothing.
+    fn prepare_days(
+        &self,
+        from: Date,
+        days: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = (from, days);
+        async { Ok(()) }
+    }
+
     /// The counts of `field` from `from` to `to`, both included.
     fn counts(
         &self,
@@ -106,50 +156,59 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<SessionRow>, StoreError>> + Send;
     /// Deletes raw reports of days before `day`; aggregates stay.
     fn delete_raw_before(&self, day: Date) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// The value counts of `fields` on days before `day`, for folding.
-    fn value_counts_before(
+    /// The counts of `kind` of `fields` on days from `from` to before
+    /// `before`, for folding.
+    fn counts_between(
         &self,
-        day: Date,
+        from: Date,
+        before: Date,
         fields: &[String],
+        kind: &'static str,
     ) -> impl Future<Output = Result<Vec<(String, CountRow)>, StoreError>> + Send;
     /// Replaces the listed value counts by `(other)` counts, in one
     /// transaction.
     fn fold(&self, folds: Vec<Fold>) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-/// One day's folding of a free-form field: these keys leave, their total
-/// joins `(other)`.
+/// One day's folding of a field with invented keys: these keys leave,
+/// their total joins `(other)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fold {
     pub day: String,
     pub schema_version: String,
     pub field: String,
+    pub kind: String,
     pub keys: Vec<String>,
     pub total: i64,
 }
 
-/// The folds that keep each day's [`TOP_VALUES`] most frequent values of a
-/// field (ties by key), from `(field, row)` value counts.
-pub fn folds(rows: Vec<(String, CountRow)>) -> Vec<Fold> {
-    let mut groups: BTreeMap<(String, String, String), Vec<CountRow>> = BTreeMap::new();
+/// The folds that keep each day's `keep` most frequent keys of a field
+/// and kind (ties by key), from `(field, row)` counts.
+pub fn folds(rows: Vec<(String, CountRow)>, keep: usize) -> Vec<Fold> {
+    type Group = (String, String, String, String);
+    let mut groups: BTreeMap<Group, Vec<CountRow>> = BTreeMap::new();
     for (field, row) in rows {
-        if row.kind == VALUE && row.key != OTHER {
-            groups
-                .entry((row.day.clone(), row.schema_version.clone(), field))
-                .or_default()
-                .push(row);
+        if row.key != OTHER {
+            let group = (
+                row.day.clone(),
+                row.schema_version.clone(),
+                field,
+                row.kind.clone(),
+            );
+            groups.entry(group).or_default().push(row);
         }
     }
     groups
         .into_iter()
-        .filter(|(_, rows)| rows.len() > TOP_VALUES)
-        .map(|((day, schema_version, field), mut rows)| {
+        .filter(|(_, rows)| rows.len() > keep)
+        .map(|((day, schema_version, field, kind), mut rows)| {
             rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
-            let beyond = rows.split_off(TOP_VALUES);
+            let beyond = rows.split_off(keep);
             Fold {
                 day,
                 schema_version,
                 field,
+                kind,
                 total: beyond.iter().map(|row| row.count).sum(),
                 keys: beyond.into_iter().map(|row| row.key).collect(),
             }
@@ -160,6 +219,7 @@ pub fn folds(rows: Vec<(String, CountRow)>) -> Vec<Fold> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aggregate::{TOP_VALUES, VALUE};
 
     fn row(day: &str, key: &str, count: i64) -> (String, CountRow) {
         (
@@ -180,7 +240,7 @@ mod tests {
             .map(|i| row("2026-01-01", &format!("v{i:03}"), i))
             .collect();
         rows.push(row("2026-01-02", "linux", 3));
-        let folds = folds(rows);
+        let folds = folds(rows, TOP_VALUES);
         assert_eq!(folds.len(), 1, "only the day over the limit folds");
         let fold = &folds[0];
         assert_eq!(fold.keys, ["v004", "v003", "v002", "v001", "v000"]);

@@ -39,13 +39,19 @@ impl Dialect {
     /// The tables, in migration order: a database records how many have
     /// run (`schema_migrations`), so the order and the count never change;
     /// a new table is a new file at the end.
-    pub fn migrations(self) -> [&'static str; 4] {
-        let raw = match self {
-            Dialect::Sqlite => include_str!("../../migrations/sqlite/0000_raw_reports.sql"),
-            Dialect::Postgres => include_str!("../../migrations/postgres/0000_raw_reports.sql"),
+    pub fn migrations(self) -> [&'static str; 5] {
+        let (raw, shards) = match self {
+            Dialect::Sqlite => (
+                include_str!("../../migrations/sqlite/0000_raw_reports.sql"),
+                include_str!("../../migrations/sqlite/0004_shards.sql"),
+            ),
+            Dialect::Postgres => (
+                include_str!("../../migrations/postgres/0000_raw_reports.sql"),
+                include_str!("../../migrations/postgres/0004_shards.sql"),
+            ),
         };
         let [sessions, counts, numbers] = SHARED_MIGRATIONS;
-        [raw, sessions, counts, numbers]
+        [raw, sessions, counts, numbers, shards]
     }
 
     /// The migrations a database that has run `done` of them still needs,
@@ -122,16 +128,20 @@ pub struct Statements {
     /// A raw report, unless its day and session have one: day, session
     /// key, version, body. Inserts no row for a duplicate.
     pub raw_insert: String,
-    /// One more session: day, version.
+    /// More sessions: day, version, shard, how many. Every aggregate row
+    /// has a shard: each writer adds to its own (see migration 0004), and
+    /// the reads below sum them.
     pub sessions_upsert: String,
-    /// Adds to a count: day, version, field, kind, key, amount.
+    /// Adds to a count: day, version, field, kind, key, shard, amount.
     pub count_upsert: String,
-    /// A free-form value's count under the day's cap: day, version, field,
-    /// kind, value, cap, `(other)`. The key counted is the value if it has
-    /// a row today or the field has fewer rows than the cap, else
-    /// `(other)`.
-    pub free_form_upsert: String,
-    /// One number's count, sum, min and max: day, version, field, value.
+    /// An invented key's count under the day's cap (a free-form string's
+    /// value, a string list's element, a map's key): day, version, field,
+    /// kind, key, cap, `(other)`, amount, shard. The key counted is the key
+    /// if it has a row today or the field has fewer keys of that kind than
+    /// the cap, else `(other)`; returns the key counted.
+    pub capped_upsert: String,
+    /// Numbers' count, sum, min and max: day, version, field, shard,
+    /// count, sum, min, max.
     pub number_upsert: String,
     /// A field's counts: field, from, to (both included).
     pub counts: String,
@@ -139,9 +149,10 @@ pub struct Statements {
     pub numbers: String,
     /// Sessions per day and version: from, to.
     pub sessions: String,
-    /// `field, day, version, kind, key, count` of the value counts before a
-    /// day: day, the fields (a list: see `Dialect::one_of`), kind.
-    pub value_counts_before: String,
+    /// `field, day, version, kind, key, count` of the counts of one kind
+    /// from a day to before another: from, before, the fields (a list: see
+    /// `Dialect::one_of`), kind.
+    pub value_counts_between: String,
     /// Deletes a day's counts of some keys: day, version, field, kind, the
     /// keys (a list: see `Dialect::one_of`).
     pub fold_delete: String,
@@ -149,9 +160,10 @@ pub struct Statements {
 
 impl Statements {
     fn new(dialect: Dialect) -> Statements {
-        let [p1, p2, p3, p4, p5, p6, p7] = [1, 2, 3, 4, 5, 6, 7].map(|n| dialect.param(n));
+        let [p1, p2, p3, p4, p5, p6, p7, p8, p9] =
+            [1, 2, 3, 4, 5, 6, 7, 8, 9].map(|n| dialect.param(n));
         let (least, greatest) = dialect.least_greatest();
-        let count_key = "ON CONFLICT (day, schema_version, field, kind, key)";
+        let count_key = "ON CONFLICT (day, schema_version, field, kind, key, shard)";
         let same_field = format!(
             "FROM agg_counts WHERE day = {p1} AND schema_version = {p2} AND field = {p3} AND kind = {p4}"
         );
@@ -170,47 +182,51 @@ impl Statements {
                 dialect.raw_day(1)
             )),
             sessions_upsert: format!(
-                "INSERT INTO agg_sessions (day, schema_version, sessions) VALUES ({p1}, {p2}, 1) \
-                 ON CONFLICT (day, schema_version) DO UPDATE SET sessions = agg_sessions.sessions + 1"
+                "INSERT INTO agg_sessions (day, schema_version, shard, sessions) VALUES ({p1}, {p2}, {p3}, {p4}) \
+                 ON CONFLICT (day, schema_version, shard) DO UPDATE SET sessions = agg_sessions.sessions + excluded.sessions"
             ),
             count_upsert: format!(
-                "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
-                 VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6}) {count_key} \
+                "INSERT INTO agg_counts (day, schema_version, field, kind, key, shard, count) \
+                 VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6}, {p7}) {count_key} \
                  DO UPDATE SET count = agg_counts.count + excluded.count"
             ),
             // CASE tries its branches in order: the count runs only for a
             // value without a row today.
-            free_form_upsert: format!(
-                "INSERT INTO agg_counts (day, schema_version, field, kind, key, count) \
+            capped_upsert: format!(
+                "INSERT INTO agg_counts (day, schema_version, field, kind, key, shard, count) \
                  VALUES ({p1}, {p2}, {p3}, {p4}, \
                  CASE WHEN EXISTS (SELECT 1 {same_field} AND key = {p5}) THEN {p5} \
-                 WHEN (SELECT COUNT(*) {same_field}) < {p6} THEN {p5} ELSE {p7} END, 1) \
-                 {count_key} DO UPDATE SET count = agg_counts.count + excluded.count"
+                 WHEN (SELECT COUNT(DISTINCT key) {same_field}) < {p6} THEN {p5} ELSE {p7} END, {p9}, {p8}) \
+                 {count_key} DO UPDATE SET count = agg_counts.count + excluded.count RETURNING key"
             ),
             number_upsert: format!(
-                "INSERT INTO agg_numbers (day, schema_version, field, count, sum, min, max) \
-                 VALUES ({p1}, {p2}, {p3}, 1, {p4}, {p4}, {p4}) ON CONFLICT (day, schema_version, field) \
-                 DO UPDATE SET count = agg_numbers.count + 1, sum = agg_numbers.sum + excluded.sum, \
+                "INSERT INTO agg_numbers (day, schema_version, field, shard, count, sum, min, max) \
+                 VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6}, {p7}, {p8}) ON CONFLICT (day, schema_version, field, shard) \
+                 DO UPDATE SET count = agg_numbers.count + excluded.count, sum = agg_numbers.sum + excluded.sum, \
                  min = {least}(agg_numbers.min, excluded.min), \
                  max = {greatest}(agg_numbers.max, excluded.max)"
             ),
             counts: format!(
-                "SELECT day, schema_version, kind, key, count FROM agg_counts \
+                "SELECT day, schema_version, kind, key, CAST(SUM(count) AS BIGINT) FROM agg_counts \
                  WHERE field = {p1} AND day >= {p2} AND day <= {p3} \
-                 ORDER BY day, schema_version, kind, count DESC, key"
+                 GROUP BY day, schema_version, kind, key \
+                 ORDER BY day, schema_version, kind, 5 DESC, key"
             ),
             numbers: format!(
-                "SELECT day, schema_version, count, sum, min, max FROM agg_numbers \
-                 WHERE field = {p1} AND day >= {p2} AND day <= {p3} ORDER BY day, schema_version"
+                "SELECT day, schema_version, CAST(SUM(count) AS BIGINT), SUM(sum), MIN(min), MAX(max) \
+                 FROM agg_numbers WHERE field = {p1} AND day >= {p2} AND day <= {p3} \
+                 GROUP BY day, schema_version ORDER BY day, schema_version"
             ),
             sessions: format!(
-                "SELECT day, schema_version, sessions FROM agg_sessions \
-                 WHERE day >= {p1} AND day <= {p2} ORDER BY day, schema_version"
+                "SELECT day, schema_version, CAST(SUM(sessions) AS BIGINT) FROM agg_sessions \
+                 WHERE day >= {p1} AND day <= {p2} GROUP BY day, schema_version \
+                 ORDER BY day, schema_version"
             ),
-            value_counts_before: format!(
-                "SELECT field, day, schema_version, kind, key, count FROM agg_counts \
-                 WHERE day < {p1} AND {} AND kind = {p3}",
-                dialect.one_of("field", 2)
+            value_counts_between: format!(
+                "SELECT field, day, schema_version, kind, key, CAST(SUM(count) AS BIGINT) \
+                 FROM agg_counts WHERE day >= {p1} AND day < {p2} AND {} AND kind = {p4} \
+                 GROUP BY field, day, schema_version, kind, key",
+                dialect.one_of("field", 3)
             ),
             fold_delete: format!(
                 "DELETE FROM agg_counts WHERE day = {p1} AND schema_version = {p2} AND field = {p3} \
@@ -230,12 +246,12 @@ impl Statements {
             &self.raw_insert,
             &self.sessions_upsert,
             &self.count_upsert,
-            &self.free_form_upsert,
+            &self.capped_upsert,
             &self.number_upsert,
             &self.counts,
             &self.numbers,
             &self.sessions,
-            &self.value_counts_before,
+            &self.value_counts_between,
             &self.fold_delete,
         ]
     }
@@ -284,7 +300,7 @@ mod tests {
         };
         assert!(same(|s| &s.sessions_upsert));
         assert!(same(|s| &s.count_upsert));
-        assert!(same(|s| &s.free_form_upsert));
+        assert!(same(|s| &s.capped_upsert));
         assert!(same(|s| &s.counts));
         assert!(same(|s| &s.numbers));
         assert!(same(|s| &s.sessions));
@@ -295,6 +311,7 @@ mod tests {
     fn migrations_keep_their_order_and_differ_only_in_the_raw_table() {
         let (sqlite, postgres) = (Dialect::Sqlite.migrations(), Dialect::Postgres.migrations());
         assert!(sqlite[0].contains("CREATE TABLE raw_reports") && !sqlite[0].contains("PARTITION"));
+        assert!(sqlite[4].contains("shard INTEGER") && postgres[4].contains("shard SMALLINT"));
         assert!(postgres[0].contains("PARTITION BY RANGE (day)"));
         for (index, table) in ["agg_sessions", "agg_counts", "agg_numbers"]
             .iter()
@@ -307,6 +324,6 @@ mod tests {
             .pending_migrations(2)
             .map(|(version, _)| version)
             .collect();
-        assert_eq!(pending, [2, 3]);
+        assert_eq!(pending, [2, 3, 4]);
     }
 }

@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{params, Connection};
 use time::Date;
 
+use super::batch::Totals;
 use super::sql::{Dialect, Statements};
-use super::{CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError};
-use crate::aggregate::{Observation, DAY_CAP, OTHER, VALUE};
+use super::{CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError, Stored};
+use crate::aggregate::{DAY_CAP, OTHER};
 use crate::clock::day_text;
 
 /// The shared statements, in SQLite's dialect.
@@ -85,60 +86,88 @@ fn count_row(row: &rusqlite::Row, first: usize) -> rusqlite::Result<CountRow> {
     })
 }
 
+/// The aggregates' shard: one file has one writer.
+const SHARD: i64 = 0;
+
+/// Adds a batch's totals to the aggregates; how many capped keys were
+/// counted as `(other)`.
+fn apply(tx: &rusqlite::Transaction<'_>, totals: &Totals) -> rusqlite::Result<u64> {
+    let mut sessions = tx.prepare_cached(&sql().sessions_upsert)?;
+    for ((day, version), amount) in &totals.sessions {
+        sessions.execute(params![day, version, SHARD, amount])?;
+    }
+    let mut folded = 0;
+    for ((day, version, field, kind, key), count) in &totals.counts {
+        if count.capped {
+            let counted: String = tx.prepare_cached(&sql().capped_upsert)?.query_row(
+                params![
+                    day,
+                    version,
+                    field,
+                    kind,
+                    key,
+                    DAY_CAP,
+                    OTHER,
+                    count.amount,
+                    SHARD
+                ],
+                |row| row.get(0),
+            )?;
+            folded += u64::from(counted != *key);
+        } else {
+            tx.prepare_cached(&sql().count_upsert)?.execute(params![
+                day,
+                version,
+                field,
+                kind,
+                key,
+                SHARD,
+                count.amount
+            ])?;
+        }
+    }
+    let mut numbers = tx.prepare_cached(&sql().number_upsert)?;
+    for ((day, version, field), n) in &totals.numbers {
+        numbers.execute(params![
+            day, version, field, SHARD, n.count, n.sum, n.min, n.max
+        ])?;
+    }
+    Ok(folded)
+}
+
 impl Store for SqliteStore {
-    async fn ingest(&self, ingest: Ingest) -> Result<Outcome, StoreError> {
+    async fn ingest_batch(&self, batch: Vec<Ingest>) -> Result<Stored, StoreError> {
         self.with(move |connection| {
             let tx = connection.transaction()?;
-            let day = day_text(ingest.day);
+            let mut outcomes = vec![Outcome::Duplicate; batch.len()];
+            let mut totals = Totals::default();
             // Cached per connection: preparing these statements anew for
             // every report took about a third of ingest time
             // (docs/performance.md, the receiver's benchmark).
-            let inserted = tx.prepare_cached(&sql().raw_insert)?.execute(params![
-                day,
-                ingest.session_key,
-                ingest.version,
-                ingest.body
-            ])?;
-            if inserted == 0 {
-                return Ok(Outcome::Duplicate);
+            let mut raw = tx.prepare_cached(&sql().raw_insert)?;
+            for (index, ingest) in batch.iter().enumerate() {
+                let inserted = raw.execute(params![
+                    day_text(ingest.day),
+                    ingest.session_key,
+                    ingest.version,
+                    ingest.body
+                ])?;
+                if inserted == 1 {
+                    outcomes[index] = Outcome::Stored;
+                    totals.add(ingest);
+                }
             }
-            tx.prepare_cached(&sql().sessions_upsert)?
-                .execute(params![day, ingest.version])?;
-            for observation in &ingest.observations {
-                match observation {
-                    Observation::Count {
-                        field,
-                        kind,
-                        key,
-                        amount,
-                    } => tx.prepare_cached(&sql().count_upsert)?.execute(params![
-                        day,
-                        ingest.version,
-                        field,
-                        kind,
-                        key,
-                        amount
-                    ])?,
-                    Observation::FreeForm { field, key } => tx
-                        .prepare_cached(&sql().free_form_upsert)?
-                        .execute(params![
-                            day,
-                            ingest.version,
-                            field,
-                            VALUE,
-                            key,
-                            DAY_CAP,
-                            OTHER
-                        ])?,
-                    Observation::Number { field, value } => tx
-                        .prepare_cached(&sql().number_upsert)?
-                        .execute(params![day, ingest.version, field, value])?,
-                };
-            }
+            drop(raw);
+            let folded = apply(&tx, &totals)?;
             tx.commit()?;
-            Ok(Outcome::Stored)
+            Ok(Stored { outcomes, folded })
         })
         .await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.with(|connection| connection.query_row("SELECT 1", [], |_| Ok(())))
+            .await
     }
 
     async fn counts(&self, field: &str, from: Date, to: Date) -> Result<Vec<CountRow>, StoreError> {
@@ -200,18 +229,20 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn value_counts_before(
+    async fn counts_between(
         &self,
-        day: Date,
+        from: Date,
+        before: Date,
         fields: &[String],
+        kind: &'static str,
     ) -> Result<Vec<(String, CountRow)>, StoreError> {
-        let (day, fields) = (day_text(day), fields.to_vec());
+        let (from, before, fields) = (day_text(from), day_text(before), fields.to_vec());
         self.with(move |connection| {
             // One field per execution: SQLite binds no lists.
-            let mut statement = connection.prepare(&sql().value_counts_before)?;
+            let mut statement = connection.prepare(&sql().value_counts_between)?;
             let mut out = Vec::new();
             for field in &fields {
-                let rows = statement.query_map(params![day, field, VALUE], |row| {
+                let rows = statement.query_map(params![from, before, field, kind], |row| {
                     Ok((row.get(0)?, count_row(row, 1)?))
                 })?;
                 for row in rows {
@@ -231,7 +262,7 @@ impl Store for SqliteStore {
                 for key in &fold.keys {
                     tx.execute(
                         &sql().fold_delete,
-                        params![fold.day, fold.schema_version, fold.field, VALUE, key],
+                        params![fold.day, fold.schema_version, fold.field, fold.kind, key],
                     )?;
                 }
                 tx.execute(
@@ -240,8 +271,9 @@ impl Store for SqliteStore {
                         fold.day,
                         fold.schema_version,
                         fold.field,
-                        VALUE,
+                        fold.kind,
                         OTHER,
+                        SHARD,
                         fold.total
                     ],
                 )?;

@@ -5,6 +5,9 @@
 
 #![allow(dead_code)] // Each test binary uses a different part.
 
+pub mod binary;
+pub mod relay;
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -142,10 +145,21 @@ pub fn serve<S: Store>(
     database: Database,
     store: impl FnOnce() -> S,
 ) -> Running<S> {
-    let clock = ManualClock::at(NOON);
+    serve_with(runtime, database, store, ManualClock::at(NOON), schemas())
+}
+
+/// [`serve`], with a clock (several receivers can share one) and schemas
+/// of the caller's.
+pub fn serve_with<S: Store>(
+    runtime: tokio::runtime::Runtime,
+    database: Database,
+    store: impl FnOnce() -> S,
+    clock: ManualClock,
+    schemas: Schemas,
+) -> Running<S> {
     let receiver = runtime.block_on(async {
         telemetry_receiver::receiver(
-            schemas(),
+            schemas,
             store(),
             Arc::new(clock.clone()),
             RAW_RETENTION_DAYS,
@@ -156,7 +170,13 @@ pub fn serve<S: Store>(
         .unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = router(Arc::clone(&receiver));
-    runtime.spawn(async move { axum::serve(listener, app).await });
+    let limits = telemetry_receiver::edge::Limits::default();
+    runtime.spawn(telemetry_receiver::edge::serve(
+        listener,
+        app,
+        limits,
+        std::future::pending(),
+    ));
     Running {
         base,
         clock,
@@ -166,7 +186,7 @@ pub fn serve<S: Store>(
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -186,9 +206,15 @@ pub fn sqlite_path(name: &str) -> PathBuf {
 }
 
 pub fn sqlite(name: &str) -> Running<SqliteStore> {
+    sqlite_with(name, schemas())
+}
+
+/// [`sqlite`] with schemas of the caller's.
+pub fn sqlite_with(name: &str, schemas: Schemas) -> Running<SqliteStore> {
     let path = sqlite_path(name);
     let store = || SqliteStore::open(&path).unwrap();
-    serve(runtime(), Database::Sqlite(path.clone()), store)
+    let database = Database::Sqlite(path.clone());
+    serve_with(runtime(), database, store, ManualClock::at(NOON), schemas)
 }
 
 /// The server every PostgreSQL test uses.
@@ -258,10 +284,67 @@ fn create_database(database: &str) -> Result<(), String> {
 }
 
 pub fn postgres(name: &str) -> Option<Running<PostgresStore>> {
+    postgres_with(name, schemas())
+}
+
+/// [`postgres`] with schemas of the caller's.
+pub fn postgres_with(name: &str, schemas: Schemas) -> Option<Running<PostgresStore>> {
     let url = postgres_database(name)?;
     let runtime = runtime();
     let store = runtime.block_on(PostgresStore::connect(&url)).unwrap();
-    Some(serve(runtime, Database::Postgres(url), || store))
+    let database = Database::Postgres(url);
+    Some(serve_with(
+        runtime,
+        database,
+        || store,
+        ManualClock::at(NOON),
+        schemas,
+    ))
+}
+
+/// A receiver on an existing database at `url` (a restart).
+pub fn postgres_on(url: &str) -> Running<PostgresStore> {
+    let runtime = runtime();
+    let store = runtime.block_on(PostgresStore::connect(url)).unwrap();
+    serve(runtime, Database::Postgres(url.to_owned()), || store)
+}
+
+/// One query's single number, straight from the database (NULL is 0).
+pub fn count_in(database: &Database, sql: &str) -> i64 {
+    match database {
+        Database::Sqlite(path) => rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row(sql, [], |row| row.get::<_, Option<i64>>(0))
+            .unwrap()
+            .unwrap_or(0),
+        Database::Postgres(url) => runtime().block_on(async {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            let sql = format!("SELECT ({sql})::BIGINT");
+            let row = client.query_one(&sql, &[]).await.unwrap();
+            row.get::<_, Option<i64>>(0).unwrap_or(0)
+        }),
+    }
+}
+
+/// POSTs raw text as JSON to `base`; the status and the answer.
+pub fn post_text(base: &str, body: &str) -> (u16, Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let Ok(mut response) = agent
+        .post(&format!("{base}/v1/report"))
+        .header("content-type", "application/json")
+        .send(body.as_bytes())
+    else {
+        return (0, Value::Null); // Not reached (a receiver down).
+    };
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// Runs the generic fn `test` against SQLite and then PostgreSQL.

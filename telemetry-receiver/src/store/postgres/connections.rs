@@ -25,7 +25,38 @@ const CONNECTIONS: usize = 4;
 /// One connection, and the ingest statements once prepared on it.
 pub(super) struct Connection {
     pub(super) client: Client,
+    /// The aggregates' shard this connection writes: see [`claim_shard`].
+    pub(super) shard: i16,
     ingest: Option<IngestStatements>,
+}
+
+/// Shards of the aggregate rows: as many writers (connections, over all
+/// receivers on the database) as this commit without waiting on a row
+/// another holds.
+pub(super) const SHARDS: i16 = 32;
+/// The advisory-lock class of the shard locks (the object is the shard).
+const SHARD_LOCK_CLASS: i32 = 0x7465_6c65; // "tele"
+
+/// A shard no other open connection writes, held (a session advisory
+/// lock) until this connection closes, when the server releases it; if
+/// all are taken, one at random (writers then share it and wait on each
+/// other's rows, which is slower but still correct).
+async fn claim_shard(client: &Client) -> Result<i16, tokio_postgres::Error> {
+    for shard in 0..SHARDS {
+        let claimed: bool = client
+            .query_one(
+                "SELECT pg_try_advisory_lock($1, $2)",
+                &[&SHARD_LOCK_CLASS, &i32::from(shard)],
+            )
+            .await?
+            .get(0);
+        if claimed {
+            return Ok(shard);
+        }
+    }
+    let mut byte = [0u8; 1];
+    let _ = getrandom::fill(&mut byte);
+    Ok(i16::from(byte[0]) % SHARDS)
 }
 
 /// The statements every report runs, prepared once per connection: a
@@ -35,7 +66,7 @@ pub(super) struct IngestStatements {
     pub(super) raw: Statement,
     pub(super) sessions: Statement,
     pub(super) count: Statement,
-    pub(super) free_form: Statement,
+    pub(super) capped: Statement,
     pub(super) number: Statement,
 }
 
@@ -48,18 +79,18 @@ impl Connection {
         }
         let client = &self.client;
         let sql = sql();
-        let (raw, sessions, count, free_form, number) = tokio::try_join!(
+        let (raw, sessions, count, capped, number) = tokio::try_join!(
             client.prepare(&sql.raw_insert),
             client.prepare(&sql.sessions_upsert),
             client.prepare(&sql.count_upsert),
-            client.prepare(&sql.free_form_upsert),
+            client.prepare(&sql.capped_upsert),
             client.prepare(&sql.number_upsert),
         )?;
         let prepared = IngestStatements {
             raw,
             sessions,
             count,
-            free_form,
+            capped,
             number,
         };
         self.ingest = Some(prepared.clone());
@@ -67,8 +98,25 @@ impl Connection {
     }
 }
 
-pub(super) fn error(err: impl std::fmt::Display) -> StoreError {
-    StoreError(format!("postgres: {err}"))
+/// The error as an operator needs it: the server's own message and its
+/// SQLSTATE (tokio-postgres alone prints only `db error`), or, for an
+/// error of the client or the network, its text and causes. Never the
+/// server's DETAIL, which may quote a row's values.
+pub(super) fn error(err: tokio_postgres::Error) -> StoreError {
+    if let Some(db) = err.as_db_error() {
+        return StoreError(format!(
+            "postgres: {} (SQLSTATE {})",
+            db.message(),
+            db.code().code()
+        ));
+    }
+    let mut text = format!("postgres: {err}");
+    let mut cause = std::error::Error::source(&err);
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    StoreError(text)
 }
 
 /// The shared statements, in PostgreSQL's dialect.
@@ -83,6 +131,11 @@ impl Connections {
             slots: (0..CONNECTIONS).map(|_| Mutex::new(None)).collect(),
             next: AtomicUsize::new(0),
         }
+    }
+
+    /// How many connections there are.
+    pub(super) fn len(&self) -> usize {
+        self.slots.len()
     }
 
     /// The first connection's slot, for the migrations at start.
@@ -108,8 +161,10 @@ impl Connections {
                     tracing::warn!("postgres connection closed: {err}");
                 }
             });
+            let shard = claim_shard(&client).await.map_err(error)?;
             *slot = Some(Connection {
                 client,
+                shard,
                 ingest: None,
             });
         }
@@ -145,8 +200,14 @@ impl Connections {
             Box<dyn std::future::Future<Output = Result<T, tokio_postgres::Error>> + Send + 'c>,
         >,
     ) -> Result<T, StoreError> {
+        // A free connection if there is one, else the next in turn.
         let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
-        let mut slot = self.slots[turn].lock().await;
+        let free = (0..self.slots.len())
+            .find_map(|n| self.slots[(turn + n) % self.slots.len()].try_lock().ok());
+        let mut slot = match free {
+            Some(slot) => slot,
+            None => self.slots[turn].lock().await,
+        };
         let connection = self.connected(&mut slot).await?;
         let result = work(connection).await;
         if result.is_err() && connection.client.is_closed() {

@@ -5,21 +5,20 @@
 //! one after it is back succeeds.
 
 mod connections;
+mod ingest;
 
 use std::collections::HashSet;
 
-use futures_util::future::try_join_all;
-
 use time::{Date, Duration};
 use tokio::sync::Mutex;
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{Row, Statement};
+use tokio_postgres::Row;
 
 use super::sql::Dialect;
-use super::{CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError};
-use crate::aggregate::{Observation, DAY_CAP, OTHER, VALUE};
+use super::{CountRow, Fold, Ingest, NumberRow, SessionRow, Store, StoreError, Stored};
+use crate::aggregate::OTHER;
 use crate::clock::day_text;
 use connections::{error, sql, Connections};
+use ingest::{retryable, store_batch};
 
 pub struct PostgresStore {
     connections: Connections,
@@ -33,9 +32,21 @@ fn partition_name(day: Date) -> String {
     format!("raw_reports_{}", day_text(day).replace('-', ""))
 }
 
+/// The advisory lock the migrations run under: receivers started together
+/// on a fresh database run them once, one after the other.
+const MIGRATION_LOCK: i64 = 0x7465_6c65_6d69_6772; // "telemigr"
+/// The advisory lock a day partition is created under.
+const PARTITION_LOCK: i64 = 0x7465_6c65_7061_7274; // "teleprt"
+/// The shard a fold's `(other)` count goes to.
+const FOLD_SHARD: i16 = 0;
+/// How often a batch that lost a deadlock (or a serialization failure) to
+/// a concurrent one is tried again: nothing of it was committed.
+const ATTEMPTS: usize = 3;
+
 impl PostgresStore {
     /// Connects to `url` (`postgres://user@host/db`) and runs the
-    /// migrations.
+    /// migrations, in one transaction under an advisory lock: another
+    /// receiver starting at the same moment waits, then finds them done.
     pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
         let store = PostgresStore {
             connections: Connections::new(url),
@@ -43,28 +54,33 @@ impl PostgresStore {
         };
         let mut slot = store.connections.first().await;
         let client = &mut store.connections.connected(&mut slot).await?.client;
-        client
-            .batch_execute(&sql().migrations_table)
+        let tx = client.transaction().await.map_err(error)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await
             .map_err(error)?;
-        let done: i64 = client
+        tx.batch_execute(&sql().migrations_table)
+            .await
+            .map_err(error)?;
+        let done: i64 = tx
             .query_one(&sql().migrations_done, &[])
             .await
             .map_err(error)?
             .get(0);
         for (version, migration) in Dialect::Postgres.pending_migrations(done) {
-            let tx = client.transaction().await.map_err(error)?;
             tx.batch_execute(migration).await.map_err(error)?;
             tx.execute(&sql().migration_record, &[&version])
                 .await
                 .map_err(error)?;
-            tx.commit().await.map_err(error)?;
         }
+        tx.commit().await.map_err(error)?;
         drop(slot);
         Ok(store)
     }
 
-    /// Creates the raw table's partition of `day` unless it is known.
+    /// Creates the raw table's partition of `day` unless it is known: under
+    /// an advisory lock and `IF NOT EXISTS`, so receivers creating the same
+    /// day at once all succeed; an "already exists" from a creator that
+    /// does not take the lock counts as done too.
     async fn ensure_partition(&self, day: Date) -> Result<(), StoreError> {
         let partition = partition_name(day);
         let mut known = self.partitions.lock().await;
@@ -76,68 +92,81 @@ impl PostgresStore {
             day_text(day),
             day_text(day + Duration::days(1)),
         );
-        self.connections
+        let created = self
+            .connections
             .query(move |connection| {
-                Box::pin(async move { connection.client.batch_execute(&create).await })
+                Box::pin(async move {
+                    let tx = connection.client.transaction().await?;
+                    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PARTITION_LOCK])
+                        .await?;
+                    tx.batch_execute(&create).await?;
+                    tx.commit().await
+                })
             })
-            .await?;
+            .await;
+        match created {
+            Err(err) if already_exists(&err) => {}
+            other => other?,
+        }
         known.insert(partition);
         Ok(())
     }
 }
 
+/// `duplicate_table`, `duplicate_object`, or the catalog's unique index
+/// on type names: what a concurrent `CREATE TABLE` of the same table gives.
+fn already_exists(err: &StoreError) -> bool {
+    ["42P07", "42710", "23505"]
+        .iter()
+        .any(|code| err.0.contains(&format!("SQLSTATE {code}")))
+}
+
 impl Store for PostgresStore {
-    async fn ingest(&self, ingest: Ingest) -> Result<Outcome, StoreError> {
-        self.ensure_partition(ingest.day).await?;
+    async fn ingest_batch(&self, batch: Vec<Ingest>) -> Result<Stored, StoreError> {
+        let mut days: Vec<Date> = batch.iter().map(|ingest| ingest.day).collect();
+        days.sort();
+        days.dedup();
+        for day in days {
+            self.ensure_partition(day).await?;
+        }
         self.connections
             .query(move |connection| {
                 Box::pin(async move {
                     let prepared = connection.ingest_statements().await?;
-                    let tx = connection.client.transaction().await?;
-                    let day = day_text(ingest.day);
-                    let inserted = tx
-                        .execute(
-                            &prepared.raw,
-                            &[&day, &ingest.session_key, &ingest.version, &ingest.body],
-                        )
-                        .await?;
-                    if inserted == 0 {
-                        tx.commit().await?;
-                        return Ok(Outcome::Duplicate);
+                    let shard = connection.shard;
+                    let mut attempt = 1;
+                    loop {
+                        let client = &mut connection.client;
+                        match store_batch(client, &prepared, &shard, &batch).await {
+                            Err(err) if attempt < ATTEMPTS && retryable(&err) => attempt += 1,
+                            done => return done,
+                        }
                     }
-                    // One round trip for all the aggregate updates: the
-                    // statements are pipelined on the connection.
-                    let mut updates: Vec<(&Statement, Vec<&(dyn ToSql + Sync)>)> =
-                        vec![(&prepared.sessions, vec![&day, &ingest.version])];
-                    for observation in &ingest.observations {
-                        updates.push(match observation {
-                            Observation::Count {
-                                field,
-                                kind,
-                                key,
-                                amount,
-                            } => (
-                                &prepared.count,
-                                vec![&day, &ingest.version, field, kind, key, amount],
-                            ),
-                            Observation::FreeForm { field, key } => (
-                                &prepared.free_form,
-                                vec![&day, &ingest.version, field, &VALUE, key, &DAY_CAP, &OTHER],
-                            ),
-                            Observation::Number { field, value } => {
-                                (&prepared.number, vec![&day, &ingest.version, field, value])
-                            }
-                        });
-                    }
-                    let pipelined = updates
-                        .iter()
-                        .map(|(statement, params)| tx.execute(*statement, params));
-                    try_join_all(pipelined).await?;
-                    tx.commit().await?;
-                    Ok(Outcome::Stored)
                 })
             })
             .await
+    }
+
+    /// Two: one gathers and sends its batch while the other commits.
+    /// More would only make batches smaller (more statements per report)
+    /// on a machine whose CPU the receiver and its database share.
+    fn writers(&self) -> usize {
+        self.connections.len().min(2)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.connections
+            .query(|connection| {
+                Box::pin(async move { connection.client.simple_query("SELECT 1").await.map(drop) })
+            })
+            .await
+    }
+
+    async fn prepare_days(&self, from: Date, days: i64) -> Result<(), StoreError> {
+        for n in 0..days {
+            self.ensure_partition(from + Duration::days(n)).await?;
+        }
+        Ok(())
     }
 
     async fn counts(&self, field: &str, from: Date, to: Date) -> Result<Vec<CountRow>, StoreError> {
@@ -239,19 +268,22 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn value_counts_before(
+    async fn counts_between(
         &self,
-        day: Date,
+        from: Date,
+        before: Date,
         fields: &[String],
+        kind: &'static str,
     ) -> Result<Vec<(String, CountRow)>, StoreError> {
         let rows = self
             .connections
             .select(
-                &sql().value_counts_before,
+                &sql().value_counts_between,
                 vec![
-                    Box::new(day_text(day)),
+                    Box::new(day_text(from)),
+                    Box::new(day_text(before)),
                     Box::new(fields.to_vec()),
-                    Box::new(VALUE),
+                    Box::new(kind),
                 ],
             )
             .await?;
@@ -273,7 +305,7 @@ impl Store for PostgresStore {
                                 &fold.day,
                                 &fold.schema_version,
                                 &fold.field,
-                                &VALUE,
+                                &fold.kind,
                                 &fold.keys,
                             ],
                         )
@@ -284,8 +316,9 @@ impl Store for PostgresStore {
                                 &fold.day,
                                 &fold.schema_version,
                                 &fold.field,
-                                &VALUE,
+                                &fold.kind,
                                 &OTHER,
+                                &FOLD_SHARD,
                                 &fold.total,
                             ],
                         )

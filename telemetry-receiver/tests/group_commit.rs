@@ -1,0 +1,194 @@
+//! Group commit: a failure in the middle of a batch answers 503 to every
+//! report of that batch and stores none of them; every 202 is stored
+//! exactly once, as a restarted receiver finds.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::Duration;
+
+use common::relay::Relay;
+use common::{count_in, post_text, report, Database, Running};
+use telemetry_receiver::store::postgres::PostgresStore;
+use telemetry_receiver::store::Store;
+
+/// Runs `sql` on the database, as an operator would.
+fn execute(database: &Database, sql: &str) {
+    match database {
+        Database::Sqlite(path) => rusqlite::Connection::open(path)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap(),
+        Database::Postgres(url) => common::runtime().block_on(async {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            client.batch_execute(sql).await.unwrap();
+        }),
+    }
+}
+
+/// A trigger that fails the insert of any report whose nonce starts with
+/// `poison`: a failure in the middle of whatever batch it joins.
+fn poison_trigger(database: &Database) {
+    let sql = match database {
+        Database::Sqlite(_) => {
+            "CREATE TRIGGER poison BEFORE INSERT ON raw_reports \
+             WHEN NEW.session_key LIKE 'poison%' BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+        }
+        Database::Postgres(_) => {
+            "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN IF NEW.session_key LIKE 'poison%' THEN RAISE EXCEPTION 'injected'; END IF; \
+             RETURN NEW; END $$; \
+             CREATE TRIGGER poison BEFORE INSERT ON raw_reports \
+             FOR EACH ROW EXECUTE FUNCTION refuse_poison();"
+        }
+    };
+    execute(database, sql);
+}
+
+fn stored(database: &Database, nonce: &str) -> i64 {
+    count_in(
+        database,
+        &format!("SELECT COUNT(*) FROM raw_reports WHERE session_key = '{nonce}'"),
+    )
+}
+
+fn failure_mid_batch(running: Running<impl Store>) {
+    poison_trigger(&running.database);
+    let senders = 32;
+    let mut answers = Vec::new();
+    // Rounds of 32 reports sent at the same instant, 4 of them poisoned:
+    // they queue together, so batches hold several reports.
+    for round in 0..5 {
+        let barrier = Arc::new(Barrier::new(senders));
+        let threads: Vec<_> = (0..senders)
+            .map(|sender| {
+                let (base, barrier) = (running.base.clone(), Arc::clone(&barrier));
+                thread::spawn(move || {
+                    let kind = if sender % 8 == 0 { "poison" } else { "fine" };
+                    let nonce = format!("{kind}-{round}-{sender}");
+                    let body = report(&nonce).to_string();
+                    barrier.wait();
+                    (nonce, post_text(&base, &body).0)
+                })
+            })
+            .collect();
+        answers.extend(threads.into_iter().map(|t| t.join().unwrap()));
+    }
+    let database = &running.database;
+    let mut innocent_refused = 0;
+    for (nonce, status) in &answers {
+        match status {
+            202 => assert_eq!(stored(database, nonce), 1, "{nonce}"),
+            503 => {
+                assert_eq!(stored(database, nonce), 0, "{nonce}: refused yet stored");
+                innocent_refused += usize::from(nonce.starts_with("fine"));
+            }
+            other => panic!("{nonce}: {other}"),
+        }
+        if nonce.starts_with("poison") {
+            assert_eq!(*status, 503, "{nonce}");
+        }
+    }
+    assert!(
+        innocent_refused > 0,
+        "no batch held a poisoned report with others: {answers:?}"
+    );
+    let raw = count_in(database, "SELECT COUNT(*) FROM raw_reports");
+    assert_eq!(
+        count_in(database, "SELECT SUM(sessions) FROM agg_sessions"),
+        raw
+    );
+    eprintln!(
+        "{} reports, {innocent_refused} refused with a poisoned batch",
+        answers.len()
+    );
+}
+
+#[test]
+fn a_failure_mid_batch_refuses_the_whole_batch_and_stores_none_of_it() {
+    on_both_engines!("mid_batch", failure_mid_batch);
+}
+
+#[test]
+fn the_database_cut_under_load_loses_no_acknowledged_report() {
+    let Some(url) = common::postgres_database("cut") else {
+        return;
+    };
+    let relay = Relay::start();
+    let through_relay = url.replace("127.0.0.1:5432", &format!("127.0.0.1:{}", relay.port));
+    let runtime = common::runtime();
+    let store = runtime
+        .block_on(PostgresStore::connect(&through_relay))
+        .unwrap();
+    let database = Database::Postgres(url.clone());
+    let running = common::serve(runtime, database, || store);
+    let stop = Arc::new(AtomicBool::new(false));
+    let senders: Vec<_> = (0..8)
+        .map(|sender| {
+            let (base, stop) = (running.base.clone(), Arc::clone(&stop));
+            thread::spawn(move || {
+                let mut answers = Vec::new();
+                for i in 0..3_000 {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let nonce = format!("c{sender}-{i}");
+                    answers.push((
+                        nonce.clone(),
+                        post_text(&base, &report(&nonce).to_string()).0,
+                    ));
+                }
+                answers
+            })
+        })
+        .collect();
+    thread::sleep(Duration::from_millis(400));
+    relay.set_up(false);
+    thread::sleep(Duration::from_millis(300));
+    relay.set_up(true);
+    thread::sleep(Duration::from_millis(600));
+    stop.store(true, Ordering::SeqCst);
+    let answers: Vec<(String, u16)> = senders
+        .into_iter()
+        .flat_map(|s| s.join().unwrap())
+        .collect();
+    drop(running);
+
+    // Restarted: a receiver of its own on the same database.
+    let restarted = common::postgres_on(&url);
+    let database = &restarted.database;
+    let refused = answers.iter().filter(|(_, status)| *status == 503).count();
+    assert!(refused > 0, "the cut refused nothing");
+    let mut refused_yet_stored = 0;
+    for (nonce, status) in &answers {
+        match status {
+            202 => assert_eq!(stored(database, nonce), 1, "acknowledged {nonce}"),
+            // A commit the cut interrupted after the server took it is
+            // stored though refused: the sender's retry is a duplicate.
+            503 => refused_yet_stored += stored(database, nonce),
+            other => panic!("{nonce}: {other}"),
+        }
+    }
+    let raw = count_in(database, "SELECT COUNT(*) FROM raw_reports");
+    assert_eq!(
+        count_in(database, "SELECT SUM(sessions) FROM agg_sessions"),
+        raw
+    );
+    assert_eq!(
+        count_in(
+            database,
+            "SELECT SUM(count) FROM agg_counts WHERE field = 'tier'"
+        ),
+        raw
+    );
+    eprintln!(
+        "{} reports, {refused} refused during the cut ({refused_yet_stored} of them committed as the cut came)",
+        answers.len()
+    );
+    assert_eq!(restarted.post(&report("after")).0, 202);
+}
