@@ -1,0 +1,106 @@
+//! What a page, an API answer or an export shows, read from the store for
+//! one window: the sessions per day and version, and each field's counts
+//! and number statistics, as plain data. The views, the public filter and
+//! the exports all start from this, so they cannot disagree.
+
+use serde::Serialize;
+
+use crate::schema::FieldKind;
+use crate::store::{CountRow, NumberRow, SessionRow, Store, StoreError};
+use crate::Receiver;
+
+use super::window::Window;
+
+/// A number field's statistics of a day and version. `min` and `max` are
+/// each one session's value, so the public view leaves them out (`null`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NumberStats {
+    pub day: String,
+    pub schema_version: String,
+    pub count: i64,
+    pub sum: f64,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl From<NumberRow> for NumberStats {
+    fn from(row: NumberRow) -> NumberStats {
+        NumberStats {
+            day: row.day,
+            schema_version: row.schema_version,
+            count: row.count,
+            sum: row.sum,
+            min: Some(row.min),
+            max: Some(row.max),
+        }
+    }
+}
+
+/// One field's aggregates in the window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldData {
+    /// The dotted path, as in the aggregates.
+    pub path: String,
+    pub kind: FieldKind,
+    /// The field's why-text from the schema file, if it has one.
+    pub description: Option<String>,
+    /// As the store orders them: by day, version, kind, count (most
+    /// first), key.
+    pub counts: Vec<CountRow>,
+    /// Only for number fields.
+    pub numbers: Vec<NumberStats>,
+}
+
+/// Everything one window shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowData {
+    pub title: String,
+    pub window: Window,
+    pub raw_retention_days: i64,
+    /// `Some(k)` once the public filter has run (see `public`).
+    pub public_k: Option<u32>,
+    pub sessions: Vec<SessionRow>,
+    pub fields: Vec<FieldData>,
+}
+
+/// Reads `window`'s aggregates of every field, or of `only` that one.
+/// `only` must be a field of the schemas (the caller answers 404 first).
+pub async fn read<S: Store>(
+    receiver: &Receiver<S>,
+    window: Window,
+    only: Option<&str>,
+) -> Result<WindowData, StoreError> {
+    let sessions = receiver.store.sessions(window.from, window.to).await?;
+    let mut fields = Vec::new();
+    for (path, kind) in &receiver.schemas.fields {
+        if only.is_some_and(|only| only != path) {
+            continue;
+        }
+        let counts = receiver.store.counts(path, window.from, window.to).await?;
+        let numbers = match kind {
+            FieldKind::Number => receiver
+                .store
+                .numbers(path, window.from, window.to)
+                .await?
+                .into_iter()
+                .map(NumberStats::from)
+                .collect(),
+            _ => Vec::new(),
+        };
+        fields.push(FieldData {
+            path: path.clone(),
+            kind: kind.clone(),
+            description: receiver.schemas.descriptions.get(path).cloned(),
+            counts,
+            numbers,
+        });
+    }
+    Ok(WindowData {
+        title: receiver.schemas.title.clone(),
+        window,
+        raw_retention_days: receiver.raw_retention_days,
+        public_k: None,
+        sessions,
+        fields,
+    })
+}

@@ -1,0 +1,183 @@
+//! The public view's k-anonymity: a value seen by fewer than k sessions in
+//! the window is shown only inside `(other)`, in every view, table, chart,
+//! JSON answer and CSV row, because they are all drawn from what
+//! [`k_anonymous`] returns.
+//!
+//! How many sessions saw a value: the receiver never joins a session's
+//! nonces across days (the page promises it), so the number of distinct
+//! sessions in a window is not known. What is known is that on one day
+//! every count comes from distinct sessions; a value's count is the most
+//! sessions that sent it on any one day of the window. A window sum would
+//! let one installation reporting daily reveal its value alone within k
+//! days; this count cannot be reached by fewer than k sessions.
+//!
+//! Limits, said in the README too: a field inside a list of records
+//! (`gpu_devices[].model`) can count several times per report, and a map's
+//! keys are known only by their sums, so for those the count is one of
+//! observations, not of sessions.
+
+use std::collections::BTreeMap;
+
+use crate::aggregate::OTHER;
+use crate::store::{CountRow, SessionRow};
+
+use super::data::WindowData;
+
+/// The default k.
+pub const DEFAULT_K: u32 = 10;
+
+/// `data` with every rare value folded into `(other)`, number extremes
+/// left out, and rare schema versions folded too.
+pub fn k_anonymous(mut data: WindowData, k: u32) -> WindowData {
+    let k = i64::from(k);
+    data.public_k = Some(k as u32);
+    data.sessions = fold_sessions(data.sessions, k);
+    for field in &mut data.fields {
+        field.counts = fold_counts(std::mem::take(&mut field.counts), k);
+        for number in &mut field.numbers {
+            number.min = None;
+            number.max = None;
+        }
+    }
+    data
+}
+
+/// The most any one day counted of each `(kind, key)`, all versions of a
+/// day together.
+fn most_in_a_day(rows: &[CountRow]) -> BTreeMap<(&str, &str), i64> {
+    let mut per_day: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
+    for row in rows {
+        *per_day
+            .entry((row.kind.as_str(), row.key.as_str(), row.day.as_str()))
+            .or_default() += row.count;
+    }
+    let mut most: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    for ((kind, key, _), count) in per_day {
+        let entry = most.entry((kind, key)).or_default();
+        *entry = (*entry).max(count);
+    }
+    most
+}
+
+fn fold_counts(rows: Vec<CountRow>, k: i64) -> Vec<CountRow> {
+    let rare: Vec<(String, String)> = most_in_a_day(&rows)
+        .into_iter()
+        .filter(|((_, key), count)| *count < k && *key != OTHER)
+        .map(|((kind, key), _)| (kind.to_owned(), key.to_owned()))
+        .collect();
+    if rare.is_empty() {
+        return rows;
+    }
+    let mut merged: BTreeMap<(String, String, String, String), i64> = BTreeMap::new();
+    for row in rows {
+        let key = if rare
+            .binary_search(&(row.kind.clone(), row.key.clone()))
+            .is_ok()
+        {
+            OTHER.to_owned()
+        } else {
+            row.key
+        };
+        *merged
+            .entry((row.day, row.schema_version, row.kind, key))
+            .or_default() += row.count;
+    }
+    let mut out: Vec<CountRow> = merged
+        .into_iter()
+        .map(|((day, schema_version, kind, key), count)| CountRow {
+            day,
+            schema_version,
+            kind,
+            key,
+            count,
+        })
+        .collect();
+    // The store's order: day, version, kind, count (most first), key.
+    out.sort_by(|a, b| {
+        (&a.day, &a.schema_version, &a.kind)
+            .cmp(&(&b.day, &b.schema_version, &b.kind))
+            .then(b.count.cmp(&a.count))
+            .then(a.key.cmp(&b.key))
+    });
+    out
+}
+
+/// Schema versions are values too: one seen by fewer than k sessions on
+/// every day is shown as `(other)`.
+fn fold_sessions(rows: Vec<SessionRow>, k: i64) -> Vec<SessionRow> {
+    let mut most: BTreeMap<String, i64> = BTreeMap::new();
+    for row in &rows {
+        let entry = most.entry(row.schema_version.clone()).or_default();
+        *entry = (*entry).max(row.sessions);
+    }
+    let mut merged: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for row in rows {
+        let version = if most[&row.schema_version] < k {
+            OTHER.to_owned()
+        } else {
+            row.schema_version
+        };
+        *merged.entry((row.day, version)).or_default() += row.sessions;
+    }
+    merged
+        .into_iter()
+        .map(|((day, schema_version), sessions)| SessionRow {
+            day,
+            schema_version,
+            sessions,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::VALUE;
+
+    fn row(day: &str, key: &str, count: i64) -> CountRow {
+        CountRow {
+            day: day.to_owned(),
+            schema_version: "1.0".to_owned(),
+            kind: VALUE.to_owned(),
+            key: key.to_owned(),
+            count,
+        }
+    }
+
+    #[test]
+    fn a_value_below_k_on_every_day_joins_other() {
+        let rows = vec![
+            row("2026-01-01", "linux", 12),
+            row("2026-01-01", "plan9", 9),
+            row("2026-01-01", OTHER, 2),
+            row("2026-01-02", "plan9", 9),
+            row("2026-01-02", "haiku", 10),
+        ];
+        let folded = fold_counts(rows, 10);
+        let keys: Vec<(&str, &str, i64)> = folded
+            .iter()
+            .map(|r| (r.day.as_str(), r.key.as_str(), r.count))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("2026-01-01", "linux", 12),
+                ("2026-01-01", OTHER, 11),
+                ("2026-01-02", "haiku", 10),
+                ("2026-01-02", OTHER, 9),
+            ],
+            "18 reports over two days are not 10 sessions; 10 on one day are"
+        );
+    }
+
+    #[test]
+    fn rare_versions_fold_too() {
+        let session = |day: &str, version: &str, sessions| SessionRow {
+            day: day.to_owned(),
+            schema_version: version.to_owned(),
+            sessions,
+        };
+        let folded = fold_sessions(vec![session("d1", "1.0", 40), session("d1", "0.9", 3)], 10);
+        assert_eq!(folded, [session("d1", OTHER, 3), session("d1", "1.0", 40)]);
+    }
+}
