@@ -16,13 +16,15 @@ use telemetry_receiver::aggregate::{observe, Observation, VALUE};
 use telemetry_receiver::schema::Schemas;
 use time::{Date, Duration};
 
+/// A number field's `(count, sum, min, max)` of a day.
+pub type Stats = (i64, f64, f64, f64);
+
 /// The aggregates of some days, as rows of the three `agg_*` tables.
 #[derive(Default)]
 pub struct Generated {
     pub sessions: BTreeMap<(String, String), i64>,
     pub counts: BTreeMap<(String, String, String, String, String), i64>,
-    /// `(count, sum, min, max)`.
-    pub numbers: BTreeMap<(String, String, String), (i64, f64, f64, f64)>,
+    pub numbers: BTreeMap<(String, String, String), Stats>,
 }
 
 /// Picks index `i` of `n` with weight `1 / (i + 1)`: a few values common,
@@ -43,18 +45,30 @@ fn zipf(rng: &mut fastrand::Rng, n: usize) -> usize {
 fn value(rng: &mut fastrand::Rng, schema: &Value, path: &str, day: i64) -> Value {
     if let Some([inner, null]) = schema["anyOf"].as_array().map(Vec::as_slice) {
         if null["type"] == "null" {
-            return if rng.u8(0..10) == 0 { Value::Null } else { value(rng, inner, path, day) };
+            return if rng.u8(0..10) == 0 {
+                Value::Null
+            } else {
+                value(rng, inner, path, day)
+            };
         }
     }
     if let Some(options) = schema["enum"].as_array() {
         return options[zipf(rng, options.len())].clone();
     }
-    let leaf = path.rsplit('.').next().unwrap_or(path).trim_end_matches("[]");
+    let leaf = path
+        .rsplit('.')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches("[]");
     match schema["type"].as_str() {
         Some("string") if leaf.contains("version") => {
             // Newer releases take over as the days pass.
             let newest = 8 + day / 50;
-            json!(format!("{}.{}.0", leaf.len() % 3, newest - zipf(rng, 8) as i64))
+            json!(format!(
+                "{}.{}.0",
+                leaf.len() % 3,
+                newest - zipf(rng, 8) as i64
+            ))
         }
         Some("string") => json!(format!("{leaf}-{}", zipf(rng, 24))),
         Some("integer" | "number") => json!(2f64.powf(rng.f64() * 12.0).floor() as i64),
@@ -65,12 +79,19 @@ fn value(rng: &mut fastrand::Rng, schema: &Value, path: &str, day: i64) -> Value
         Some("array") => {
             let items = &schema["items"];
             let how_many = zipf(rng, 4);
-            Value::Array((0..how_many).map(|_| value(rng, items, &format!("{path}[]"), day)).collect())
+            Value::Array(
+                (0..how_many)
+                    .map(|_| value(rng, items, &format!("{path}[]"), day))
+                    .collect(),
+            )
         }
         Some("object") if schema.get("properties").is_some() => {
             let mut object = Map::new();
             for (name, field) in schema["properties"].as_object().into_iter().flatten() {
-                object.insert(name.clone(), value(rng, field, &format!("{path}.{name}"), day));
+                object.insert(
+                    name.clone(),
+                    value(rng, field, &format!("{path}.{name}"), day),
+                );
             }
             Value::Object(object)
         }
@@ -95,23 +116,46 @@ pub fn generate(schema_file: &str, today: Date, days: i64, sessions_a_day: usize
     let entries = file["oneOf"].as_array().cloned().unwrap_or_default();
     for back in (0..days).rev() {
         let day = (today - Duration::days(back)).to_string();
-        let n = sessions_a_day + rng.usize(0..sessions_a_day / 2 + 1) + ((days - back) as usize / 4);
+        let n =
+            sessions_a_day + rng.usize(0..sessions_a_day / 2 + 1) + ((days - back) as usize / 4);
         for _ in 0..n {
             let entry = &entries[entries.len() - 1 - zipf(&mut rng, entries.len())];
-            let version = entry["properties"]["schema_version"]["const"].as_str().unwrap_or("1.0");
-            let Some(recorded) = schemas.versions.get(version) else { continue };
-            let report = value(&mut rng, &json!({"type": "object", "properties": entry["properties"]}), "", days - back);
-            *out.sessions.entry((day.clone(), version.to_owned())).or_default() += 1;
+            let version = entry["properties"]["schema_version"]["const"]
+                .as_str()
+                .unwrap_or("1.0");
+            let Some(recorded) = schemas.versions.get(version) else {
+                continue;
+            };
+            let report = value(
+                &mut rng,
+                &json!({"type": "object", "properties": entry["properties"]}),
+                "",
+                days - back,
+            );
+            *out.sessions
+                .entry((day.clone(), version.to_owned()))
+                .or_default() += 1;
             for observation in observe(&recorded.fields, &report) {
                 match observation {
-                    Observation::Count { field, kind, key, amount } => {
+                    Observation::Count {
+                        field,
+                        kind,
+                        key,
+                        amount,
+                    } => {
                         *out.counts
                             .entry((day.clone(), version.to_owned(), field, kind.to_owned(), key))
                             .or_default() += amount;
                     }
                     Observation::FreeForm { field, key } => {
                         *out.counts
-                            .entry((day.clone(), version.to_owned(), field, VALUE.to_owned(), key))
+                            .entry((
+                                day.clone(),
+                                version.to_owned(),
+                                field,
+                                VALUE.to_owned(),
+                                key,
+                            ))
                             .or_default() += 1;
                     }
                     Observation::Number { field, value } => {
@@ -162,7 +206,9 @@ pub fn write_sqlite(path: &Path, generated: &Generated) {
 /// Writes `generated` into the (migrated) PostgreSQL database at `url`, a
 /// table at a time as arrays (`unnest`), in one transaction.
 pub async fn write_postgres(url: &str, generated: &Generated) {
-    let (mut client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    let (mut client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(connection);
     let tx = client.transaction().await.unwrap();
     let column = |pick: &dyn Fn(&(String, String)) -> String| -> Vec<String> {
@@ -171,7 +217,11 @@ pub async fn write_postgres(url: &str, generated: &Generated) {
     let sessions: Vec<i64> = generated.sessions.values().copied().collect();
     tx.execute(
         "INSERT INTO agg_sessions SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])",
-        &[&column(&|k| k.0.clone()), &column(&|k| k.1.clone()), &sessions],
+        &[
+            &column(&|k| k.0.clone()),
+            &column(&|k| k.1.clone()),
+            &sessions,
+        ],
     )
     .await
     .unwrap();
@@ -206,9 +256,7 @@ pub async fn write_postgres(url: &str, generated: &Generated) {
     };
     let stats: Vec<_> = generated.numbers.values().collect();
     let n: Vec<i64> = stats.iter().map(|s| s.0).collect();
-    let float = |i: usize| -> Vec<f64> {
-        stats.iter().map(|s| [s.1, s.2, s.3][i]).collect()
-    };
+    let float = |i: usize| -> Vec<f64> { stats.iter().map(|s| [s.1, s.2, s.3][i]).collect() };
     tx.execute(
         "INSERT INTO agg_numbers SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::float8[], $6::float8[], $7::float8[])",
         &[&text(0), &text(1), &text(2), &n, &float(0), &float(1), &float(2)],
