@@ -72,6 +72,11 @@ fn rare_values_stay_hidden<S: Store>(served: Served<S>) {
     let send = |nonce: String, report: serde_json::Value| {
         assert_eq!(running.post(&report).0, 202, "{nonce}");
     };
+    // A day with one report: its number's sum would be that number.
+    let mut lone = common::report("lone");
+    lone["cluster_count"] = json!(777_777);
+    send("lone".to_owned(), lone);
+    running.clock.advance_days(1);
     // Two days: k + 2 common sessions and k - 1 rare ones each.
     for day in 0..2 {
         if day > 0 {
@@ -101,6 +106,10 @@ fn rare_values_stay_hidden<S: Store>(served: Served<S>) {
             "{path} reveals the bucket {RARE_BUCKET}"
         );
         assert!(!body.contains("1000000"), "{path} reveals the rare number");
+        assert!(
+            !body.contains("777777"),
+            "{path} reveals a day's only number"
+        );
     }
     let (_, page) = served.public_get("/");
     assert!(page.contains("(other)") && page.contains("linux"), "{page}");

@@ -51,6 +51,8 @@ pub fn lines(lines: &Lines, from: Date, days: usize, scale: Scale) -> String {
         let _ = root.fill(&WHITE);
         let chart = ChartBuilder::on(&root)
             .margin(10)
+            // Room for the last day's label.
+            .margin_right(30)
             .x_label_area_size(30)
             .y_label_area_size(50)
             .build_cartesian_2d(0..last, 0.0..top);
@@ -104,6 +106,8 @@ pub fn bars(buckets: &[Bucket]) -> String {
         let _ = root.fill(&WHITE);
         let chart = ChartBuilder::on(&root)
             .margin(10)
+            // Room for the last day's label.
+            .margin_right(30)
             .x_label_area_size(30)
             .y_label_area_size(50)
             .build_cartesian_2d(0..count, 0.0..(top * 1.1).ceil());

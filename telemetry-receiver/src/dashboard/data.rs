@@ -3,6 +3,8 @@
 //! and number statistics, as plain data. The views, the public filter and
 //! the exports all start from this, so they cannot disagree.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::schema::FieldKind;
@@ -12,13 +14,15 @@ use crate::Receiver;
 use super::window::Window;
 
 /// A number field's statistics of a day and version. `min` and `max` are
-/// each one session's value, so the public view leaves them out (`null`).
+/// each one session's value, so the public view leaves them out (`null`);
+/// it leaves out the `sum` of a day and version with fewer than k values
+/// too (one value's sum is that value).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NumberStats {
     pub day: String,
     pub schema_version: String,
     pub count: i64,
-    pub sum: f64,
+    pub sum: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
 }
@@ -29,7 +33,7 @@ impl From<NumberRow> for NumberStats {
             day: row.day,
             schema_version: row.schema_version,
             count: row.count,
-            sum: row.sum,
+            sum: Some(row.sum),
             min: Some(row.min),
             max: Some(row.max),
         }
@@ -71,28 +75,44 @@ pub async fn read<S: Store>(
     only: Option<&str>,
 ) -> Result<WindowData, StoreError> {
     let sessions = receiver.store.sessions(window.from, window.to).await?;
+    // Every field in one read of the window (see `store::window`); one
+    // field alone in a read of its own.
+    let (mut counts, mut numbers) = (BTreeMap::new(), BTreeMap::new());
+    match only {
+        None => {
+            for (path, row) in receiver.store.all_counts(window.from, window.to).await? {
+                counts.entry(path).or_insert_with(Vec::new).push(row);
+            }
+            for (path, row) in receiver.store.all_numbers(window.from, window.to).await? {
+                numbers.entry(path).or_insert_with(Vec::new).push(row);
+            }
+        }
+        Some(path) => {
+            if let Some(kind) = receiver.schemas.fields.get(path) {
+                let rows = receiver.store.counts(path, window.from, window.to).await?;
+                counts.insert(path.to_owned(), rows);
+                if *kind == FieldKind::Number {
+                    let rows = receiver.store.numbers(path, window.from, window.to).await?;
+                    numbers.insert(path.to_owned(), rows);
+                }
+            }
+        }
+    }
     let mut fields = Vec::new();
     for (path, kind) in &receiver.schemas.fields {
         if only.is_some_and(|only| only != path) {
             continue;
         }
-        let counts = receiver.store.counts(path, window.from, window.to).await?;
         let numbers = match kind {
-            FieldKind::Number => receiver
-                .store
-                .numbers(path, window.from, window.to)
-                .await?
-                .into_iter()
-                .map(NumberStats::from)
-                .collect(),
+            FieldKind::Number => numbers.remove(path).unwrap_or_default(),
             _ => Vec::new(),
         };
         fields.push(FieldData {
             path: path.clone(),
             kind: kind.clone(),
             description: receiver.schemas.descriptions.get(path).cloned(),
-            counts,
-            numbers,
+            counts: counts.remove(path).unwrap_or_default(),
+            numbers: numbers.into_iter().map(NumberStats::from).collect(),
         });
     }
     Ok(WindowData {

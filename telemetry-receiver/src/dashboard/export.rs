@@ -60,7 +60,7 @@ pub fn json(data: &WindowData) -> Value {
 /// field), then each field's counts (`kind` `value`, `sum` or
 /// `histogram`, with `key` and `count`) and number statistics (`kind`
 /// `number`: `count`, `sum`, `min`, `max`; `min` and `max` empty in the
-/// public view).
+/// public view, `sum` too where fewer than k values came that day).
 pub fn csv(data: &WindowData) -> Result<String, String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let error = |err: csv::Error| format!("csv: {err}");
@@ -108,7 +108,7 @@ pub fn csv(data: &WindowData) -> Result<String, String> {
                     &row.schema_version,
                     "",
                     &row.count.to_string(),
-                    &row.sum.to_string(),
+                    &optional(row.sum),
                     &optional(row.min),
                     &optional(row.max),
                 ])

@@ -15,7 +15,7 @@ const STYLE: &str = "body{font-family:sans-serif;margin:2em;color:#222;max-width
     .why{font-style:italic;margin:.2em 0 .6em}table{border-collapse:collapse;margin:.5em 0}\
     td,th{padding:.15em .8em;border-bottom:1px solid #ddd;text-align:left}\
     td.n{text-align:right;font-variant-numeric:tabular-nums}nav a{margin-right:.8em}\
-    .links{font-size:.9em}.note{font-size:.9em;color:#555}";
+    nav a[aria-current]{font-weight:bold;color:#000;text-decoration:none}.links{font-size:.9em}.note{font-size:.9em;color:#555}";
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -160,14 +160,26 @@ fn field_view(html: &mut String, data: &WindowData, view: &View) {
         let _ = write!(html, "<p class=\"why\">{}</p>", escape(why));
     }
     let days = window.days() as usize;
+    // Inside a list of records a report counts once per record, so the
+    // counts are of records, their share per session (it can pass 100%).
+    let in_list = view.path.contains("[]");
+    let values = if in_list {
+        ["value", "records", "per session"]
+    } else {
+        ["value", "sessions", "share of sessions"]
+    };
     match &view.body {
         Body::Values {
             table: rows,
             over_time,
         } => {
-            table(html, &["value", "sessions", "share of sessions"], rows);
+            table(html, &values, rows);
             if !over_time.is_empty() {
-                html.push_str("<p class=\"note\">Share of each day's sessions:</p>");
+                html.push_str(if in_list {
+                    "<p class=\"note\">Records per session, each day:</p>"
+                } else {
+                    "<p class=\"note\">Share of each day's sessions:</p>"
+                });
                 html.push_str(&charts::lines(over_time, window.from, days, Scale::Share));
             }
         }
@@ -179,9 +191,11 @@ fn field_view(html: &mut String, data: &WindowData, view: &View) {
             table: rows,
             true_share,
         } => {
-            table(html, &["value", "sessions", "share of sessions"], rows);
+            table(html, &values, rows);
             if !true_share.is_empty() {
-                html.push_str("<p class=\"note\">Share of <code>true</code> per day:</p>");
+                html.push_str(
+                    "<p class=\"note\">Share of <code>true</code> among the day's answers:</p>",
+                );
                 html.push_str(&charts::lines(true_share, window.from, days, Scale::Share));
             }
         }
@@ -236,4 +250,58 @@ fn field_view(html: &mut String, data: &WindowData, view: &View) {
          <a href=\"/v1/export.json?{q}\">JSON</a> · <a href=\"/v1/aggregates?{q}\">API</a></p>\
          </section>"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::parse_day;
+    use crate::dashboard::data::FieldData;
+    use crate::dashboard::Window;
+    use crate::schema::FieldKind;
+    use crate::store::{CountRow, SessionRow};
+
+    #[test]
+    fn a_view_is_captioned_escaped_and_counts_whole_numbers() {
+        let day = "2026-11-30".to_owned();
+        let data = WindowData {
+            title: "Reports <of> A & B".to_owned(),
+            window: Window::last(7, parse_day(&day).unwrap()),
+            raw_retention_days: 30,
+            public_k: Some(10),
+            sessions: vec![SessionRow {
+                day: day.clone(),
+                schema_version: "1.0".to_owned(),
+                sessions: 3000,
+            }],
+            fields: vec![FieldData {
+                path: "os".to_owned(),
+                kind: FieldKind::Value { free_form: true },
+                description: Some("which OSes to <build> for".to_owned()),
+                counts: vec![CountRow {
+                    day,
+                    schema_version: "1.0".to_owned(),
+                    kind: "value".to_owned(),
+                    key: "linux \"x\"".to_owned(),
+                    count: 3000,
+                }],
+                numbers: Vec::new(),
+            }],
+        };
+        let html = render(&data);
+        assert!(
+            html.contains("<title>Reports &lt;of&gt; A &amp; B</title>"),
+            "{html}"
+        );
+        assert!(html.contains("<p class=\"why\">which OSes to &lt;build&gt; for</p>"));
+        assert!(html.contains("<code>linux &quot;x&quot;</code></td><td class=\"n\">3000</td>"));
+        assert!(
+            html.contains("100.0%") && !html.contains("3000.0"),
+            "{html}"
+        );
+        assert!(html.contains("Raw reports are kept 30 days"));
+        assert!(html.contains("fewer than 10 sessions"));
+        assert!(html.contains("<a href=\"?window=7\" aria-current=\"page\">"));
+        assert!(html.contains("/v1/export.csv?window=7&amp;field=os"));
+    }
 }

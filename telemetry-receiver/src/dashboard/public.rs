@@ -16,7 +16,7 @@
 //! keys are known only by their sums, so for those the count is one of
 //! observations, not of sessions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::aggregate::OTHER;
 use crate::store::{CountRow, SessionRow};
@@ -27,7 +27,8 @@ use super::data::WindowData;
 pub const DEFAULT_K: u32 = 10;
 
 /// `data` with every rare value folded into `(other)`, number extremes
-/// left out, and rare schema versions folded too.
+/// left out (and the sums of fewer than k numbers), and rare schema
+/// versions folded too.
 pub fn k_anonymous(mut data: WindowData, k: u32) -> WindowData {
     let k = i64::from(k);
     data.public_k = Some(k as u32);
@@ -37,6 +38,9 @@ pub fn k_anonymous(mut data: WindowData, k: u32) -> WindowData {
         for number in &mut field.numbers {
             number.min = None;
             number.max = None;
+            if number.count < k {
+                number.sum = None;
+            }
         }
     }
     data
@@ -60,24 +64,24 @@ fn most_in_a_day(rows: &[CountRow]) -> BTreeMap<(&str, &str), i64> {
 }
 
 fn fold_counts(rows: Vec<CountRow>, k: i64) -> Vec<CountRow> {
-    let rare: Vec<(String, String)> = most_in_a_day(&rows)
-        .into_iter()
-        .filter(|((_, key), count)| *count < k && *key != OTHER)
-        .map(|((kind, key), _)| (kind.to_owned(), key.to_owned()))
-        .collect();
+    // Kind by kind, the keys to fold.
+    let mut rare: HashMap<String, HashSet<String>> = HashMap::new();
+    for ((kind, key), count) in most_in_a_day(&rows) {
+        if count < k && key != OTHER {
+            rare.entry(kind.to_owned())
+                .or_default()
+                .insert(key.to_owned());
+        }
+    }
     if rare.is_empty() {
         return rows;
     }
     let mut merged: BTreeMap<(String, String, String, String), i64> = BTreeMap::new();
     for row in rows {
-        let key = if rare
-            .binary_search(&(row.kind.clone(), row.key.clone()))
-            .is_ok()
-        {
-            OTHER.to_owned()
-        } else {
-            row.key
-        };
+        let folded = rare
+            .get(&row.kind)
+            .is_some_and(|keys| keys.contains(&row.key));
+        let key = if folded { OTHER.to_owned() } else { row.key };
         *merged
             .entry((row.day, row.schema_version, row.kind, key))
             .or_default() += row.count;

@@ -4,8 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use time::Date;
-
 use crate::aggregate::{HISTOGRAM, OTHER, SUM, VALUE};
 use crate::clock::parse_day;
 use crate::schema::FieldKind;
@@ -289,7 +287,12 @@ fn numbers(field: &FieldData) -> Body {
         });
     }
     let count: i64 = field.numbers.iter().map(|n| n.count).sum();
-    let sum: f64 = field.numbers.iter().map(|n| n.sum).sum();
+    // The mean of the days whose sum is shown.
+    let (summed, sum) = field
+        .numbers
+        .iter()
+        .filter_map(|n| Some((n.count, n.sum?)))
+        .fold((0, 0.0), |(count, sum), (n, s)| (count + n, sum + s));
     let fold = |pick: fn(&super::data::NumberStats) -> Option<f64>, better: fn(f64, f64) -> f64| {
         field.numbers.iter().filter_map(pick).reduce(better)
     };
@@ -301,7 +304,7 @@ fn numbers(field: &FieldData) -> Body {
             .collect(),
         buckets,
         count,
-        mean: (count > 0).then(|| sum / count as f64),
+        mean: (summed > 0).then(|| sum / summed as f64),
         min,
         max,
         folded,
@@ -343,11 +346,6 @@ pub fn percentile(buckets: &[Bucket], p: f64, min: Option<f64>, max: Option<f64>
         below += count;
     }
     buckets.last().map(|b| max.unwrap_or(b.high))
-}
-
-/// The first day of the window, for the charts' axis.
-pub fn first_day(data: &WindowData) -> Date {
-    data.window.from
 }
 
 #[cfg(test)]
