@@ -1,7 +1,8 @@
 //! How long the dashboard and each export take for a 365-day window over
 //! 400 days of generated aggregates, on SQLite and on PostgreSQL, for the
 //! demo's schema and the nested example's. A benchmark, not a test:
-//! `cargo bench -p telemetry-receiver --bench dashboard [-- --sessions 1000 --runs 20]`.
+//! `cargo bench -p telemetry-receiver --bench dashboard [-- --sessions 1000 --runs 20 [--phases]]`
+//! (`--phases`: only the in-process steps: store reads, filter, page, exports).
 //! Each figure is the time from request to the last byte over loopback,
 //! so it bounds the server's time from above. Results go in
 //! docs/performance.md.
@@ -39,7 +40,66 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// Where the time of a page of every field goes, in the server's process:
+/// the store's reads, the public filter, the page, each export.
+fn phases<S: Store>(engine: &str, schema: &str, served: &Served<S>, runs: usize) {
+    use telemetry_receiver::dashboard::{self, export, Window};
+    let receiver = &served.running.receiver;
+    let window = Window::last(365, receiver.clock.today());
+    let median = |mut took: Vec<Duration>| {
+        took.sort();
+        took[took.len() / 2]
+    };
+    let timed = |work: &mut dyn FnMut()| {
+        median(
+            (0..runs)
+                .map(|_| {
+                    let started = Instant::now();
+                    work();
+                    started.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let read = || {
+        served
+            .running
+            .block_on(dashboard::read(receiver, window, None))
+            .unwrap()
+    };
+    let data = read();
+    let public = dashboard::k_anonymous(data.clone(), 10);
+    let rows: usize = data.fields.iter().map(|f| f.counts.len()).sum();
+    let steps: [(&str, Duration); 6] = [
+        ("read (store)", timed(&mut || drop(read()))),
+        (
+            "public filter",
+            timed(&mut || drop(dashboard::k_anonymous(data.clone(), 10))),
+        ),
+        (
+            "page (views, SVG, HTML)",
+            timed(&mut || drop(dashboard::render(&public))),
+        ),
+        ("CSV", timed(&mut || drop(export::csv(&public)))),
+        (
+            "JSON",
+            timed(&mut || drop(serde_json::to_vec(&export::json(&public)))),
+        ),
+        (
+            "clone (the filter's input)",
+            timed(&mut || drop(data.clone())),
+        ),
+    ];
+    for (step, took) in steps {
+        println!(
+            "| {engine} | {schema} | in process, {rows} count rows | {step} | {} | | |",
+            ms(took)
+        );
+    }
+}
+
 fn report<S: Store>(engine: &str, schema: &str, served: &Served<S>, runs: usize) {
+    phases(engine, schema, served, runs);
     let fields: Vec<String> = served
         .running
         .receiver
@@ -99,6 +159,9 @@ fn main() {
             .unwrap_or(default)
     };
     let (sessions, runs) = (flag("--sessions", 1000), flag("--runs", 20));
+    // Only the in-process steps, no HTTP: quicker, to see where time goes.
+    let only_phases = args.iter().any(|a| a == "--phases");
+
     let today = time::OffsetDateTime::from_unix_timestamp(common::NOON)
         .unwrap()
         .date();
@@ -114,13 +177,18 @@ fn main() {
         let served = dashboard_support::sqlite(&format!("bench-{name}"), &schema, 10, |path| {
             generated::write_sqlite(path, &data)
         });
-        report("SQLite", name, &served, runs);
+        if only_phases {
+            phases("SQLite", name, &served, runs);
+        } else {
+            report("SQLite", name, &served, runs);
+        }
         drop(served);
         let pg =
             dashboard_support::postgres(&format!("bench_{name}"), &schema, 10, |runtime, url| {
                 runtime.block_on(generated::write_postgres(url, &data))
             });
         match pg {
+            Some(served) if only_phases => phases("PostgreSQL", name, &served, runs),
             Some(served) => report("PostgreSQL", name, &served, runs),
             None => println!("(PostgreSQL skipped: no server at {})", common::POSTGRES),
         }

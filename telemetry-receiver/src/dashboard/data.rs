@@ -48,8 +48,8 @@ pub struct FieldData {
     pub kind: FieldKind,
     /// The field's why-text from the schema file, if it has one.
     pub description: Option<String>,
-    /// As the store orders them: by day, version, kind, count (most
-    /// first), key.
+    /// By day, version, kind, count (most first), key (by bytes), on
+    /// either engine (see [`sort_counts`]).
     pub counts: Vec<CountRow>,
     /// Only for number fields.
     pub numbers: Vec<NumberStats>,
@@ -111,8 +111,8 @@ pub async fn read<S: Store>(
             path: path.clone(),
             kind: kind.clone(),
             description: receiver.schemas.descriptions.get(path).cloned(),
-            counts: counts.remove(path).unwrap_or_default(),
-            numbers: numbers.into_iter().map(NumberStats::from).collect(),
+            counts: sort_counts(counts.remove(path).unwrap_or_default()),
+            numbers: sort_numbers(numbers.into_iter().map(NumberStats::from).collect()),
         });
     }
     Ok(WindowData {
@@ -123,4 +123,22 @@ pub async fn read<S: Store>(
         sessions,
         fields,
     })
+}
+
+/// Counts in one order whichever engine and read they came from: by day,
+/// version, kind, count (most first), then key by bytes (PostgreSQL would
+/// order text by its collation).
+pub fn sort_counts(mut rows: Vec<CountRow>) -> Vec<CountRow> {
+    rows.sort_unstable_by(|a, b| {
+        (&a.day, &a.schema_version, &a.kind)
+            .cmp(&(&b.day, &b.schema_version, &b.kind))
+            .then(b.count.cmp(&a.count))
+            .then(a.key.cmp(&b.key))
+    });
+    rows
+}
+
+fn sort_numbers(mut rows: Vec<NumberStats>) -> Vec<NumberStats> {
+    rows.sort_unstable_by(|a, b| (&a.day, &a.schema_version).cmp(&(&b.day, &b.schema_version)));
+    rows
 }

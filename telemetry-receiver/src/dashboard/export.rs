@@ -7,9 +7,10 @@
 //! in free-form strings (commas, quotes, line breaks), and its writer
 //! quotes them as RFC 4180 readers expect.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::data::{FieldData, WindowData};
+use super::data::{FieldData, NumberStats, WindowData};
+use crate::store::{CountRow, SessionRow};
 
 /// The CSV's columns, in order.
 pub const CSV_HEADER: [&str; 9] = [
@@ -25,35 +26,62 @@ pub const CSV_HEADER: [&str; 9] = [
 ];
 
 /// One field as `/v1/aggregates` answers it.
-pub fn field_json(data: &WindowData, field: &FieldData) -> Value {
-    let mut answer = json!({
-        "field": field.path,
-        "kind": field.kind.name(),
-        "description": field.description,
-        "from": data.window.from.to_string(),
-        "to": data.window.to.to_string(),
-        "counts": field.counts,
-        "numbers": field.numbers,
-    });
-    if let Some(k) = data.public_k {
-        answer["k"] = json!(k);
+#[derive(Serialize)]
+pub struct FieldExport<'a> {
+    pub field: &'a str,
+    pub kind: &'static str,
+    pub description: Option<&'a str>,
+    pub from: String,
+    pub to: String,
+    pub counts: &'a [CountRow],
+    pub numbers: &'a [NumberStats],
+    /// The public view's k; absent on the full view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k: Option<u32>,
+}
+
+/// Every field of a window, and its sessions.
+#[derive(Serialize)]
+pub struct Export<'a> {
+    pub title: &'a str,
+    pub from: String,
+    pub to: String,
+    pub sessions: &'a [SessionRow],
+    pub fields: Vec<FieldExport<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k: Option<u32>,
+}
+
+/// One field as `/v1/aggregates` answers it. Serialized straight from the
+/// rows (no `serde_json::Value` in between: building one was most of an
+/// export's time).
+pub fn field_json<'a>(data: &'a WindowData, field: &'a FieldData) -> FieldExport<'a> {
+    FieldExport {
+        field: &field.path,
+        kind: field.kind.name(),
+        description: field.description.as_deref(),
+        from: data.window.from.to_string(),
+        to: data.window.to.to_string(),
+        counts: &field.counts,
+        numbers: &field.numbers,
+        k: data.public_k,
     }
-    answer
 }
 
 /// Every field of `data` (and the sessions), as the JSON export.
-pub fn json(data: &WindowData) -> Value {
-    let mut answer = json!({
-        "title": data.title,
-        "from": data.window.from.to_string(),
-        "to": data.window.to.to_string(),
-        "sessions": data.sessions,
-        "fields": data.fields.iter().map(|field| field_json(data, field)).collect::<Vec<_>>(),
-    });
-    if let Some(k) = data.public_k {
-        answer["k"] = json!(k);
+pub fn json(data: &WindowData) -> Export<'_> {
+    Export {
+        title: &data.title,
+        from: data.window.from.to_string(),
+        to: data.window.to.to_string(),
+        sessions: &data.sessions,
+        fields: data
+            .fields
+            .iter()
+            .map(|field| field_json(data, field))
+            .collect(),
+        k: data.public_k,
     }
-    answer
 }
 
 /// The CSV export: a header, then the sessions (`kind` `sessions`, no

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::aggregate::OTHER;
 use crate::store::{CountRow, SessionRow};
 
-use super::data::WindowData;
+use super::data::{sort_counts, WindowData};
 
 /// The default k.
 pub const DEFAULT_K: u32 = 10;
@@ -48,14 +48,14 @@ pub fn k_anonymous(mut data: WindowData, k: u32) -> WindowData {
 
 /// The most any one day counted of each `(kind, key)`, all versions of a
 /// day together.
-fn most_in_a_day(rows: &[CountRow]) -> BTreeMap<(&str, &str), i64> {
-    let mut per_day: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
+fn most_in_a_day(rows: &[CountRow]) -> HashMap<(&str, &str), i64> {
+    let mut per_day: HashMap<(&str, &str, &str), i64> = HashMap::new();
     for row in rows {
         *per_day
             .entry((row.kind.as_str(), row.key.as_str(), row.day.as_str()))
             .or_default() += row.count;
     }
-    let mut most: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    let mut most: HashMap<(&str, &str), i64> = HashMap::new();
     for ((kind, key, _), count) in per_day {
         let entry = most.entry((kind, key)).or_default();
         *entry = (*entry).max(count);
@@ -76,34 +76,35 @@ fn fold_counts(rows: Vec<CountRow>, k: i64) -> Vec<CountRow> {
     if rare.is_empty() {
         return rows;
     }
-    let mut merged: BTreeMap<(String, String, String, String), i64> = BTreeMap::new();
+    // Rows that stay pass through; folded ones and `(other)` sum up per
+    // day, version and kind.
+    let mut other: HashMap<(String, String, String), i64> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let folded = rare
-            .get(&row.kind)
-            .is_some_and(|keys| keys.contains(&row.key));
-        let key = if folded { OTHER.to_owned() } else { row.key };
-        *merged
-            .entry((row.day, row.schema_version, row.kind, key))
-            .or_default() += row.count;
+        let folded = row.key == OTHER
+            || rare
+                .get(&row.kind)
+                .is_some_and(|keys| keys.contains(&row.key));
+        if folded {
+            *other
+                .entry((row.day, row.schema_version, row.kind))
+                .or_default() += row.count;
+        } else {
+            out.push(row);
+        }
     }
-    let mut out: Vec<CountRow> = merged
-        .into_iter()
-        .map(|((day, schema_version, kind, key), count)| CountRow {
-            day,
-            schema_version,
-            kind,
-            key,
-            count,
-        })
-        .collect();
-    // The store's order: day, version, kind, count (most first), key.
-    out.sort_by(|a, b| {
-        (&a.day, &a.schema_version, &a.kind)
-            .cmp(&(&b.day, &b.schema_version, &b.kind))
-            .then(b.count.cmp(&a.count))
-            .then(a.key.cmp(&b.key))
-    });
-    out
+    out.extend(
+        other
+            .into_iter()
+            .map(|((day, schema_version, kind), count)| CountRow {
+                day,
+                schema_version,
+                kind,
+                key: OTHER.to_owned(),
+                count,
+            }),
+    );
+    sort_counts(out)
 }
 
 /// Schema versions are values too: one seen by fewer than k sessions on

@@ -93,7 +93,7 @@ async fn page<S: Store>(
 async fn aggregates<S: Store>(
     State(reader): State<Arc<Reader<S>>>,
     Query(asked): Query<Asked>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let window = reader.window(&asked.window)?;
     let Some(field) = reader.field(asked.field.as_deref())? else {
         let names: Vec<&String> = reader.receiver.schemas.fields.keys().collect();
@@ -103,9 +103,16 @@ async fn aggregates<S: Store>(
     };
     let data = reader.read(window, Some(field)).await?;
     match data.fields.first() {
-        Some(found) => Ok(Json(export::field_json(&data, found))),
+        Some(found) => json_response(&export::field_json(&data, found)),
         None => Err(ApiError::new(StatusCode::NOT_FOUND, "no such field")),
     }
+}
+
+/// `value` as an `application/json` answer, serialized in one pass.
+fn json_response(value: &impl serde::Serialize) -> Result<Response, ApiError> {
+    let bytes = serde_json::to_vec(value)
+        .map_err(|err| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 async fn sessions<S: Store>(
@@ -125,11 +132,11 @@ async fn sessions<S: Store>(
 async fn export_json<S: Store>(
     State(reader): State<Arc<Reader<S>>>,
     Query(asked): Query<Asked>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let window = reader.window(&asked.window)?;
     let field = reader.field(asked.field.as_deref())?;
     let data = reader.read(window, field).await?;
-    Ok(Json(export::json(&data)))
+    json_response(&export::json(&data))
 }
 
 async fn export_csv<S: Store>(

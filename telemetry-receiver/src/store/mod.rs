@@ -100,14 +100,14 @@ pub trait Store: Send + Sync + 'static {
         to: Date,
     ) -> impl Future<Output = Result<Vec<NumberRow>, StoreError>> + Send;
     /// The counts of every field from `from` to `to`, as `(field, row)`,
-    /// by field and then as [`Store::counts`]: one read for a page of
-    /// every field.
+    /// in no order: one read for a page of every field.
     fn all_counts(
         &self,
         from: Date,
         to: Date,
     ) -> impl Future<Output = Result<Vec<(String, CountRow)>, StoreError>> + Send;
-    /// The number statistics of every field, as `(field, row)`.
+    /// The number statistics of every field, as `(field, row)`, in no
+    /// order.
     fn all_numbers(
         &self,
         from: Date,
