@@ -32,9 +32,10 @@
 //!   store.
 //! - this root: [`Receiver`], what the handlers share, and [`maintain`],
 //!   the retention job.
-//! - [`dashboard`]: the page at `GET /`, read from the store
-//!   ([`dashboard::query`]) then drawn from that data alone
-//!   ([`dashboard::render`]).
+//! - [`dashboard`]: the page at `GET /` and the exports, read from the
+//!   store ([`dashboard::read`]), filtered for the public view
+//!   ([`dashboard::k_anonymous`]), then drawn from that data alone
+//!   ([`dashboard::render`], [`dashboard::export`]).
 //! - [`error`]: [`error::ApiError`], a refusal as the client sees it.
 //! - [`json`]: reading a report's JSON, refusing duplicate keys.
 //! - [`server`]: the HTTP endpoints.
@@ -69,13 +70,32 @@ use commit::GroupCommit;
 use schema::{FieldKind, Schemas};
 use store::{Ingest, Outcome, Store, StoreError};
 
-/// Days raw reports are kept by default.
+/// Days raw reports are kept when neither the command line nor the schema
+/// file (`x-raw-retention-days`) says.
 pub const RAW_RETENTION_DAYS: i64 = 90;
 
 /// Days of storage made ready ahead, today included (PostgreSQL's day
 /// partitions): the maintenance job runs hourly, so a new day's
 /// partitions exist long before its first report.
 pub const DAYS_AHEAD: i64 = 3;
+
+/// The raw retention to run with: the one asked for (`--raw-retention-days`),
+/// else the one the schema file promises, else [`RAW_RETENTION_DAYS`]. Asking
+/// for longer than the schema file promises is refused: the page tells
+/// senders their raw reports are deleted after that many days. Shorter is
+/// fine.
+pub fn raw_retention_days(asked: Option<i64>, promised: Option<i64>) -> Result<i64, String> {
+    match (asked, promised) {
+        (Some(asked), Some(promised)) if asked > promised => Err(format!(
+            "--raw-retention-days {asked} keeps raw reports longer than the schema file \
+             promises (x-raw-retention-days: {promised}); use {promised} or fewer, or change \
+             the payload's raw_retention_days and bless"
+        )),
+        (Some(asked), _) => Ok(asked),
+        (None, Some(promised)) => Ok(promised),
+        (None, None) => Ok(RAW_RETENTION_DAYS),
+    }
+}
 
 /// What the handlers and the retention job share.
 pub struct Receiver<S> {
@@ -211,4 +231,22 @@ pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), StoreError
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_retention_never_exceeds_what_the_schema_file_promises() {
+        assert_eq!(raw_retention_days(None, None), Ok(RAW_RETENTION_DAYS));
+        assert_eq!(raw_retention_days(None, Some(30)), Ok(30));
+        assert_eq!(raw_retention_days(Some(7), Some(30)), Ok(7));
+        assert_eq!(raw_retention_days(Some(120), None), Ok(120));
+        let refused = raw_retention_days(Some(31), Some(30)).unwrap_err();
+        assert!(
+            refused.contains("longer than the schema file promises"),
+            "{refused}"
+        );
+    }
 }

@@ -18,13 +18,15 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use telemetry_receiver::clock::SystemClock;
+use telemetry_receiver::dashboard::public::DEFAULT_K;
 use telemetry_receiver::edge::{self, Limits};
+use telemetry_receiver::receiver;
 use telemetry_receiver::schema::Schemas;
+use telemetry_receiver::server::public_router;
 use telemetry_receiver::store::postgres::PostgresStore;
 use telemetry_receiver::store::sqlite::SqliteStore;
 use telemetry_receiver::store::Store;
 use telemetry_receiver::{maintain, server::router, Receiver};
-use telemetry_receiver::{receiver, RAW_RETENTION_DAYS};
 
 /// Where reports are stored when `--db` is not given.
 const DEFAULT_DB: &str = "sqlite://reports.db";
@@ -74,15 +76,16 @@ struct Args {
     listen: SocketAddr,
 
     /// Days raw reports are kept before the retention job deletes them
-    /// (aggregates are kept forever).
+    /// (aggregates are kept forever). At most what the schema file
+    /// promises (`x-raw-retention-days`): a longer retention is refused.
+    /// [default: the schema file's x-raw-retention-days, else 90]
     #[arg(
         long,
         value_name = "DAYS",
         env = "TELEMETRY_RECEIVER_RAW_RETENTION_DAYS",
-        default_value_t = RAW_RETENTION_DAYS,
         value_parser = above_zero::<i64>,
     )]
-    raw_retention_days: i64,
+    raw_retention_days: Option<i64>,
 
     /// Seconds between two runs of the retention job.
     #[arg(
@@ -145,6 +148,23 @@ struct Args {
         value_parser = above_zero::<u64>,
     )]
     shutdown_grace_secs: u64,
+
+    /// A second address serving the public, read-only view: the
+    /// dashboard, the aggregates API and the exports with k-anonymity
+    /// (see --public-k), and no `POST /v1/report`. Not served if unset.
+    #[arg(long, value_name = "ADDR", env = "TELEMETRY_RECEIVER_PUBLIC_LISTEN")]
+    public_listen: Option<SocketAddr>,
+
+    /// On the public address, a value that fewer than K sessions sent on
+    /// any one day of the window is shown only inside `(other)`.
+    #[arg(
+        long,
+        value_name = "K",
+        env = "TELEMETRY_RECEIVER_PUBLIC_K",
+        default_value_t = DEFAULT_K,
+        value_parser = above_zero::<u32>,
+    )]
+    public_k: u32,
 }
 
 /// How the logs are written.
@@ -219,33 +239,48 @@ async fn run(args: Args) -> Result<(), String> {
     let text = std::fs::read_to_string(&args.schema)
         .map_err(|e| format!("cannot read the schema {}: {e}", args.schema.display()))?;
     let schemas = Schemas::parse(&text).map_err(|e| format!("{}: {e}", args.schema.display()))?;
+    // Checked before the database is opened: nothing starts on a
+    // retention the page does not promise.
+    let raw_retention_days =
+        telemetry_receiver::raw_retention_days(args.raw_retention_days, schemas.raw_retention_days)
+            .map_err(|e| format!("{}: {e}", args.schema.display()))?;
     match &args.db {
         Db::Sqlite(path) => {
             let store =
                 SqliteStore::open(path).map_err(|e| format!("cannot open the database: {e}"))?;
-            serve(args, schemas, store).await
+            serve(args, schemas, store, raw_retention_days).await
         }
         Db::Postgres(url) => {
             // The URL may hold a password: the message leaves it out.
             let store = PostgresStore::connect(url)
                 .await
                 .map_err(|e| format!("cannot open the database: {e}"))?;
-            serve(args, schemas, store).await
+            serve(args, schemas, store, raw_retention_days).await
         }
     }
 }
 
-async fn serve<S: Store>(args: Args, schemas: Schemas, store: S) -> Result<(), String> {
-    let receiver = receiver(
-        schemas,
-        store,
-        Arc::new(SystemClock),
-        args.raw_retention_days,
-    );
+async fn serve<S: Store>(
+    args: Args,
+    schemas: Schemas,
+    store: S,
+    raw_retention_days: i64,
+) -> Result<(), String> {
+    let receiver = receiver(schemas, store, Arc::new(SystemClock), raw_retention_days);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // Bound before anything is printed: a bad --public-listen stops the
+    // start, as a bad --listen does.
+    let public_listener = match args.public_listen {
+        Some(public) => Some(
+            tokio::net::TcpListener::bind(public)
+                .await
+                .map_err(|e| format!("cannot listen on {public} (--public-listen): {e}"))?,
+        ),
+        None => None,
+    };
     tokio::spawn(maintenance(
         Arc::clone(&receiver),
         Duration::from_secs(args.maintenance_every_secs),
@@ -262,7 +297,7 @@ async fn serve<S: Store>(args: Args, schemas: Schemas, store: S) -> Result<(), S
             .cloned()
             .collect::<Vec<_>>()
             .join(", "),
-        args.raw_retention_days
+        raw_retention_days
     );
     // Tests and scripts read the bound address (the port may be ephemeral).
     println!("listening on http://{addr}");
@@ -272,6 +307,23 @@ async fn serve<S: Store>(args: Args, schemas: Schemas, store: S) -> Result<(), S
         max_connections: args.max_connections,
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
     };
+    if let Some(listener) = public_listener {
+        let public = listener.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(
+            "public view on http://{public}: values seen by fewer than {} sessions shown as (other)",
+            args.public_k
+        );
+        println!("public view on http://{public}");
+        let app = public_router(Arc::clone(&receiver), args.public_k);
+        // Under the same bounds; it stops with the process, after the
+        // reports in flight on the main address are answered.
+        tokio::spawn(edge::serve(
+            listener,
+            app,
+            limits.clone(),
+            std::future::pending::<()>(),
+        ));
+    }
     let shutdown = edge::serve(listener, router(receiver), limits, stop_signal()).await;
     match shutdown {
         edge::Shutdown::Clean => tracing::info!("stopped; every report in flight was answered"),

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+pub mod annotations;
+
 /// How one field is aggregated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldKind {
@@ -59,6 +61,11 @@ pub struct Schemas {
     /// Every field path of every version and its kind, for reading
     /// aggregates, the dashboard and the retention job.
     pub fields: BTreeMap<String, FieldKind>,
+    /// Each field's why-text (its `description`), by dotted path.
+    pub descriptions: BTreeMap<String, String>,
+    /// The raw retention the file promises (`x-raw-retention-days`), if it
+    /// states one.
+    pub raw_retention_days: Option<i64>,
 }
 
 impl Schemas {
@@ -102,6 +109,8 @@ impl Schemas {
             title: file["title"].as_str().unwrap_or("reports").to_owned(),
             versions,
             fields,
+            descriptions: annotations::descriptions(&file),
+            raw_retention_days: annotations::raw_retention_days(&file)?,
         })
     }
 }

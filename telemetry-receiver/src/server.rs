@@ -1,23 +1,23 @@
-//! The HTTP side: `POST /v1/report`, `GET /v1/aggregates`, `GET
-//! /v1/sessions`, the dashboard at `GET /`, and `GET /healthz`, `/readyz`
-//! and `/metrics` (see [`crate::monitoring`]). Nothing here reads the
-//! client's address or any header but `content-type`, and nothing about
-//! the client is logged: the page promises it.
+//! The HTTP side: `POST /v1/report` and `GET /healthz`, `/readyz` and
+//! `/metrics` (see [`crate::monitoring`]) here, and the reading endpoints
+//! (`GET /v1/aggregates`, `GET /v1/sessions`, the exports and the
+//! dashboard at `GET /`) in [`read`]. Nothing here reads the client's
+//! address or any header but `content-type`, and nothing about the client
+//! is logged: the page promises it.
+//!
+//! [`router`] serves everything; [`public_router`] only the reading
+//! endpoints, through the k-anonymity filter.
 
 use std::sync::Arc;
 
 use axum::body::{to_bytes, Body, Bytes};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::Html;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::{json, Value};
-use time::{Date, Duration};
 
 use crate::aggregate::observe;
-use crate::clock::parse_day;
 use crate::error::ApiError;
 use crate::json::JsonError;
 use crate::monitoring;
@@ -33,6 +33,9 @@ pub const MAX_REPORT_BYTES: usize = 64 * 1024;
 /// [`crate::edge`]).
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+pub mod read;
+
+/// Everything: reports in, and every aggregate as stored.
 pub fn router<S: Store>(receiver: Arc<Receiver<S>>) -> Router {
     // Recording starts with the router, so no count is lost before the
     // first scrape.
@@ -42,10 +45,15 @@ pub fn router<S: Store>(receiver: Arc<Receiver<S>>) -> Router {
         .route("/healthz", get(monitoring::healthz))
         .route("/readyz", get(monitoring::readyz::<S>))
         .route("/metrics", get(monitoring::metrics))
-        .route("/v1/aggregates", get(aggregates::<S>))
-        .route("/v1/sessions", get(sessions::<S>))
-        .route("/", get(dashboard::<S>))
-        .with_state(receiver)
+        .with_state(Arc::clone(&receiver))
+        .merge(read::routes(receiver, read::Audience::Private))
+}
+
+/// The public, read-only view: the dashboard, the aggregates API and the
+/// exports, where a value seen by fewer than `k` sessions in the window
+/// appears only inside `(other)`. `POST /v1/report` is not served.
+pub fn public_router<S: Store>(receiver: Arc<Receiver<S>>, k: u32) -> Router {
+    read::routes(receiver, read::Audience::Public { k })
 }
 
 /// Parse, validate, ingest: `202` once the report is stored (or was
@@ -211,85 +219,4 @@ fn random_key() -> String {
     let mut bytes = [0u8; 16];
     let _ = getrandom::fill(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[derive(Deserialize)]
-struct Range {
-    field: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-}
-
-impl Range {
-    /// `from..=to`, by default the last 30 days; the error names the bad day.
-    fn days(&self, today: Date) -> Result<(Date, Date), ApiError> {
-        let parse = |text: &Option<String>, default: Date| match text {
-            Some(text) => parse_day(text).map_err(ApiError::bad_request),
-            None => Ok(default),
-        };
-        Ok((
-            parse(&self.from, today - Duration::days(29))?,
-            parse(&self.to, today)?,
-        ))
-    }
-}
-
-async fn aggregates<S: Store>(
-    State(receiver): State<Arc<Receiver<S>>>,
-    Query(range): Query<Range>,
-) -> Result<Json<Value>, ApiError> {
-    let (from, to) = range.days(receiver.clock.today())?;
-    let schemas = receiver.current_schemas();
-    let fields = &schemas.fields;
-    let Some(field) = range.field.as_deref() else {
-        let names: Vec<&String> = fields.keys().collect();
-        return Err(ApiError::bad_request(format!(
-            "name a field: ?field=..., one of {names:?}"
-        )));
-    };
-    let Some(kind) = fields.get(field) else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("no field {field:?} in the recorded schemas"),
-        ));
-    };
-    let unavailable = |err| ApiError::unavailable("aggregates could not be read", err);
-    // Both reads run before either error is looked at, as one request.
-    let (counts, numbers) = (
-        receiver.store.counts(field, from, to).await,
-        receiver.store.numbers(field, from, to).await,
-    );
-    let (counts, numbers) = (counts.map_err(unavailable)?, numbers.map_err(unavailable)?);
-    Ok(Json(json!({
-        "field": field,
-        "kind": kind.name(),
-        "from": from.to_string(),
-        "to": to.to_string(),
-        "counts": counts,
-        "numbers": numbers,
-    })))
-}
-
-async fn sessions<S: Store>(
-    State(receiver): State<Arc<Receiver<S>>>,
-    Query(range): Query<Range>,
-) -> Result<Json<Value>, ApiError> {
-    let (from, to) = range.days(receiver.clock.today())?;
-    let rows = receiver
-        .store
-        .sessions(from, to)
-        .await
-        .map_err(|err| ApiError::unavailable("sessions could not be read", err))?;
-    Ok(Json(
-        json!({ "from": from.to_string(), "to": to.to_string(), "sessions": rows }),
-    ))
-}
-
-async fn dashboard<S: Store>(
-    State(receiver): State<Arc<Receiver<S>>>,
-) -> Result<Html<String>, ApiError> {
-    let dashboard = crate::dashboard::query(&receiver)
-        .await
-        .map_err(|err| ApiError::unavailable("the dashboard could not be drawn", err))?;
-    Ok(Html(crate::dashboard::render(&dashboard)))
 }

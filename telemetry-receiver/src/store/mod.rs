@@ -18,6 +18,7 @@ pub mod batch;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
+pub mod window;
 
 /// One validated report to store.
 #[derive(Clone, Debug)]
@@ -148,6 +149,20 @@ pub trait Store: Send + Sync + 'static {
         from: Date,
         to: Date,
     ) -> impl Future<Output = Result<Vec<NumberRow>, StoreError>> + Send;
+    /// The counts of every field from `from` to `to`, as `(field, row)`,
+    /// in no order: one read for a page of every field.
+    fn all_counts(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> impl Future<Output = Result<Vec<(String, CountRow)>, StoreError>> + Send;
+    /// The number statistics of every field, as `(field, row)`, in no
+    /// order.
+    fn all_numbers(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> impl Future<Output = Result<Vec<(String, NumberRow)>, StoreError>> + Send;
     /// Distinct sessions per day and version.
     fn sessions(
         &self,

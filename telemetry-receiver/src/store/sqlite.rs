@@ -204,6 +204,50 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn all_counts(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(String, CountRow)>, StoreError> {
+        let (from, to) = (day_text(from), day_text(to));
+        self.with(move |connection| {
+            let mut statement = connection
+                .prepare_cached(&super::window::statements(Dialect::Sqlite).all_counts)?;
+            let rows = statement.query_map(params![from, to], |row| {
+                Ok((row.get(0)?, count_row(row, 1)?))
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn all_numbers(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(String, NumberRow)>, StoreError> {
+        let (from, to) = (day_text(from), day_text(to));
+        self.with(move |connection| {
+            let mut statement = connection
+                .prepare_cached(&super::window::statements(Dialect::Sqlite).all_numbers)?;
+            let rows = statement.query_map(params![from, to], |row| {
+                Ok((
+                    row.get(0)?,
+                    NumberRow {
+                        day: row.get(1)?,
+                        schema_version: row.get(2)?,
+                        count: row.get(3)?,
+                        sum: row.get(4)?,
+                        min: row.get(5)?,
+                        max: row.get(6)?,
+                    },
+                ))
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
     async fn sessions(&self, from: Date, to: Date) -> Result<Vec<SessionRow>, StoreError> {
         let (from, to) = (day_text(from), day_text(to));
         self.with(move |connection| {

@@ -214,6 +214,52 @@ impl Store for PostgresStore {
             .collect())
     }
 
+    async fn all_counts(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(String, CountRow)>, StoreError> {
+        let rows = self
+            .connections
+            .select(
+                &super::window::statements(Dialect::Postgres).all_counts,
+                vec![Box::new(day_text(from)), Box::new(day_text(to))],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get(0), count_row(row, 1)))
+            .collect())
+    }
+
+    async fn all_numbers(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(String, NumberRow)>, StoreError> {
+        let rows = self
+            .connections
+            .select(
+                &super::window::statements(Dialect::Postgres).all_numbers,
+                vec![Box::new(day_text(from)), Box::new(day_text(to))],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let number = NumberRow {
+                    day: row.get(1),
+                    schema_version: row.get(2),
+                    count: row.get(3),
+                    sum: row.get(4),
+                    min: row.get(5),
+                    max: row.get(6),
+                };
+                (row.get(0), number)
+            })
+            .collect())
+    }
+
     async fn sessions(&self, from: Date, to: Date) -> Result<Vec<SessionRow>, StoreError> {
         let rows = self
             .connections

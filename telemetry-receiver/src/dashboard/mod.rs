@@ -1,0 +1,33 @@
+//! The dashboard, the aggregates it is drawn from, and their exports: one
+//! view per field of the schema (at every depth, by dotted path), each
+//! captioned with the field's why-text from the schema file, for a window
+//! of days; the same data as JSON and CSV; and the public view's
+//! k-anonymity.
+//!
+//! In flow order:
+//!
+//! - [`window`]: the days asked for (`?window=30`, `?from=&to=`).
+//! - [`data`]: what one window shows, read from the store
+//!   ([`data::read`]), as plain data.
+//! - [`public`]: the k-anonymity filter, from data to data.
+//! - [`views`]: each field's table, lines and histogram, computed.
+//! - [`charts`]: SVG drawn with plotters.
+//! - [`page`]: the HTML.
+//! - [`export`]: the JSON and CSV.
+//!
+//! Everything after [`data::read`] is a pure function of its input, so the
+//! page and the exports are tested from data alone, and a public answer
+//! cannot show what the filter removed: nothing reads the store after it.
+
+pub mod charts;
+pub mod data;
+pub mod export;
+pub mod page;
+pub mod public;
+pub mod views;
+pub mod window;
+
+pub use data::{read, WindowData};
+pub use page::render;
+pub use public::k_anonymous;
+pub use window::{Window, WindowQuery};

@@ -1,0 +1,81 @@
+//! The reads of every field at once, for a page or an export of all
+//! fields: one scan of a window's days instead of one per field (the
+//! tables' keys start with the day, so a read of one field still walks
+//! every field's rows of those days). Kept apart from [`super::sql`], as
+//! their own statements, since only the dashboard uses them.
+
+use std::sync::LazyLock;
+
+use super::sql::Dialect;
+
+/// The statements in `dialect`, built once per process.
+pub fn statements(dialect: Dialect) -> &'static WindowStatements {
+    static SQLITE: LazyLock<WindowStatements> =
+        LazyLock::new(|| WindowStatements::new(Dialect::Sqlite));
+    static POSTGRES: LazyLock<WindowStatements> =
+        LazyLock::new(|| WindowStatements::new(Dialect::Postgres));
+    match dialect {
+        Dialect::Sqlite => &SQLITE,
+        Dialect::Postgres => &POSTGRES,
+    }
+}
+
+/// The reads of every field, in one dialect.
+#[derive(Debug)]
+pub struct WindowStatements {
+    /// See [`all_counts`].
+    pub all_counts: String,
+    /// See [`all_numbers`].
+    pub all_numbers: String,
+}
+
+impl WindowStatements {
+    fn new(dialect: Dialect) -> WindowStatements {
+        WindowStatements {
+            all_counts: all_counts(dialect),
+            all_numbers: all_numbers(dialect),
+        }
+    }
+}
+
+/// `field, day, schema_version, kind, key, count` of every field: from,
+/// to (both included). In no order: the caller sorts (by bytes, the same
+/// on both engines; PostgreSQL's collation-aware sort of text was most of
+/// this read's time).
+pub fn all_counts(dialect: Dialect) -> String {
+    let (from, to) = params(dialect);
+    let day = day_column(dialect);
+    format!(
+        "SELECT field, day, schema_version, kind, key, count FROM agg_counts \
+         WHERE {day} >= {from} AND {day} <= {to}"
+    )
+}
+
+/// How `day` is compared. On SQLite `+day`, which keeps the planner off
+/// the primary key's index: a window of most days reads most rows, and a
+/// scan of the table is several times cheaper than a walk of the index
+/// with a lookup of each row's count.
+fn day_column(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "+day",
+        Dialect::Postgres => "day",
+    }
+}
+
+/// `field, day, schema_version, count, sum, min, max` of every number
+/// field: from, to. In no order, as [`all_counts`].
+pub fn all_numbers(dialect: Dialect) -> String {
+    let (from, to) = params(dialect);
+    let day = day_column(dialect);
+    format!(
+        "SELECT field, day, schema_version, count, sum, min, max FROM agg_numbers \
+         WHERE {day} >= {from} AND {day} <= {to}"
+    )
+}
+
+fn params(dialect: Dialect) -> (&'static str, &'static str) {
+    match dialect {
+        Dialect::Sqlite => ("?1", "?2"),
+        Dialect::Postgres => ("$1", "$2"),
+    }
+}
