@@ -39,15 +39,17 @@ impl WindowStatements {
 }
 
 /// `field, day, schema_version, kind, key, count` of every field: from,
-/// to (both included). In no order: the caller sorts (by bytes, the same
+/// to (both included), summed over the writers' shards (see migration
+/// 0004). In no order: the caller sorts (by bytes, the same
 /// on both engines; PostgreSQL's collation-aware sort of text was most of
 /// this read's time).
 pub fn all_counts(dialect: Dialect) -> String {
     let (from, to) = params(dialect);
     let day = day_column(dialect);
     format!(
-        "SELECT field, day, schema_version, kind, key, count FROM agg_counts \
-         WHERE {day} >= {from} AND {day} <= {to}"
+        "SELECT field, day, schema_version, kind, key, CAST(SUM(count) AS BIGINT) FROM agg_counts \
+         WHERE {day} >= {from} AND {day} <= {to} \
+         GROUP BY field, day, schema_version, kind, key"
     )
 }
 
@@ -68,8 +70,9 @@ pub fn all_numbers(dialect: Dialect) -> String {
     let (from, to) = params(dialect);
     let day = day_column(dialect);
     format!(
-        "SELECT field, day, schema_version, count, sum, min, max FROM agg_numbers \
-         WHERE {day} >= {from} AND {day} <= {to}"
+        "SELECT field, day, schema_version, CAST(SUM(count) AS BIGINT), SUM(sum), MIN(min), MAX(max) \
+         FROM agg_numbers WHERE {day} >= {from} AND {day} <= {to} \
+         GROUP BY field, day, schema_version"
     )
 }
 
