@@ -100,14 +100,7 @@ fn phases<S: Store>(engine: &str, schema: &str, served: &Served<S>, runs: usize)
 
 fn report<S: Store>(engine: &str, schema: &str, served: &Served<S>, runs: usize) {
     phases(engine, schema, served, runs);
-    let fields: Vec<String> = served
-        .running
-        .receiver
-        .schemas
-        .fields
-        .keys()
-        .cloned()
-        .collect();
+    let fields = served.field_names();
     for (base, view) in [(&served.running.base, "full"), (&served.public, "public")] {
         let mut rows = vec![
             ("dashboard", format!("{base}/?window=365")),

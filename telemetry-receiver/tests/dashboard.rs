@@ -133,14 +133,7 @@ fn four_hundred_days(chromium: &Path, name: &str, schema_file: &str) {
     let served = dashboard_support::sqlite(name, &schema, 10, |path| {
         generated::write_sqlite(path, &data)
     });
-    let fields: Vec<String> = served
-        .running
-        .receiver
-        .schemas
-        .fields
-        .keys()
-        .cloned()
-        .collect();
+    let fields = served.field_names();
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("dashboard-400-days")
         .join(name);

@@ -146,14 +146,7 @@ fn page_has_every_view<S: Store>(served: &Served<S>) {
 
 fn exports<S: Store>(served: Served<S>) {
     seed(&served);
-    let fields: Vec<String> = served
-        .running
-        .receiver
-        .schemas
-        .fields
-        .keys()
-        .cloned()
-        .collect();
+    let fields = served.field_names();
     page_has_every_view(&served);
     exports_agree(&served.running.base, &fields);
     exports_agree(&served.public, &fields);

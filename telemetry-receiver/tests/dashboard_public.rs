@@ -27,14 +27,7 @@ fn public_answers<S: Store>(served: &Served<S>) -> Vec<(String, String)> {
         "window=365",
         "from=2026-11-01&to=2026-11-30",
     ];
-    let fields: Vec<String> = served
-        .running
-        .receiver
-        .schemas
-        .fields
-        .keys()
-        .cloned()
-        .collect();
+    let fields = served.field_names();
     let mut paths = Vec::new();
     for window in windows {
         paths.push(format!("/?{window}"));

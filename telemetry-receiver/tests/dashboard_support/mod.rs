@@ -76,6 +76,13 @@ pub struct Served<S: Store> {
 }
 
 impl<S: Store> Served<S> {
+    /// The schema's field paths, each of which has a view.
+    #[allow(dead_code)]
+    pub fn field_names(&self) -> Vec<String> {
+        let schemas = self.running.receiver.current_schemas();
+        schemas.fields.keys().cloned().collect()
+    }
+
     /// GETs `path` from the public view: status and body.
     pub fn public_get(&self, path: &str) -> (u16, String) {
         get(&format!("{}{path}", self.public))
