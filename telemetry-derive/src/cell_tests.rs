@@ -83,3 +83,15 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_plain_why_text_is_its_own_cell() {
+    for text in [
+        "Which versions are in use, to know where to focus fixes.",
+        "Cores (per node): 4, 8 or more; emoji 🚀 and non-ASCII é.",
+        "",
+    ] {
+        assert_eq!(cell(text), text);
+        assert_eq!(refusal(text), None);
+    }
+}
