@@ -203,6 +203,17 @@ fn write_wire_keys(
     }
 }
 
+/// Constant keys (the report's `schema_version`, a variant's tag) as
+/// `const` properties, inside an open `properties`.
+fn write_consts(w: &mut JsonWriter, fixed: &[(&str, &str)]) {
+    for (key, value) in fixed {
+        w.key(key);
+        w.open('{');
+        w.key_string("const", value);
+        w.close('}');
+    }
+}
+
 /// An object's keys inside its open `{`: exactly `fixed` (constant keys:
 /// the report's `schema_version`, a variant's tag) and `fields`, all
 /// required but those that may be absent. A flattened enum's variants
@@ -223,12 +234,7 @@ fn write_object_body(
     w.key_string("type", "object");
     w.key("properties");
     w.open('{');
-    for (key, value) in fixed {
-        w.key(key);
-        w.open('{');
-        w.key_string("const", value);
-        w.close('}');
-    }
+    write_consts(w, fixed);
     for field in &fields {
         w.key(field.key);
         write_field(w, field, by_path);

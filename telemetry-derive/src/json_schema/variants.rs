@@ -1,7 +1,7 @@
 //! A section enum's variants in the schema: read back from their path
 //! steps (see `ast::variants`), one alternative each.
 
-use super::{bounds_at, write_object_body, write_wire, Node, NotesByPath};
+use super::{bounds_at, write_consts, write_object_body, write_wire, Node, NotesByPath};
 use crate::json::JsonWriter;
 use crate::shape::WireType;
 
@@ -89,12 +89,7 @@ pub fn write_variants(w: &mut JsonWriter, variants: &[&Node], by_path: NotesByPa
             w.key_string("type", "object");
             w.key("properties");
             w.open('{');
-            for (tag, name) in fixed {
-                w.key(tag);
-                w.open('{');
-                w.key_string("const", name);
-                w.close('}');
-            }
+            write_consts(w, fixed);
             w.key(key);
             match unit {
                 true => {
