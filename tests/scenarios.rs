@@ -211,6 +211,47 @@ fn bless_is_refused_on_ci_and_history_edits_are_tracked() {
 }
 
 #[test]
+fn a_retention_change_needs_bless_but_no_bump_and_shows_in_the_changelog() {
+    let crate_ = Scenario::new("retention");
+    let lib = "src/lib.rs";
+    let keeping = |days: u32| {
+        payload("1.0", &[VERSION]).replace(
+            &format!("docs = \"{DOCS}\")]"),
+            &format!("docs = \"{DOCS}\", raw_retention_days = {days})]"),
+        )
+    };
+    crate_.write(lib, &keeping(90));
+    crate_.bless().assert_ok();
+    crate_.build().assert_ok();
+
+    crate_.write(lib, &keeping(30));
+    crate_.build().assert_fails_with(&[
+        "raw_retention_days of Report is 30 but docs/Report.schema-history records 90",
+        "no version bump",
+    ]);
+    crate_.bless().assert_ok();
+    let page = crate_.read(DOCS).unwrap();
+    assert!(
+        page.contains("keeps each raw report for **30 days**"),
+        "{page}"
+    );
+    assert!(
+        page.contains("- **1.0**: first version; raw reports kept 90 days; raw reports kept 30 days (was 90 days)"),
+        "{page}"
+    );
+    let history = crate_.read(HISTORY).unwrap();
+    assert!(
+        history.ends_with(
+            "[1.0]\nversion: string\n! raw_retention_days = 90\n! raw_retention_days = 30\n"
+        ),
+        "{history}"
+    );
+    let schema = crate_.read("docs/Report.schema.json").unwrap();
+    assert!(schema.contains("\"x-raw-retention-days\": 30"), "{schema}");
+    crate_.build().assert_ok();
+}
+
+#[test]
 fn two_payloads_share_one_page_and_a_rename_is_one_change() {
     let crate_ = Scenario::new("two-payloads");
     let source = |count_field: &str, version: &str, renamed_from: &str| {

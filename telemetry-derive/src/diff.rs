@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::history::RetentionChange;
 use crate::shape::{Shape, WireType};
 use crate::version::Version;
 
@@ -155,13 +156,14 @@ pub fn describe(changes: &[Change]) -> String {
 }
 
 /// The changelog of a history, newest version first, as markdown list
-/// items: each version and its changes against the one before.
-pub fn changelog(releases: &[(Version, Shape)]) -> Vec<String> {
+/// items: each version, its changes against the one before, and the
+/// retention changes made during its life.
+pub fn changelog(releases: &[(Version, Shape)], retention: &[RetentionChange]) -> Vec<String> {
     let mut entries: Vec<String> = releases
         .iter()
         .enumerate()
         .map(|(i, (version, shape))| {
-            let changes = match i.checked_sub(1).map(|previous| &releases[previous].1) {
+            let mut changes = match i.checked_sub(1).map(|previous| &releases[previous].1) {
                 None => "first version".to_owned(),
                 Some(previous) => {
                     let lines: Vec<String> = compare(previous, shape, &shape.renames)
@@ -175,11 +177,36 @@ pub fn changelog(releases: &[(Version, Shape)]) -> Vec<String> {
                     }
                 }
             };
+            for (at, change) in retention.iter().enumerate() {
+                if change.version == i {
+                    let before = at.checked_sub(1).and_then(|before| retention[before].days);
+                    changes.push_str("; ");
+                    changes.push_str(&retention_change(before, change.days));
+                }
+            }
             format!("**{version}**: {changes}")
         })
         .collect();
     entries.reverse();
     entries
+}
+
+fn retention_change(before: Option<u64>, after: Option<u64>) -> String {
+    let days = |days: u64| match days {
+        1 => "1 day".to_owned(),
+        days => format!("{days} days"),
+    };
+    match (before, after) {
+        (None, Some(after)) => format!("raw reports kept {}", days(after)),
+        (Some(before), Some(after)) => {
+            format!("raw reports kept {} (was {})", days(after), days(before))
+        }
+        (Some(before), None) => format!(
+            "raw report retention no longer stated (was {})",
+            days(before)
+        ),
+        (None, None) => "raw report retention no longer stated".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -272,19 +299,30 @@ mod tests {
         ]);
         let mut three = Shape::of(&[("gpu_count", WireType::String)]);
         three.renames = vec![("gpu_count".to_owned(), "gpus".to_owned())];
-        let log = changelog(&[
-            (v("1.0"), one),
-            (v("1.1"), two.clone()),
-            (v("1.2"), two),
-            (v("2.0"), three),
-        ]);
+        let retention = |version, days| RetentionChange { version, days };
+        let log = changelog(
+            &[
+                (v("1.0"), one),
+                (v("1.1"), two.clone()),
+                (v("1.2"), two),
+                (v("2.0"), three),
+            ],
+            &[
+                retention(0, Some(90)),
+                retention(2, Some(30)),
+                retention(2, Some(1)),
+                retention(3, None),
+            ],
+        );
         assert_eq!(
             log,
             [
-                "**2.0**: `~ gpus -> gpu_count (renamed): integer -> string`, `- tier`",
-                "**1.2**: no field changes",
+                "**2.0**: `~ gpus -> gpu_count (renamed): integer -> string`, `- tier`; \
+                 raw report retention no longer stated (was 1 day)",
+                "**1.2**: no field changes; raw reports kept 30 days (was 90 days); \
+                 raw reports kept 1 day (was 30 days)",
                 "**1.1**: `+ gpus: integer`",
-                "**1.0**: first version",
+                "**1.0**: first version; raw reports kept 90 days",
             ]
         );
     }

@@ -15,8 +15,12 @@
 //! ```
 //!
 //! A `~ old -> new` line records a `renamed_from` rename against the
-//! version before. It is append-only: bless adds a section and never
-//! rewrites one.
+//! version before. A `! raw_retention_days = 30` line (or `= none`) records
+//! that the payload's `raw_retention_days` changed during the life of the
+//! version whose section holds it: retention is not part of the wire
+//! shape, so it changes without a version bump, but the changelog shows
+//! it. The file is append-only: bless adds a section or a retention line at
+//! its end and never rewrites what is there.
 
 use std::collections::BTreeSet;
 
@@ -27,7 +31,21 @@ use crate::version::Version;
 pub struct History {
     /// Recorded versions, strictly increasing.
     pub versions: Vec<(Version, Shape)>,
+    /// Every retention line, in file order.
+    pub retention_changes: Vec<RetentionChange>,
 }
+
+/// A `! raw_retention_days = ..` line of the history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetentionChange {
+    /// The index in [`History::versions`] of the version it belongs to.
+    pub version: usize,
+    /// The days stated from then on; `None` when the payload stopped
+    /// stating a retention.
+    pub days: Option<u64>,
+}
+
+const RETENTION_LINE: &str = "! raw_retention_days =";
 
 impl History {
     pub fn get(&self, version: &Version) -> Option<&Shape> {
@@ -39,6 +57,11 @@ impl History {
 
     pub fn latest(&self) -> Option<&(Version, Shape)> {
         self.versions.last()
+    }
+
+    /// The retention the history last recorded (`None` if never).
+    pub fn retention(&self) -> Option<u64> {
+        self.retention_changes.last().and_then(|change| change.days)
     }
 }
 
@@ -66,6 +89,30 @@ pub fn parse_history(text: &str) -> Result<History, String> {
             }
             history.versions.push((version, Shape::default()));
             names.clear();
+            continue;
+        }
+        if let Some(days) = line.strip_prefix('!') {
+            let days = days
+                .trim()
+                .strip_prefix("raw_retention_days")
+                .and_then(|rest| rest.trim().strip_prefix('='))
+                .map(str::trim)
+                .and_then(|days| match days {
+                    "none" => Some(None),
+                    days => days.parse().ok().map(Some),
+                })
+                .ok_or_else(|| {
+                    fail(format!(
+                        "`{line}` should be `{RETENTION_LINE} <days>` or `{RETENTION_LINE} none`"
+                    ))
+                })?;
+            let version =
+                history.versions.len().checked_sub(1).ok_or_else(|| {
+                    fail("a retention line comes before any `[version]`".to_owned())
+                })?;
+            history
+                .retention_changes
+                .push(RetentionChange { version, days });
             continue;
         }
         if let Some(rename) = line.strip_prefix('~') {
@@ -118,6 +165,20 @@ pub fn render_version(version: &Version, shape: &Shape) -> String {
     }
     for (to, from) in &shape.renames {
         out.push_str(&format!("~ {from} -> {to}\n"));
+    }
+    out
+}
+
+/// The history with a retention line at its end: the change belongs to
+/// the version recorded last.
+pub fn append_retention(existing: &str, days: Option<u64>) -> String {
+    let mut out = existing.to_owned();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    match days {
+        Some(days) => out.push_str(&format!("{RETENTION_LINE} {days}\n")),
+        None => out.push_str(&format!("{RETENTION_LINE} none\n")),
     }
     out
 }
@@ -205,6 +266,50 @@ mod tests {
         assert_eq!(parse_history(&text).unwrap().versions, vec![(v2, shape)]);
         assert_parse_error("[1.0]\n~ version\n", "line 2: `~ version` should be");
         assert_parse_error("~ a -> b\n", "line 1: a rename line comes before");
+    }
+
+    #[test]
+    fn retention_lines_belong_to_the_version_above_them() {
+        let v1 = Version::parse("1.0").unwrap();
+        let shape = Shape::of(&[("a", WireType::Integer)]);
+        let text = append_version(None, "Report", &v1, &shape);
+        let text = append_retention(&text, Some(90));
+        let text = append_version(
+            Some(&text),
+            "Report",
+            &Version::parse("1.1").unwrap(),
+            &shape,
+        );
+        let text = append_retention(&text, Some(30));
+        let text = append_retention(&text, None);
+        assert!(text.contains("[1.0]\na: integer\n! raw_retention_days = 90\n\n[1.1]\n"));
+        let history = parse_history(&text).unwrap();
+        assert_eq!(
+            history.retention_changes,
+            [
+                RetentionChange {
+                    version: 0,
+                    days: Some(90)
+                },
+                RetentionChange {
+                    version: 1,
+                    days: Some(30)
+                },
+                RetentionChange {
+                    version: 1,
+                    days: None
+                },
+            ]
+        );
+        assert_eq!(history.retention(), None);
+        assert_parse_error(
+            "[1.0]\n! raw_retention_days = soon\n",
+            "line 2: `! raw_retention_days = soon` should be",
+        );
+        assert_parse_error(
+            "! raw_retention_days = 9\n",
+            "line 1: a retention line comes before",
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::docs::{
     first_difference, locate_block, parse_block, render_block, replace_block, wrap_block, DocsRow,
 };
 use crate::docs_format::DocsFormat;
-use crate::history::{append_version, parse_history, History};
+use crate::history::{append_retention, append_version, parse_history, History, RetentionChange};
 use crate::json_schema;
 use crate::shape::Shape;
 use crate::version::Version;
@@ -151,15 +151,20 @@ pub fn evaluate(input: &GuardInput) -> Verdict {
         .as_ref()
         .map(|history| releases_after(history, input.version, &shape_to_record(input, history)))
         .unwrap_or_default();
+    let retention_changes = history
+        .as_ref()
+        .map(|history| retention_changes_after(history, input.retention, releases.len()))
+        .unwrap_or_default();
     let block = render_block(
         input.version.as_str(),
         input.retention,
         input.rows,
-        &changelog(&releases),
+        &changelog(&releases, &retention_changes),
     );
     if let Some(history) = &history {
         let before = verdict.findings.len();
         check_history(input, history, blessing, &mut verdict);
+        check_retention(input, history, blessing, &mut verdict);
         if verdict.findings.len() == before {
             check_schema_file(input, &releases, blessing, &mut verdict);
         }
@@ -182,6 +187,54 @@ fn releases_after(history: &History, version: &Version, shape: &Shape) -> Vec<(V
         releases.push((version.clone(), shape.clone()));
     }
     releases
+}
+
+/// The recorded retention changes, plus the current retention if bless
+/// would record it (it belongs to the last of `releases`).
+fn retention_changes_after(
+    history: &History,
+    retention: Option<u64>,
+    releases: usize,
+) -> Vec<RetentionChange> {
+    let mut changes = history.retention_changes.clone();
+    if history.retention() != retention {
+        changes.push(RetentionChange {
+            version: releases.saturating_sub(1),
+            days: retention,
+        });
+    }
+    changes
+}
+
+/// `raw_retention_days` changes the page but not the wire shape: no bump,
+/// but the history records it so that the changelog shows it.
+fn check_retention(input: &GuardInput, history: &History, blessing: bool, verdict: &mut Verdict) {
+    let recorded = history.retention();
+    if recorded == input.retention {
+        return;
+    }
+    if blessing {
+        let text = verdict
+            .write_history
+            .take()
+            .or_else(|| input.history.map(str::to_owned))
+            .unwrap_or_default();
+        verdict.write_history = Some(append_retention(&text, input.retention));
+        return;
+    }
+    let days = |days: Option<u64>| match days {
+        Some(days) => format!("{days}"),
+        None => "unstated".to_owned(),
+    };
+    verdict.fail_at_version(format!(
+        "raw_retention_days of {} is {} but {} records {}: run `{BLESS_COMMAND}` to record the change \
+         (no version bump: the reports do not change) and update {}, then commit both",
+        input.payload,
+        days(input.retention),
+        input.history_path,
+        days(recorded),
+        input.docs_path
+    ));
 }
 
 /// The current shape as bless records it: with the renames that apply

@@ -17,6 +17,7 @@ struct Payload {
     version: Version,
     fields: Vec<(&'static str, WireType, &'static str)>,
     renames: Vec<(String, String)>,
+    retention: Option<u64>,
 }
 
 impl Payload {
@@ -26,6 +27,7 @@ impl Payload {
             version: Version::parse(version).unwrap(),
             fields: fields.to_vec(),
             renames: Vec::new(),
+            retention: None,
         }
     }
 
@@ -59,7 +61,7 @@ impl Payload {
             shape: &shape,
             renames: &self.renames,
             bounds: &Default::default(),
-            retention: None,
+            retention: self.retention,
             schema_body: &crate::json_schema::version_body(
                 &self.version,
                 &shape,
@@ -204,6 +206,68 @@ fn lifecycle() {
         &old.build(&mut files, Bless::On),
         &["versions only go up", "\"2.0\""],
     );
+}
+
+#[test]
+fn a_retention_change_is_recorded_without_a_bump_and_shown_in_the_changelog() {
+    let mut files = Files::default();
+    let mut payload = v1();
+    payload.retention = Some(90);
+    assert_eq!(payload.build(&mut files, Bless::On), Vec::<String>::new());
+    assert!(files
+        .history
+        .as_ref()
+        .unwrap()
+        .ends_with("! raw_retention_days = 90\n"));
+    let docs = files.docs.clone().unwrap();
+    assert!(
+        docs.contains("**1.0**: first version; raw reports kept 90 days"),
+        "{docs}"
+    );
+    assert!(docs.contains("for **90 days**"), "{docs}");
+
+    payload.retention = Some(30);
+    let errors = payload.build(&mut files, Bless::Off);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].contains(
+            "raw_retention_days of Report is 30 but docs/Report.schema-history records 90"
+        ) && errors[0].contains("no version bump"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[1].contains("docs/telemetry.md does not match"),
+        "{errors:#?}"
+    );
+    assert_eq!(payload.build(&mut files, Bless::On), Vec::<String>::new());
+    let history = files.history.clone().unwrap();
+    assert!(
+        history.ends_with("! raw_retention_days = 90\n! raw_retention_days = 30\n"),
+        "{history}"
+    );
+    assert!(files.docs.as_ref().unwrap().contains(
+        "**1.0**: first version; raw reports kept 90 days; raw reports kept 30 days (was 90 days)"
+    ));
+    assert_eq!(payload.build(&mut files, Bless::Off), Vec::<String>::new());
+
+    // A new version records its retention change in its own section.
+    let mut v2 = Payload::new(
+        "1.1",
+        &[
+            ("version", WireType::String, "Which versions run."),
+            ("clusters", WireType::Integer, "How many clusters."),
+            ("nodes", WireType::Integer, "How many nodes."),
+        ],
+    );
+    v2.retention = None;
+    assert_eq!(v2.build(&mut files, Bless::On), Vec::<String>::new());
+    assert!(files.history.as_ref().unwrap().ends_with(
+        "[1.1]\nversion: string\nclusters: integer\nnodes: integer\n! raw_retention_days = none\n"
+    ));
+    assert!(files.docs.as_ref().unwrap().contains(
+        "**1.1**: `+ nodes: integer`; raw report retention no longer stated (was 30 days)"
+    ));
+    assert_eq!(v2.build(&mut files, Bless::Off), Vec::<String>::new());
 }
 
 #[test]
