@@ -197,9 +197,24 @@ fn hex4(chars: &mut std::str::Chars) -> Result<u32, String> {
     }
 }
 
+/// Whether a JSON string must escape some of `text`. Indexing, not an
+/// iterator: unoptimized, as cargo builds a proc macro, it makes no calls
+/// (every key and string of the schema file passes here on every build).
+fn needs_escape(text: &str) -> bool {
+    let text = text.as_bytes();
+    let mut at = 0;
+    while at < text.len() {
+        if matches!(text[at], b'"' | b'\\' | 0..0x20) {
+            return true;
+        }
+        at += 1;
+    }
+    false
+}
+
 fn push_quoted(out: &mut String, text: &str) {
     out.push('"');
-    if !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    if !needs_escape(text) {
         out.push_str(text);
     } else {
         for c in text.chars() {

@@ -356,10 +356,10 @@ impl<'a> Field<'a> {
             },
         });
         let why = why_cell(&attr::doc_lines(&split.docs));
-        let what = format!("field `{}`", ident.unraw());
-        cell::check(cx, cell::doc_tokens(&split.docs), &what, &why);
+        let what = FieldName(ident);
+        cell::check(cx, cell::DocSpan(&split.docs), what, &why);
         for reason in [&attrs.reviewed, &attrs.free_form].into_iter().flatten() {
-            cell::check(cx, reason, &what, &reason.value());
+            cell::check(cx, reason, what, &reason.value());
         }
         Some(Field {
             ident,
@@ -394,6 +394,16 @@ impl<'a> Field<'a> {
             ));
         }
         row
+    }
+}
+
+/// "field `name`" for a message, written only when one is reported.
+#[derive(Clone, Copy)]
+struct FieldName<'a>(&'a Ident);
+
+impl std::fmt::Display for FieldName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "field `{}`", self.0.unraw())
     }
 }
 

@@ -126,8 +126,8 @@ pub fn from_ast<'a>(
         let why = why_cell(&attr::doc_lines(&split.docs));
         crate::cell::check(
             cx,
-            crate::cell::doc_tokens(&split.docs),
-            &format!("variant `{}`", variant.ident),
+            crate::cell::DocSpan(&split.docs),
+            format_args!("variant `{}`", variant.ident),
             &why,
         );
         let step = repr.step(&name);
