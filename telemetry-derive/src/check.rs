@@ -44,7 +44,7 @@ pub fn check_struct(cx: &Ctxt, item: &Struct) -> Option<Version> {
         check_values_has_enum(cx, field);
         check_free_form(cx, field);
         if field.attrs.free_form.is_none() {
-            check_privacy(cx, field);
+            check_privacy(cx, field, item.newtype);
         }
         check_renamed_from(cx, field);
     }
@@ -290,10 +290,13 @@ fn check_values_has_enum(cx: &Ctxt, field: &Field) {
     }
 }
 
-fn check_privacy(cx: &Ctxt, field: &Field) {
+/// A newtype's one value has no name of its own on the wire: the field
+/// holding it is linted by its name instead, once the chain shows what the
+/// newtype holds.
+fn check_privacy(cx: &Ctxt, field: &Field, in_newtype: bool) {
     if let Some(error) = privacy::check_field(
         field.ident,
-        &field.key,
+        if in_newtype { "" } else { &field.key },
         (field.ty, field.identifying),
         field.wire.as_ref(),
         field.attrs.reviewed.as_ref(),

@@ -132,6 +132,11 @@ pub fn finish(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
     };
     let flat = tree::flatten(&tree.fields, &tree.children);
     check_keys_distinct(&cx, &flat);
+    for (ident, wire_name) in flat.iter().filter_map(|field| field.lint_name.as_ref()) {
+        if let Some(error) = crate::privacy::name_finding(ident, wire_name) {
+            cx.syn_error(error);
+        }
+    }
     let shape = tree::shape_of(&flat);
     let bounds: BTreeMap<String, Notes> = flat
         .iter()

@@ -63,6 +63,10 @@ pub struct TreeField {
     /// members are rows below this one (the record's child column names
     /// it: `duration`, `system_time`).
     pub std_struct: Option<StdStruct>,
+    /// The privacy lint of its name waits for the payload's derive, which
+    /// sees what the section path holds (`privacy::name_waits_for_chain`);
+    /// a `?` after the child index.
+    pub lint_name: bool,
 }
 
 impl TreeField {
@@ -78,6 +82,7 @@ impl TreeField {
             bounds: Bounds::default(),
             child: None,
             std_struct: None,
+            lint_name: false,
         }
     }
 }
@@ -108,6 +113,11 @@ pub fn fields_of(item: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
             .section
             .and_then(|path| paths.iter().position(|seen| same_path(seen, path))),
         std_struct: field.std_struct.map(|(std_struct, _)| std_struct),
+        lint_name: crate::privacy::name_waits_for_chain(
+            &field.key,
+            field.wire.as_ref(),
+            field.attrs.reviewed.is_some(),
+        ),
     };
     let Some((repr, variants)) = &item.variants else {
         return tag
@@ -160,7 +170,12 @@ pub fn write_item(name: &Ident, poisoned: bool, fields: &[TreeField]) -> TokenSt
             records.push('\t');
         }
         match (field.child, field.std_struct) {
-            (Some(index), _) => records.push_str(&index.to_string()),
+            (Some(index), _) => {
+                records.push_str(&index.to_string());
+                if field.lint_name {
+                    records.push('?');
+                }
+            }
             (None, Some(std_struct)) => records.push_str(std_struct.word()),
             (None, None) => records.push('_'),
         }
@@ -258,6 +273,10 @@ fn read_fields(records: String, idents: TokenStream) -> Result<Vec<TreeField>, S
             column()?,
             column()?,
         );
+        let (child, lint_name) = match child.strip_suffix('?') {
+            Some(index) => (index, true),
+            None => (child, false),
+        };
         fields.push(TreeField {
             ident,
             wire_name: wire_name.to_owned(),
@@ -275,6 +294,7 @@ fn read_fields(records: String, idents: TokenStream) -> Result<Vec<TreeField>, S
                 ),
             },
             std_struct: StdStruct::from_word(child),
+            lint_name,
         });
     }
     match records.next() {
@@ -308,6 +328,9 @@ pub struct FlatField {
     /// The path it had before a `renamed_from` on it or on a section
     /// holding it; `None` when neither was renamed.
     pub renamed_from: Option<String>,
+    /// The field's ident and wire name when its name is still to be linted:
+    /// it waited for the chain, which showed no closed list of values.
+    pub lint_name: Option<(Ident, String)>,
 }
 
 /// The fields of `fields` and every section below them, parents before
@@ -351,6 +374,8 @@ fn flatten_into(
             bounds = newtype.bounds;
             section = newtype.child.and_then(|index| section?.children.get(index));
         }
+        let lint_name = (field.lint_name && !crate::privacy::is_closed(&wire))
+            .then(|| (field.ident.clone(), field.wire_name.clone()));
         out.push(FlatField {
             path: path.clone(),
             wire: wire.clone(),
@@ -358,6 +383,7 @@ fn flatten_into(
             bounds,
             span: field.ident.span(),
             renamed_from: renamed_from.clone(),
+            lint_name,
         });
         if let (Some(std_struct), Some(separator)) = (field.std_struct, wire.child_separator()) {
             for member in std_struct.members() {
@@ -370,6 +396,7 @@ fn flatten_into(
                     renamed_from: renamed_from
                         .as_ref()
                         .map(|old| format!("{old}{separator}{}", member.key)),
+                    lint_name: None,
                 });
             }
         }
