@@ -1,5 +1,5 @@
 //! The receiver binary's HTTP edge and its operations: half-sent requests
-//! are closed, a huge header is 431, connections past the bound wait,
+//! are closed, a body that stops arriving is 408, a huge header is 431, connections past the bound wait,
 //! SIGTERM and SIGINT finish the reports in flight and exit 0, and
 //! `/healthz`, `/readyz`, `/metrics` and JSON logs are there.
 
@@ -50,6 +50,38 @@ fn half_sent_requests_are_closed_within_the_header_timeout() {
     let took = started.elapsed();
     assert!(took < Duration::from_secs(10), "closed only after {took:?}");
     // And the receiver still answers.
+    assert_eq!(post(&receiver.addr, &report("after").to_string()), 202);
+}
+
+#[test]
+fn a_body_that_stops_arriving_is_408_after_the_body_timeout() {
+    let dir = work_dir("slow-body");
+    let receiver = Binary::start(&sqlite_url(&dir), &dir, &[]);
+    let mut stream = TcpStream::connect(&receiver.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let started = Instant::now();
+    stream
+        .write_all(
+            b"POST /v1/report HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+              content-length: 200\r\n\r\n{\"schema_version\": ",
+        )
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let took = started.elapsed();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("the body did not arrive within 10 s"),
+        "{answer}"
+    );
+    // The body's own timeout, not the header one (5 s) nor our read's.
+    assert!(
+        took >= Duration::from_secs(9) && took < Duration::from_secs(25),
+        "answered after {took:?}"
+    );
     assert_eq!(post(&receiver.addr, &report("after").to_string()), 202);
 }
 
