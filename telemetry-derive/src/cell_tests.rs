@@ -67,7 +67,7 @@ fn what_no_site_agrees_on_is_refused() {
 
 proptest::proptest! {
     #[test]
-    fn why_cell_matches_split_and_join(lines in proptest::collection::vec("\\PC{0,20}|[ \t\r\n|a]{0,8}", 0..4)) {
+    fn why_cell_matches_split_and_join(lines in proptest::collection::vec("\\PC{0,20}|[ \t\r\n\u{b}\u{c}\u{a0}\u{2003}|aé]{0,8}", 0..4)) {
         let words: Vec<&str> = lines.iter().flat_map(|line| line.split_whitespace()).collect();
         proptest::prop_assert_eq!(why_cell(&lines), words.join(" "));
     }

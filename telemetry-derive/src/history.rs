@@ -140,7 +140,7 @@ pub fn parse_history(text: &str) -> Result<History, String> {
             .versions
             .last_mut()
             .ok_or_else(|| fail("a field line comes before any `[version]`".to_owned()))?;
-        if !names.insert(name.to_owned()) {
+        if !names.insert(name) {
             return Err(fail(format!("field `{name}` is listed twice")));
         }
         shape.fields.push(ShapeField {

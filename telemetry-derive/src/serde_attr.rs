@@ -145,7 +145,7 @@ impl Field {
                 "flatten" => out.flatten = true,
                 "skip_serializing_if" => {
                     let lit: LitStr = meta.value()?.parse()?;
-                    match lit.parse::<syn::ExprPath>() {
+                    match function_path(&lit) {
                         Ok(path) => out.skip_serializing_if = Some(path),
                         Err(_) => cx.error_spanned_by(
                             &lit,
@@ -242,6 +242,54 @@ fn set_once(cx: &Ctxt, slot: &mut Option<LitStr>, meta: &ParseNestedMeta) -> syn
     Ok(())
 }
 
+/// The path a `skip_serializing_if` string names, spanned at the string.
+/// A plain `a::b::c` (nearly every one) is read here: `LitStr::parse` lexes
+/// the text as a new source file through the compiler, some 150,000
+/// instructions each; anything else (generics, a keyword) goes that way.
+fn function_path(lit: &LitStr) -> syn::Result<syn::ExprPath> {
+    let text = lit.value();
+    let (leading_colon, rest) = match text.strip_prefix("::") {
+        Some(rest) => (Some(syn::Token![::](lit.span())), rest),
+        None => (None, text.as_str()),
+    };
+    let plain = |segment: &str| {
+        segment.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && segment != "_"
+            && !KEYWORDS.contains(&segment)
+    };
+    if !rest.split("::").all(plain) {
+        return lit.parse();
+    }
+    let mut segments = syn::punctuated::Punctuated::new();
+    for (i, segment) in rest.split("::").enumerate() {
+        if i > 0 {
+            segments.push_punct(syn::Token![::](lit.span()));
+        }
+        segments.push_value(syn::PathSegment::from(syn::Ident::new(segment, lit.span())));
+    }
+    Ok(syn::ExprPath {
+        attrs: Vec::new(),
+        qself: None,
+        path: syn::Path {
+            leading_colon,
+            segments,
+        },
+    })
+}
+
+/// Rust's keywords, which a plain path segment is not (`self`, `super`,
+/// `crate` and `Self` among them: `LitStr::parse` reads those paths).
+const KEYWORDS: &[&str] = &[
+    "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
 /// Whether `#[serde(skip_serializing_if = "Option::is_none")]` on an
 /// `Option`: then `null` is never sent, only the key left out.
 pub fn skips_none(path: &syn::ExprPath) -> bool {
@@ -259,4 +307,37 @@ pub fn skips_none(path: &syn::ExprPath) -> bool {
             .as_slice(),
         ["Option", "is_none"] | [_, "option", "Option", "is_none"]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    #[test]
+    fn function_paths_read_by_hand_equal_syns() {
+        for text in [
+            "Option::is_none",
+            "std::ops::Not::not",
+            "::core::option::Option::is_none",
+            "is_zero",
+            "_private::skip",
+            "Vec::<u8>::is_empty",
+            "self::is_default",
+            "crate::skip",
+        ] {
+            let lit = LitStr::new(text, proc_macro2::Span::call_site());
+            let ours = function_path(&lit).unwrap().into_token_stream().to_string();
+            let syns = lit
+                .parse::<syn::ExprPath>()
+                .unwrap()
+                .into_token_stream()
+                .to_string();
+            assert_eq!(ours, syns, "{text}");
+        }
+        for text in ["", "a::", "::", "a b", "fn", "1a", "a::<"] {
+            let lit = LitStr::new(text, proc_macro2::Span::call_site());
+            assert!(function_path(&lit).is_err(), "{text:?}");
+        }
+    }
 }

@@ -268,16 +268,37 @@ impl WireType {
     }
 
     /// Parses the canonical spelling written by [`WireType::canonical`].
+    /// A scalar, `T[]`, `map<string, T>` or `T | absent` of a scalar `T`,
+    /// as [`WireType::canonical`] spells them; `None` for anything else.
+    fn simple_canonical(text: &str) -> Option<WireType> {
+        let scalar = |text: &str| match text {
+            "string" => Some(WireType::String),
+            "integer" => Some(WireType::Integer),
+            "number" => Some(WireType::Number),
+            "boolean" => Some(WireType::Boolean),
+            "object" => Some(WireType::Object),
+            "any" => Some(WireType::Any),
+            _ => None,
+        };
+        if let Some(item) = text.strip_suffix("[]") {
+            return scalar(item).map(|item| WireType::Array(Box::new(item)));
+        }
+        if let Some(value) = text.strip_prefix("map<string, ") {
+            let value = scalar(value.strip_suffix('>')?)?;
+            return Some(WireType::Map(Box::new(value)));
+        }
+        if let Some(present) = text.strip_suffix(" | absent") {
+            return scalar(present).map(|present| WireType::MayBeAbsent(Box::new(present)));
+        }
+        scalar(text)
+    }
+
     pub fn parse_canonical(text: &str) -> Result<WireType, String> {
-        // Most history lines hold a scalar: skip the parser for those.
-        match text.trim() {
-            "string" => return Ok(WireType::String),
-            "integer" => return Ok(WireType::Integer),
-            "number" => return Ok(WireType::Number),
-            "boolean" => return Ok(WireType::Boolean),
-            "object" => return Ok(WireType::Object),
-            "any" => return Ok(WireType::Any),
-            _ => {}
+        // Most history lines and chain records hold a scalar, a list or a
+        // map of one, or one that may be absent: skip the parser for those.
+        let text = text.trim();
+        if let Some(wire) = Self::simple_canonical(text) {
+            return Ok(wire);
         }
         let mut parser = TypeParser { text, pos: 0 };
         let mut wire = parser.parse_type()?;
