@@ -3,60 +3,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use common::binary::{work_dir, Binary};
 use common::report;
-
-struct Binary {
-    child: Child,
-    addr: String,
-}
-
-impl Binary {
-    /// Starts the receiver on a SQLite file, logging to `log`.
-    fn start(db: &Path, log: &Path) -> Binary {
-        Binary::start_on(&format!("sqlite://{}", db.display()), log)
-    }
-
-    /// Starts the receiver on `db` (`sqlite://...` or `postgres://...`).
-    fn start_on(db: &str, log: &Path) -> Binary {
-        let schema = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../docs/KubeAtlasReport.schema.json"
-        );
-        let mut child = Command::new(env!("CARGO_BIN_EXE_telemetry-receiver"))
-            .args(["--schema", schema, "--listen", "127.0.0.1:0", "--db", db])
-            .env("RUST_LOG", "debug")
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(log).unwrap())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Binary { child, addr }
-    }
-}
-
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// One POST over a connection of its own, with extra `headers`; the status
 /// and the client's own address.
@@ -86,20 +42,15 @@ fn post(addr: &str, body: &str, headers: &str) -> (u16, String) {
     (status, local)
 }
 
-fn work_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("receiver-process")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("reports.db").display())
 }
 
 #[test]
 fn the_sender_is_never_stored_or_logged() {
     let dir = work_dir("privacy");
-    let (db, log) = (dir.join("reports.db"), dir.join("receiver.log"));
-    let receiver = Binary::start(&db, &log);
+    let (db, log) = (sqlite_url(&dir), dir.join("receiver.log"));
+    let receiver = Binary::start_logging_debug(&db, &dir);
     let headers = "user-agent: privacy-probe/7.1\r\nx-forwarded-for: 203.0.113.77\r\nx-real-ip: 198.51.100.9\r\n";
     let mut clients = Vec::new();
     for i in 0..5 {
@@ -229,10 +180,10 @@ const TOTALS: [&str; 3] = [
 #[test]
 fn every_acknowledged_report_survives_sigkill_exactly_once_on_sqlite() {
     let dir = work_dir("sigkill");
-    let (db, log) = (dir.join("reports.db"), dir.join("receiver.log"));
-    let acknowledged = load_then_kill(Binary::start(&db, &log));
-    let restarted = Binary::start(&db, &log);
-    let connection = rusqlite::Connection::open(&db).unwrap();
+    let db = sqlite_url(&dir);
+    let acknowledged = load_then_kill(Binary::start_logging_debug(&db, &dir));
+    let restarted = Binary::start_logging_debug(&db, &dir);
+    let connection = rusqlite::Connection::open(dir.join("reports.db")).unwrap();
     let count = |sql: &str| -> i64 {
         connection
             .query_row(sql, [], |row| row.get::<_, Option<i64>>(0))
@@ -270,9 +221,9 @@ fn every_acknowledged_report_survives_sigkill_exactly_once_on_postgres() {
     let Some(url) = common::postgres_database("sigkill") else {
         return;
     };
-    let log = work_dir("sigkill-postgres").join("receiver.log");
-    let acknowledged = load_then_kill(Binary::start_on(&url, &log));
-    let restarted = Binary::start_on(&url, &log);
+    let dir = work_dir("sigkill-postgres");
+    let acknowledged = load_then_kill(Binary::start_logging_debug(&url, &dir));
+    let restarted = Binary::start_logging_debug(&url, &dir);
     let stored = stored_on_postgres(&url, &acknowledged);
     stored.assert_exactly_once(acknowledged.len());
     assert_eq!(
@@ -366,8 +317,9 @@ fn sigkill_of_one_of_three_receivers_loses_no_acknowledged_report() {
     // Started at the same moment, on a fresh database.
     let starting: Vec<_> = (0..3)
         .map(|n| {
-            let (url, log) = (url.clone(), dir.join(format!("receiver{n}.log")));
-            thread::spawn(move || Binary::start_on(&url, &log))
+            let (url, own) = (url.clone(), dir.join(format!("receiver{n}")));
+            std::fs::create_dir_all(&own).unwrap();
+            thread::spawn(move || Binary::start_logging_debug(&url, &own))
         })
         .collect();
     let mut receivers: Vec<Binary> = starting.into_iter().map(|r| r.join().unwrap()).collect();

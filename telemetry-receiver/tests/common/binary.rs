@@ -27,12 +27,34 @@ impl Binary {
     /// Starts the receiver on `db` with the schema file `schema`, logging
     /// to `dir/receiver.log`.
     pub fn start_with_schema(db: &str, schema: &Path, dir: &Path, extra: &[&str]) -> Binary {
-        let log = dir.join("receiver.log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_telemetry-receiver"))
+        Binary::spawn(Binary::command(db, schema, extra), dir)
+    }
+
+    /// [`Binary::start`] logging at the debug level: what a test of what
+    /// the logs never hold reads.
+    pub fn start_logging_debug(db: &str, dir: &Path) -> Binary {
+        let schema = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/KubeAtlasReport.schema.json"
+        );
+        let mut command = Binary::command(db, Path::new(schema), &[]);
+        command.env("RUST_LOG", "debug");
+        Binary::spawn(command, dir)
+    }
+
+    fn command(db: &str, schema: &Path, extra: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_telemetry-receiver"));
+        command
             .arg("--schema")
             .arg(schema)
             .args(["--listen", "127.0.0.1:0", "--db", db])
-            .args(extra)
+            .args(extra);
+        command
+    }
+
+    fn spawn(mut command: Command, dir: &Path) -> Binary {
+        let log = dir.join("receiver.log");
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
