@@ -4,9 +4,7 @@
 //! `check.rs` does; every problem is recorded in the context, and nothing
 //! stops at the first.
 
-// Ordered maps: unoptimized, as cargo builds a proc macro, hashing a name
-// costs more than the comparisons of a B-tree (every field, every build).
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::ast::{Field, Kind, Repr, Struct, Style, ValueEnum};
 use crate::attr;
@@ -27,7 +25,7 @@ pub fn check_struct(cx: &Ctxt, item: &Struct) -> Option<Version> {
     // Nested fields are named by path (`system.cpu.cores`), so `.` cannot
     // be part of a name once there is nesting.
     let nested = item.kind == Kind::Section || item.fields.iter().any(|f| f.section.is_some());
-    let mut wire_names = BTreeMap::new();
+    let mut wire_names = HashMap::new();
     check_tag(cx, item);
     check_enum(cx, item);
     check_newtype(cx, item);
@@ -151,7 +149,7 @@ fn check_enum(cx: &Ctxt, item: &Struct) {
             "an enum cannot be both untagged and tagged; keep one",
         );
     }
-    let mut names = BTreeMap::new();
+    let mut names = HashMap::new();
     for variant in variants.iter().filter(|variant| !variant.skipped) {
         let ident = variant.ident;
         if variant.style != Style::Unit && variant.why.is_empty() {
@@ -357,7 +355,7 @@ fn check_renamed_from(cx: &Ctxt, field: &Field) {
 fn check_wire_name_unused<'a>(
     cx: &Ctxt,
     field: &'a Field<'a>,
-    seen: &mut BTreeMap<&'a str, &'a syn::Ident>,
+    seen: &mut HashMap<&'a str, &'a syn::Ident>,
 ) {
     let (name, wire_name) = (field.ident, field.wire_name.as_str());
     match seen.get(wire_name) {
@@ -440,7 +438,7 @@ pub fn check_endpoint(url: &str) -> Result<(), String> {
 }
 
 pub fn check_value_enum(cx: &Ctxt, value_enum: &ValueEnum) {
-    let mut seen: BTreeMap<&str, &syn::Ident> = BTreeMap::new();
+    let mut seen: HashMap<&str, &syn::Ident> = HashMap::new();
     for variant in &value_enum.variants {
         if variant.wire.is_empty() {
             cx.error_spanned_by(

@@ -131,7 +131,7 @@ pub fn finish(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
         }
     };
     let flat = tree::flatten(&tree.fields, &tree.children);
-    check_keys_distinct(&cx, &flat);
+    check_keys_distinct(&cx, tree, &flat);
     for (ident, wire_name) in flat.iter().filter_map(|field| field.lint_name.as_ref()) {
         if let Some(error) = crate::privacy::name_finding(ident, wire_name) {
             cx.syn_error(error);
@@ -198,10 +198,13 @@ pub fn finish(attrs: &PayloadAttrs, tree: &Section) -> TokenStream {
 }
 
 /// A `#[serde(flatten)]` section's keys are its holder's: one may be
-/// another's (each struct checked its own names already).
-fn check_keys_distinct(cx: &Ctxt, flat: &[tree::FlatField]) {
-    // Ordered: cheaper than hashing in an unoptimized proc macro.
-    let mut seen = std::collections::BTreeSet::new();
+/// another's (each struct checked its own names already, so without a
+/// flatten there is nothing to check).
+fn check_keys_distinct(cx: &Ctxt, tree: &Section, flat: &[tree::FlatField]) {
+    if !tree::any_flattened(&tree.fields, &tree.children) {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
     for field in flat {
         if !seen.insert(field.path.as_str()) {
             cx.error_spanned_at(

@@ -158,11 +158,18 @@ pub fn identifying_word(name: &str) -> Option<&'static str> {
 /// Wire names are ASCII: split in place and compare without allocating,
 /// since this runs for every field on every build, unoptimized.
 fn identifying_word_ascii(name: &[u8]) -> Option<&'static str> {
+    // An indexed loop with the length compared first: most candidates are
+    // no word's length, and an iterator's calls cost more than that test.
     let known = |word: &[u8]| {
-        IDENTIFYING_WORDS
-            .iter()
-            .find(|w| w.len() == word.len() && w.as_bytes().eq_ignore_ascii_case(word))
-            .copied()
+        let mut at = 0;
+        while at < IDENTIFYING_WORDS.len() {
+            let known = IDENTIFYING_WORDS[at];
+            if known.len() == word.len() && known.as_bytes().eq_ignore_ascii_case(word) {
+                return Some(known);
+            }
+            at += 1;
+        }
+        None
     };
     let mut start = 0;
     let mut previous_lower = false;

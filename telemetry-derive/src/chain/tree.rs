@@ -424,6 +424,14 @@ impl Section {
     }
 }
 
+/// Whether any field of `fields` or of a section below is `#[serde(flatten)]`.
+pub fn any_flattened(fields: &[TreeField], children: &[Section]) -> bool {
+    fields.iter().any(|field| field.wire_name == FLATTENED)
+        || children
+            .iter()
+            .any(|child| any_flattened(&child.fields, &child.children))
+}
+
 /// Whether any section in the tree had errors of its own.
 pub fn any_poisoned(children: &[Section]) -> bool {
     children
