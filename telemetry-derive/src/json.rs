@@ -35,28 +35,6 @@ impl JsonWriter {
 
     /// Appends entries written by an [`JsonWriter::entries_at`] writer of
     /// this writer's depth.
-    /// [`JsonWriter::splice`] of entries written `levels` shallower than
-    /// here: each line gets two spaces a level more. A byte loop copying
-    /// whole lines: `str::replace` cost twice that, unoptimized as cargo
-    /// builds a proc macro, on a schema body of thousands of lines.
-    pub fn splice_deeper(&mut self, entries: &str, levels: usize) {
-        let indent = &INDENT[1..1 + 2 * levels];
-        let bytes = entries.as_bytes();
-        self.out
-            .reserve(entries.len() + entries.len() / 16 * indent.len());
-        let (mut line_start, mut at) = (0, 0);
-        while at < bytes.len() {
-            if bytes[at] == b'\n' {
-                self.out.push_str(&entries[line_start..at + 1]);
-                self.out.push_str(indent);
-                line_start = at + 1;
-            }
-            at += 1;
-        }
-        self.out.push_str(&entries[line_start..]);
-        self.empty = false;
-    }
-
     pub fn splice(&mut self, entries: &str) {
         self.out.push_str(entries);
         self.empty = false;
@@ -134,11 +112,9 @@ impl JsonWriter {
     }
 }
 
-/// A line break and the indentation of 32 levels, to slice from.
-const INDENT: &str = "\n                                                                ";
-
 fn newline(out: &mut String, depth: usize) {
     // One push for the line break and the indentation.
+    const INDENT: &str = "\n                                                                ";
     let width = 1 + 2 * depth;
     if width <= INDENT.len() {
         out.push_str(&INDENT[..width]);

@@ -204,7 +204,8 @@ fn check_keys_distinct(cx: &Ctxt, tree: &Section, flat: &[tree::FlatField]) {
     if !tree::any_flattened(&tree.fields, &tree.children) {
         return;
     }
-    let mut seen = std::collections::HashSet::new();
+    // Ordered, as in `check`: paths are long, and hashing them dearer.
+    let mut seen = std::collections::BTreeSet::new();
     for field in flat {
         if !seen.insert(field.path.as_str()) {
             cx.error_spanned_at(

@@ -355,7 +355,7 @@ pub fn render_file(
         match current {
             // Two levels deeper than standalone: four more spaces a line.
             Some(current) if current.version == version && current.shape.fields == shape.fields => {
-                w.splice_deeper(current.body, 2)
+                w.splice(&current.body.replace('\n', "\n    "))
             }
             _ => write_version_body(&mut w, version, shape, by_path),
         }
