@@ -361,16 +361,17 @@ fn check_wire_name_unused<'a>(
     seen: &mut BTreeMap<&'a str, &'a syn::Ident>,
 ) {
     let (name, wire_name) = (field.ident, field.wire_name.as_str());
-    match seen.get(wire_name) {
-        Some(first) => cx.error_spanned_by(
+    match seen.entry(wire_name) {
+        std::collections::btree_map::Entry::Occupied(first) => cx.error_spanned_by(
             name,
             format!(
-                "field `{name}` is sent as `{wire_name}`, which field `{first}` already uses; \
-                 give one of them another #[telemetry(rename = \"...\")]"
+                "field `{name}` is sent as `{wire_name}`, which field `{}` already uses; \
+                 give one of them another #[telemetry(rename = \"...\")]",
+                first.get()
             ),
         ),
-        None => {
-            seen.insert(wire_name, name);
+        std::collections::btree_map::Entry::Vacant(slot) => {
+            slot.insert(name);
         }
     }
 }
