@@ -88,7 +88,13 @@ async fn page<S: Store>(
     Query(query): Query<WindowQuery>,
 ) -> Result<Html<String>, ApiError> {
     let window = reader.window(&query)?;
-    let data = reader.read(window, None).await?;
+    let data = dashboard::read_page(&reader.receiver, window)
+        .await
+        .map_err(|err| ApiError::unavailable("aggregates could not be read", err))?;
+    let data = match reader.audience {
+        Audience::Private => data,
+        Audience::Public { k } => dashboard::k_anonymous_page(data, k),
+    };
     Ok(Html(dashboard::render(&data)))
 }
 
