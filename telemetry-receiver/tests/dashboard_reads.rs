@@ -1,15 +1,18 @@
 //! The page is read without the per-day rows (each value's count per day,
 //! summed by `read_page`), yet draws exactly what the per-day rows draw:
-//! the same HTML, byte for byte, in the full view and the public one, on
-//! both engines, for both schemas, in several windows, with some counts
-//! spread over several shards.
+//! the same HTML, byte for byte. The exports of every field, read
+//! compactly and written as they are sent, are the bytes the per-day rows
+//! give. In the full view and the public one, on both engines, for both
+//! schemas, in several windows, with some counts spread over several
+//! shards.
 
 mod common;
 mod dashboard_support;
 #[path = "generated/mod.rs"]
 mod generated;
 
-use telemetry_receiver::dashboard::{self, PageData, Window};
+use telemetry_receiver::dashboard::stream::{self, Format};
+use telemetry_receiver::dashboard::{self, all_fields, export, PageData, Window};
 use telemetry_receiver::store::Store;
 
 use dashboard_support::Served;
@@ -22,6 +25,24 @@ const SPREAD: &str = "INSERT INTO agg_counts (day, schema_version, field, kind, 
      SELECT day, schema_version, field, kind, key, 5, 1 FROM agg_counts WHERE count > 1 AND length(key) % 7 = 3";
 const TAKE: &str =
     "UPDATE agg_counts SET count = count - 1 WHERE shard = 0 AND count > 1 AND length(key) % 7 = 3";
+
+/// The export of every field as the server streams it.
+fn streamed<S: Store>(
+    served: &Served<S>,
+    window: Window,
+    k: Option<u32>,
+    format: Format,
+) -> String {
+    let receiver = &served.running.receiver;
+    let all = served
+        .running
+        .block_on(all_fields::read_all(receiver, window, k))
+        .unwrap();
+    let bytes: Vec<u8> = stream::chunks(all, format)
+        .flat_map(|chunk| chunk.unwrap())
+        .collect();
+    String::from_utf8(bytes).unwrap()
+}
 
 fn reads_agree<S: Store>(name: &str, served: &Served<S>) {
     let receiver = &served.running.receiver;
@@ -56,18 +77,29 @@ fn reads_agree<S: Store>(name: &str, served: &Served<S>) {
             window.label()
         );
         let public = dashboard::k_anonymous_page(page, K);
-        let public_rows = dashboard::k_anonymous(rows, K);
+        let public_rows = dashboard::k_anonymous(rows.clone(), K);
         assert_eq!(
             dashboard::render(&public),
             dashboard::render(&PageData::from(&public_rows)),
             "{name} {}: the public page",
             window.label()
         );
+        for (k, rows) in [(None, &rows), (Some(K), &public_rows)] {
+            let what = format!("{name} {} k={k:?}", window.label());
+            let json = serde_json::to_string(&export::json(rows)).unwrap();
+            assert_eq!(
+                streamed(served, window, k, Format::Json),
+                json,
+                "{what}: JSON"
+            );
+            let csv = export::csv(rows).unwrap();
+            assert_eq!(streamed(served, window, k, Format::Csv), csv, "{what}: CSV");
+        }
     }
 }
 
 #[test]
-fn the_page_read_draws_what_the_per_day_rows_draw() {
+fn the_page_and_export_reads_give_what_the_per_day_rows_give() {
     let today = time::OffsetDateTime::from_unix_timestamp(common::NOON)
         .unwrap()
         .date();

@@ -69,6 +69,10 @@ pub struct WindowData {
 
 /// Reads `window`'s aggregates of every field, or of `only` that one.
 /// `only` must be a field of the schemas (the caller answers 404 first).
+/// The answers about one field are drawn from this; the page and the
+/// exports of every field read less ([`super::read_page`],
+/// [`super::all_fields::read_all`]), and are tested against this read of
+/// every field.
 pub async fn read<S: Store>(
     receiver: &Receiver<S>,
     window: Window,

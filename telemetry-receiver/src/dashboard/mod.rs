@@ -16,17 +16,21 @@
 //! - [`charts`]: SVG drawn with plotters.
 //! - [`page`]: the HTML.
 //! - [`export`]: the JSON and CSV.
+//! - [`all_fields`] and [`stream`]: the JSON and CSV of every field, read
+//!   compactly ([`all_fields::read_all`]) and written as they are sent.
 //!
-//! Everything after [`data::read`] and [`summary::read_page`] is a pure
-//! function of its input, so the page and the exports are tested from
-//! data alone, and a public answer cannot show what the filter removed:
-//! nothing reads the store after it.
+//! Everything after [`data::read`], [`summary::read_page`] and
+//! [`all_fields::read_all`] is a pure function of its input, so the page
+//! and the exports are tested from data alone, and a public answer cannot
+//! show what the filter removed: nothing reads the store after it.
 
+pub mod all_fields;
 pub mod charts;
 pub mod data;
 pub mod export;
 pub mod page;
 pub mod public;
+pub mod stream;
 pub mod summary;
 pub mod views;
 pub mod window;
