@@ -41,9 +41,11 @@ fn ms(d: Duration) -> String {
 }
 
 /// Where the time of a page of every field goes, in the server's process:
-/// the store's reads, the public filter, the page, each export.
+/// the store's reads, the public filter, the page, each export of every
+/// field (public view), and the read of every per-day row the page and
+/// exports were drawn from before.
 fn phases<S: Store>(engine: &str, schema: &str, served: &Served<S>, runs: usize) {
-    use telemetry_receiver::dashboard::{self, export, Window};
+    use telemetry_receiver::dashboard::{self, all_fields, stream, Window};
     let receiver = &served.running.receiver;
     let window = Window::last(365, receiver.clock.today());
     let median = |mut took: Vec<Duration>| {
@@ -67,27 +69,51 @@ fn phases<S: Store>(engine: &str, schema: &str, served: &Served<S>, runs: usize)
             .block_on(dashboard::read(receiver, window, None))
             .unwrap()
     };
-    let data = read();
-    let public = dashboard::k_anonymous(data.clone(), 10);
-    let rows: usize = data.fields.iter().map(|f| f.counts.len()).sum();
-    let steps: [(&str, Duration); 6] = [
-        ("read (store)", timed(&mut || drop(read()))),
+    let read_page = || {
+        served
+            .running
+            .block_on(dashboard::read_page(receiver, window))
+            .unwrap()
+    };
+    let read_all = || {
+        served
+            .running
+            .block_on(all_fields::read_all(receiver, window, Some(10)))
+            .unwrap()
+    };
+    let write = |format| {
+        for chunk in stream::chunks(read_all(), format) {
+            drop(chunk.unwrap());
+        }
+    };
+    let page = read_page();
+    let public_page = dashboard::k_anonymous_page(page.clone(), 10);
+    let rows: usize = read().fields.iter().map(|f| f.counts.len()).sum();
+    let steps: [(&str, Duration); 7] = [
         (
-            "public filter",
-            timed(&mut || drop(dashboard::k_anonymous(data.clone(), 10))),
+            "read of every per-day row (as before)",
+            timed(&mut || drop(read())),
+        ),
+        ("page: read (store)", timed(&mut || drop(read_page()))),
+        (
+            "page: public filter",
+            timed(&mut || drop(dashboard::k_anonymous_page(page.clone(), 10))),
         ),
         (
-            "page (views, SVG, HTML)",
-            timed(&mut || drop(dashboard::render(&public))),
-        ),
-        ("CSV", timed(&mut || drop(export::csv(&public)))),
-        (
-            "JSON",
-            timed(&mut || drop(serde_json::to_vec(&export::json(&public)))),
+            "page: views, SVG, HTML",
+            timed(&mut || drop(dashboard::render(&public_page))),
         ),
         (
-            "clone (the filter's input)",
-            timed(&mut || drop(data.clone())),
+            "exports: read (store), public filter",
+            timed(&mut || drop(read_all())),
+        ),
+        (
+            "exports: read and CSV",
+            timed(&mut || write(stream::Format::Csv)),
+        ),
+        (
+            "exports: read and JSON",
+            timed(&mut || write(stream::Format::Json)),
         ),
     ];
     for (step, took) in steps {

@@ -69,6 +69,10 @@ pub struct WindowData {
 
 /// Reads `window`'s aggregates of every field, or of `only` that one.
 /// `only` must be a field of the schemas (the caller answers 404 first).
+/// The answers about one field are drawn from this; the page and the
+/// exports of every field read less ([`super::read_page`],
+/// [`super::all_fields::read_all`]), and are tested against this read of
+/// every field.
 pub async fn read<S: Store>(
     receiver: &Receiver<S>,
     window: Window,
@@ -79,15 +83,14 @@ pub async fn read<S: Store>(
     // field alone in a read of its own.
     // Those in force, so a field of a schema reloaded by SIGHUP has its view.
     let schemas = receiver.current_schemas();
-    let (mut counts, mut numbers) = (BTreeMap::new(), BTreeMap::new());
+    let mut counts = BTreeMap::new();
+    let mut numbers = BTreeMap::new();
     match only {
         None => {
             for (path, row) in receiver.store.all_counts(window.from, window.to).await? {
                 counts.entry(path).or_insert_with(Vec::new).push(row);
             }
-            for (path, row) in receiver.store.all_numbers(window.from, window.to).await? {
-                numbers.entry(path).or_insert_with(Vec::new).push(row);
-            }
+            numbers = numbers_by_field(receiver.store.all_numbers(window.from, window.to).await?);
         }
         Some(path) => {
             if let Some(kind) = schemas.fields.get(path) {
@@ -95,7 +98,8 @@ pub async fn read<S: Store>(
                 counts.insert(path.to_owned(), rows);
                 if *kind == FieldKind::Number {
                     let rows = receiver.store.numbers(path, window.from, window.to).await?;
-                    numbers.insert(path.to_owned(), rows);
+                    let rows = rows.into_iter().map(NumberStats::from).collect();
+                    numbers.insert(path.to_owned(), sort_numbers(rows));
                 }
             }
         }
@@ -114,7 +118,7 @@ pub async fn read<S: Store>(
             kind: kind.clone(),
             description: schemas.descriptions.get(path).cloned(),
             counts: sort_counts(counts.remove(path).unwrap_or_default()),
-            numbers: sort_numbers(numbers.into_iter().map(NumberStats::from).collect()),
+            numbers,
         });
     }
     Ok(WindowData {
@@ -138,6 +142,18 @@ pub fn sort_counts(mut rows: Vec<CountRow>) -> Vec<CountRow> {
             .then(a.key.cmp(&b.key))
     });
     rows
+}
+
+/// Number statistics of every field by field, each by day and version.
+pub fn numbers_by_field(rows: Vec<(String, NumberRow)>) -> BTreeMap<String, Vec<NumberStats>> {
+    let mut numbers: BTreeMap<String, Vec<NumberStats>> = BTreeMap::new();
+    for (path, row) in rows {
+        numbers.entry(path).or_default().push(row.into());
+    }
+    for rows in numbers.values_mut() {
+        *rows = sort_numbers(std::mem::take(rows));
+    }
+    numbers
 }
 
 fn sort_numbers(mut rows: Vec<NumberStats>) -> Vec<NumberStats> {

@@ -9,25 +9,34 @@
 //! - [`window`]: the days asked for (`?window=30`, `?from=&to=`).
 //! - [`data`]: what one window shows, read from the store
 //!   ([`data::read`]), as plain data.
+//! - [`summary`]: what the page draws, read from the store
+//!   ([`summary::read_page`]) without carrying every per-day row.
 //! - [`public`]: the k-anonymity filter, from data to data.
 //! - [`views`]: each field's table, lines and histogram, computed.
 //! - [`charts`]: SVG drawn with plotters.
 //! - [`page`]: the HTML.
 //! - [`export`]: the JSON and CSV.
+//! - [`all_fields`] and [`stream`]: the JSON and CSV of every field, read
+//!   compactly ([`all_fields::read_all`]) and written as they are sent.
 //!
-//! Everything after [`data::read`] is a pure function of its input, so the
-//! page and the exports are tested from data alone, and a public answer
-//! cannot show what the filter removed: nothing reads the store after it.
+//! Everything after [`data::read`], [`summary::read_page`] and
+//! [`all_fields::read_all`] is a pure function of its input, so the page
+//! and the exports are tested from data alone, and a public answer cannot
+//! show what the filter removed: nothing reads the store after it.
 
+pub mod all_fields;
 pub mod charts;
 pub mod data;
 pub mod export;
 pub mod page;
 pub mod public;
+pub mod stream;
+pub mod summary;
 pub mod views;
 pub mod window;
 
 pub use data::{read, WindowData};
 pub use page::render;
-pub use public::k_anonymous;
+pub use public::{k_anonymous, k_anonymous_page};
+pub use summary::{read_page, PageData};
 pub use window::{Window, WindowQuery};

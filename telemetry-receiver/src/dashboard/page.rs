@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::charts::{self, Scale};
-use super::data::WindowData;
+use super::summary::PageData;
 use super::views::{self, Body, Share, View};
 use super::window::PRESETS;
 
@@ -50,7 +50,7 @@ fn number(value: f64) -> String {
 }
 
 /// The page.
-pub fn render(data: &WindowData) -> String {
+pub fn render(data: &PageData) -> String {
     let window = &data.window;
     let (sessions, views) = views::views(data);
     let mut html = String::new();
@@ -147,7 +147,7 @@ fn table(html: &mut String, headers: &[&str; 3], rows: &[Share]) {
     html.push_str("</tbody></table>");
 }
 
-fn field_view(html: &mut String, data: &WindowData, view: &View) {
+fn field_view(html: &mut String, data: &PageData, view: &View) {
     let window = &data.window;
     let _ = write!(
         html,
@@ -256,7 +256,7 @@ fn field_view(html: &mut String, data: &WindowData, view: &View) {
 mod tests {
     use super::*;
     use crate::clock::parse_day;
-    use crate::dashboard::data::FieldData;
+    use crate::dashboard::data::{FieldData, WindowData};
     use crate::dashboard::Window;
     use crate::schema::FieldKind;
     use crate::store::{CountRow, SessionRow};
@@ -288,7 +288,7 @@ mod tests {
                 numbers: Vec::new(),
             }],
         };
-        let html = render(&data);
+        let html = render(&PageData::from(&data));
         assert!(
             html.contains("<title>Reports &lt;of&gt; A &amp; B</title>"),
             "{html}"

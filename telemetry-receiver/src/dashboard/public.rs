@@ -1,7 +1,8 @@
 //! The public view's k-anonymity: a value seen by fewer than k sessions in
 //! the window is shown only inside `(other)`, in every view, table, chart,
 //! JSON answer and CSV row, because they are all drawn from what
-//! [`k_anonymous`] returns.
+//! [`k_anonymous`] (of per-day rows) or [`k_anonymous_page`] (of the
+//! page's day counts) returns. Both apply [`is_rare`] to the same count.
 //!
 //! How many sessions saw a value: the receiver never joins a session's
 //! nonces across days (the page promises it), so the number of distinct
@@ -21,7 +22,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::aggregate::OTHER;
 use crate::store::{CountRow, SessionRow};
 
-use super::data::{sort_counts, WindowData};
+use super::data::{sort_counts, NumberStats, WindowData};
+use super::summary::{DayCounts, PageData};
 
 /// The default k.
 pub const DEFAULT_K: u32 = 10;
@@ -35,15 +37,67 @@ pub fn k_anonymous(mut data: WindowData, k: u32) -> WindowData {
     data.sessions = fold_sessions(data.sessions, k);
     for field in &mut data.fields {
         field.counts = fold_counts(std::mem::take(&mut field.counts), k);
-        for number in &mut field.numbers {
-            number.min = None;
-            number.max = None;
-            if number.count < k {
-                number.sum = None;
-            }
-        }
+        hide_numbers(&mut field.numbers, k);
     }
     data
+}
+
+/// The page's `data` filtered as [`k_anonymous`] filters per-day rows:
+/// the same values folded, the same numbers left out.
+pub fn k_anonymous_page(mut data: PageData, k: u32) -> PageData {
+    let k = i64::from(k);
+    data.public_k = Some(k as u32);
+    data.sessions = fold_sessions(data.sessions, k);
+    for field in &mut data.fields {
+        field.counts = fold_day_counts(std::mem::take(&mut field.counts), k);
+        hide_numbers(&mut field.numbers, k);
+    }
+    data
+}
+
+/// Whether a value of a field and kind is shown only inside `(other)`:
+/// `most_in_a_day` is the most it was counted on any one day of the
+/// window, all versions of that day together (see the module's doc).
+pub fn is_rare(key: &str, most_in_a_day: i64, k: i64) -> bool {
+    most_in_a_day < k && key != OTHER
+}
+
+/// Extremes are one session's value; a sum of fewer than k values is
+/// hardly more.
+pub(super) fn hide_numbers(numbers: &mut [NumberStats], k: i64) {
+    for number in numbers {
+        number.min = None;
+        number.max = None;
+        if number.count < k {
+            number.sum = None;
+        }
+    }
+}
+
+/// Rare values' day counts and `(other)`'s summed per kind into one
+/// `(other)`.
+fn fold_day_counts(counts: Vec<DayCounts>, k: i64) -> Vec<DayCounts> {
+    let mut kept = Vec::with_capacity(counts.len());
+    let mut other: BTreeMap<String, DayCounts> = BTreeMap::new();
+    for counts in counts {
+        if counts.key == OTHER || is_rare(&counts.key, counts.most_in_a_day(), k) {
+            let into = other
+                .entry(counts.kind.clone())
+                .or_insert_with(|| DayCounts {
+                    kind: counts.kind.clone(),
+                    key: OTHER.to_owned(),
+                    days: Vec::new(),
+                });
+            into.days.extend(counts.days);
+        } else {
+            kept.push(counts);
+        }
+    }
+    for mut folded in other.into_values() {
+        folded.settle();
+        kept.push(folded);
+    }
+    kept
 }
 
 /// The most any one day counted of each `(kind, key)`, all versions of a
@@ -67,7 +121,7 @@ fn fold_counts(rows: Vec<CountRow>, k: i64) -> Vec<CountRow> {
     // Kind by kind, the keys to fold.
     let mut rare: HashMap<String, HashSet<String>> = HashMap::new();
     for ((kind, key), count) in most_in_a_day(&rows) {
-        if count < k && key != OTHER {
+        if is_rare(key, count, k) {
             rare.entry(kind.to_owned())
                 .or_default()
                 .insert(key.to_owned());
@@ -109,7 +163,7 @@ fn fold_counts(rows: Vec<CountRow>, k: i64) -> Vec<CountRow> {
 
 /// Schema versions are values too: one seen by fewer than k sessions on
 /// every day is shown as `(other)`.
-fn fold_sessions(rows: Vec<SessionRow>, k: i64) -> Vec<SessionRow> {
+pub(super) fn fold_sessions(rows: Vec<SessionRow>, k: i64) -> Vec<SessionRow> {
     let mut most: BTreeMap<String, i64> = BTreeMap::new();
     for row in &rows {
         let entry = most.entry(row.schema_version.clone()).or_default();

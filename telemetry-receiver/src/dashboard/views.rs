@@ -1,4 +1,4 @@
-//! What each field's view shows, computed from [`WindowData`] alone: the
+//! What each field's view shows, computed from [`PageData`] alone: the
 //! tables (values with count and share), the lines over time, the
 //! histogram and its estimated percentiles. No store, no HTML.
 
@@ -8,7 +8,7 @@ use crate::aggregate::{HISTOGRAM, OTHER, SUM, VALUE};
 use crate::clock::parse_day;
 use crate::schema::FieldKind;
 
-use super::data::{FieldData, WindowData};
+use super::summary::{PageData, PageField};
 use super::window::Window;
 
 /// How many values get a line of their own over time; the rest are drawn
@@ -86,7 +86,7 @@ pub struct SessionsView {
 }
 
 /// Sessions per day index of the window, all versions together.
-fn sessions_per_day(data: &WindowData) -> Vec<i64> {
+fn sessions_per_day(data: &PageData) -> Vec<i64> {
     let mut days = vec![0; data.window.days() as usize];
     for row in &data.sessions {
         if let Some(index) = day_index(&data.window, &row.day) {
@@ -103,16 +103,13 @@ fn day_index(window: &Window, day: &str) -> Option<usize> {
 /// Count per key over the window, and per key per day, for one count kind.
 fn tally(
     window: &Window,
-    field: &FieldData,
+    field: &PageField,
     kind: &str,
 ) -> (BTreeMap<String, i64>, BTreeMap<String, Vec<i64>>) {
     let (mut totals, mut days) = (BTreeMap::new(), BTreeMap::<String, Vec<i64>>::new());
-    for row in field.counts.iter().filter(|row| row.kind == kind) {
-        *totals.entry(row.key.clone()).or_default() += row.count;
-        if let Some(index) = day_index(window, &row.day) {
-            days.entry(row.key.clone())
-                .or_insert_with(|| vec![0; window.days() as usize])[index] += row.count;
-        }
+    for counts in field.counts.iter().filter(|counts| counts.kind == kind) {
+        *totals.entry(counts.key.clone()).or_default() += counts.total();
+        days.insert(counts.key.clone(), counts.per_day(window.days() as usize));
     }
     (totals, days)
 }
@@ -171,7 +168,7 @@ fn share_lines(table: &[Share], per_day: &BTreeMap<String, Vec<i64>>, of_day: &[
 }
 
 /// Every view of the page, in the schema's field order (by path).
-pub fn views(data: &WindowData) -> (SessionsView, Vec<View>) {
+pub fn views(data: &PageData) -> (SessionsView, Vec<View>) {
     let per_day = sessions_per_day(data);
     let total: i64 = per_day.iter().sum();
     (
@@ -188,7 +185,7 @@ pub fn views(data: &WindowData) -> (SessionsView, Vec<View>) {
     )
 }
 
-fn sessions_view(data: &WindowData, total: i64) -> SessionsView {
+fn sessions_view(data: &PageData, total: i64) -> SessionsView {
     let (mut totals, mut days) = (BTreeMap::new(), BTreeMap::<String, Vec<i64>>::new());
     for row in &data.sessions {
         *totals.entry(row.schema_version.clone()).or_default() += row.sessions;
@@ -215,7 +212,7 @@ fn sessions_view(data: &WindowData, total: i64) -> SessionsView {
     }
 }
 
-fn body(window: &Window, field: &FieldData, sessions: i64, per_day: &[i64]) -> Body {
+fn body(window: &Window, field: &PageField, sessions: i64, per_day: &[i64]) -> Body {
     match field.kind {
         FieldKind::Value { .. } => {
             let (totals, days) = tally(window, field, VALUE);
@@ -258,14 +255,18 @@ fn body(window: &Window, field: &FieldData, sessions: i64, per_day: &[i64]) -> B
     }
 }
 
-fn numbers(field: &FieldData) -> Body {
+fn numbers(field: &PageField) -> Body {
     let mut buckets = Vec::new();
     let mut folded = 0;
     let mut by_low: BTreeMap<i64, i64> = BTreeMap::new();
-    for row in field.counts.iter().filter(|row| row.kind == HISTOGRAM) {
-        match bucket_exponent(&row.key) {
-            Some(exponent) => *by_low.entry(exponent).or_default() += row.count,
-            None => folded += row.count,
+    for counts in field
+        .counts
+        .iter()
+        .filter(|counts| counts.kind == HISTOGRAM)
+    {
+        match bucket_exponent(&counts.key) {
+            Some(exponent) => *by_low.entry(exponent).or_default() += counts.total(),
+            None => folded += counts.total(),
         }
     }
     for (exponent, count) in by_low {

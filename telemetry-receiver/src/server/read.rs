@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -15,7 +16,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::dashboard::{self, export, Window, WindowData, WindowQuery};
+use crate::dashboard::stream::{self, Format};
+use crate::dashboard::{self, all_fields, export, Window, WindowData, WindowQuery};
 use crate::error::ApiError;
 use crate::store::Store;
 use crate::Receiver;
@@ -88,7 +90,13 @@ async fn page<S: Store>(
     Query(query): Query<WindowQuery>,
 ) -> Result<Html<String>, ApiError> {
     let window = reader.window(&query)?;
-    let data = reader.read(window, None).await?;
+    let data = dashboard::read_page(&reader.receiver, window)
+        .await
+        .map_err(|err| ApiError::unavailable("aggregates could not be read", err))?;
+    let data = match reader.audience {
+        Audience::Private => data,
+        Audience::Public { k } => dashboard::k_anonymous_page(data, k),
+    };
     Ok(Html(dashboard::render(&data)))
 }
 
@@ -115,7 +123,7 @@ async fn aggregates<S: Store>(
 fn json_response(value: &impl serde::Serialize) -> Result<Response, ApiError> {
     let bytes = serde_json::to_vec(value)
         .map_err(|err| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()))?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+    Ok(([(header::CONTENT_TYPE, JSON)], bytes).into_response())
 }
 
 async fn sessions<S: Store>(
@@ -132,14 +140,21 @@ async fn sessions<S: Store>(
     })))
 }
 
+const JSON: &str = "application/json";
+const CSV: &str = "text/csv; charset=utf-8";
+
 async fn export_json<S: Store>(
     State(reader): State<Arc<Reader<S>>>,
     Query(asked): Query<Asked>,
 ) -> Result<Response, ApiError> {
     let window = reader.window(&asked.window)?;
-    let field = reader.field(asked.field.as_deref())?;
-    let data = reader.read(window, field).await?;
-    json_response(&export::json(&data))
+    match reader.field(asked.field.as_deref())? {
+        None => reader.export_all(window, Format::Json, JSON).await,
+        field => {
+            let data = reader.read(window, field).await?;
+            json_response(&export::json(&data))
+        }
+    }
 }
 
 async fn export_csv<S: Store>(
@@ -147,9 +162,33 @@ async fn export_csv<S: Store>(
     Query(asked): Query<Asked>,
 ) -> Result<Response, ApiError> {
     let window = reader.window(&asked.window)?;
-    let field = reader.field(asked.field.as_deref())?;
-    let data = reader.read(window, field).await?;
-    let text =
-        export::csv(&data).map_err(|err| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, err))?;
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], text).into_response())
+    match reader.field(asked.field.as_deref())? {
+        None => reader.export_all(window, Format::Csv, CSV).await,
+        field => {
+            let data = reader.read(window, field).await?;
+            let text = export::csv(&data)
+                .map_err(|err| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, err))?;
+            Ok(([(header::CONTENT_TYPE, CSV)], text).into_response())
+        }
+    }
+}
+
+impl<S: Store> Reader<S> {
+    /// Every field's export, written as it is sent (see `dashboard::stream`).
+    async fn export_all(
+        &self,
+        window: Window,
+        format: Format,
+        content_type: &'static str,
+    ) -> Result<Response, ApiError> {
+        let public_k = match self.audience {
+            Audience::Private => None,
+            Audience::Public { k } => Some(k),
+        };
+        let all = all_fields::read_all(&self.receiver, window, public_k)
+            .await
+            .map_err(|err| ApiError::unavailable("aggregates could not be read", err))?;
+        let body = Body::from_stream(futures_util::stream::iter(stream::chunks(all, format)));
+        Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+    }
 }

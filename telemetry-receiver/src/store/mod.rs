@@ -156,6 +156,15 @@ pub trait Store: Send + Sync + 'static {
         from: Date,
         to: Date,
     ) -> impl Future<Output = Result<Vec<(String, CountRow)>, StoreError>> + Send;
+    /// Hands every stored count row of every field from `from` to `to` to
+    /// `sink`, unsummed and in no order (see [`window::CountSink`]), and
+    /// gives the sink back.
+    fn scan_counts<K: window::CountSink>(
+        &self,
+        from: Date,
+        to: Date,
+        sink: K,
+    ) -> impl Future<Output = Result<K, StoreError>> + Send;
     /// The number statistics of every field, as `(field, row)`, in no
     /// order.
     fn all_numbers(

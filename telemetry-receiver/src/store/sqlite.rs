@@ -4,11 +4,13 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use rusqlite::types::Type;
 use rusqlite::{params, Connection};
 use time::Date;
 
 use super::batch::Totals;
 use super::sql::{Dialect, Statements};
+use super::window::{CountSink, StoredCount};
 use super::{CountRow, Fold, Ingest, NumberRow, Outcome, SessionRow, Store, StoreError, Stored};
 use crate::aggregate::{DAY_CAP, OTHER};
 use crate::clock::day_text;
@@ -217,6 +219,38 @@ impl Store for SqliteStore {
                 Ok((row.get(0)?, count_row(row, 1)?))
             })?;
             rows.collect()
+        })
+        .await
+    }
+
+    async fn scan_counts<K: CountSink>(
+        &self,
+        from: Date,
+        to: Date,
+        mut sink: K,
+    ) -> Result<K, StoreError> {
+        let (from, to) = (day_text(from), day_text(to));
+        self.with(move |connection| {
+            let mut statement = connection
+                .prepare_cached(&super::window::statements(Dialect::Sqlite).scan_counts)?;
+            let mut rows = statement.query(params![from, to])?;
+            while let Some(row) = rows.next()? {
+                // Borrowed: no string is copied for a row the sink only adds up.
+                let text = |index: usize| {
+                    row.get_ref(index)?.as_str().map_err(|err| {
+                        rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(err))
+                    })
+                };
+                sink.add(StoredCount {
+                    field: text(0)?,
+                    day: text(1)?,
+                    schema_version: text(2)?,
+                    kind: text(3)?,
+                    key: text(4)?,
+                    count: row.get(5)?,
+                });
+            }
+            Ok(sink)
         })
         .await
     }

@@ -9,11 +9,13 @@ mod ingest;
 
 use std::collections::HashSet;
 
+use futures_util::TryStreamExt;
 use time::{Date, Duration};
 use tokio::sync::Mutex;
 use tokio_postgres::Row;
 
 use super::sql::Dialect;
+use super::window::{CountSink, StoredCount};
 use super::{CountRow, Fold, Ingest, NumberRow, SessionRow, Store, StoreError, Stored};
 use crate::aggregate::OTHER;
 use crate::clock::day_text;
@@ -230,6 +232,40 @@ impl Store for PostgresStore {
             .iter()
             .map(|row| (row.get(0), count_row(row, 1)))
             .collect())
+    }
+
+    async fn scan_counts<K: CountSink>(
+        &self,
+        from: Date,
+        to: Date,
+        mut sink: K,
+    ) -> Result<K, StoreError> {
+        let (from, to) = (day_text(from), day_text(to));
+        self.connections
+            .query(move |connection| {
+                Box::pin(async move {
+                    let sql = &super::window::statements(Dialect::Postgres).scan_counts;
+                    // Row by row as they arrive: the sink keeps what it
+                    // needs, the rows are not collected.
+                    let rows = connection
+                        .client
+                        .query_raw(sql.as_str(), [&from, &to])
+                        .await?;
+                    futures_util::pin_mut!(rows);
+                    while let Some(row) = rows.try_next().await? {
+                        sink.add(StoredCount {
+                            field: row.try_get(0)?,
+                            day: row.try_get(1)?,
+                            schema_version: row.try_get(2)?,
+                            kind: row.try_get(3)?,
+                            key: row.try_get(4)?,
+                            count: row.try_get(5)?,
+                        });
+                    }
+                    Ok(sink)
+                })
+            })
+            .await
     }
 
     async fn all_numbers(
