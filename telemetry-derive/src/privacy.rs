@@ -157,6 +157,7 @@ pub fn identifying_word(name: &str) -> Option<&'static str> {
 
 /// Wire names are ASCII: split in place and compare without allocating,
 /// since this runs for every field on every build, unoptimized.
+#[allow(clippy::manual_is_ascii_check)] // Patterns compile to no calls unoptimized.
 fn identifying_word_ascii(name: &[u8]) -> Option<&'static str> {
     // An indexed loop with the length compared first: most candidates are
     // no word's length, and an iterator's calls cost more than that test.
@@ -173,15 +174,19 @@ fn identifying_word_ascii(name: &[u8]) -> Option<&'static str> {
     };
     let mut start = 0;
     let mut previous_lower = false;
-    for (i, &b) in name.iter().enumerate() {
-        let alphanumeric = b.is_ascii_alphanumeric();
-        if !alphanumeric || (b.is_ascii_uppercase() && previous_lower) {
-            if let Some(word) = known(&name[start..i]) {
+    let mut at = 0;
+    while at < name.len() {
+        let byte = name[at];
+        let upper = matches!(byte, b'A'..=b'Z');
+        let lower_or_digit = matches!(byte, b'a'..=b'z' | b'0'..=b'9');
+        if !(upper || lower_or_digit) || (upper && previous_lower) {
+            if let Some(word) = known(&name[start..at]) {
                 return Some(word);
             }
-            start = if alphanumeric { i } else { i + 1 };
+            start = if upper || lower_or_digit { at } else { at + 1 };
         }
-        previous_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+        previous_lower = lower_or_digit;
+        at += 1;
     }
     known(&name[start..])
 }
