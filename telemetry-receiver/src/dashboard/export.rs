@@ -25,6 +25,51 @@ pub const CSV_HEADER: [&str; 9] = [
     "max",
 ];
 
+/// The CSV record of one day's sessions of a version.
+pub fn session_record<'a>(row: &'a SessionRow, count: &'a str) -> [&'a str; 9] {
+    [
+        "",
+        "sessions",
+        &row.day,
+        &row.schema_version,
+        "",
+        count,
+        "",
+        "",
+        "",
+    ]
+}
+
+/// The CSV record of one count (a value, a string, a list element, a map
+/// key) of `path`: `[kind, day, schema_version, key]` and the count.
+pub fn count_record<'a>(path: &'a str, text: [&'a str; 4], count: &'a str) -> [&'a str; 9] {
+    let [kind, day, schema_version, key] = text;
+    [path, kind, day, schema_version, key, count, "", "", ""]
+}
+
+/// The CSV records of a number field's statistics.
+pub fn write_number_records<W: std::io::Write>(
+    writer: &mut csv::Writer<W>,
+    path: &str,
+    numbers: &[NumberStats],
+) -> csv::Result<()> {
+    let optional = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+    for row in numbers {
+        writer.write_record([
+            path,
+            "number",
+            &row.day,
+            &row.schema_version,
+            "",
+            &row.count.to_string(),
+            &optional(row.sum),
+            &optional(row.min),
+            &optional(row.max),
+        ])?;
+    }
+    Ok(())
+}
+
 /// One field as `/v1/aggregates` answers it.
 #[derive(Serialize)]
 pub struct FieldExport<'a> {
@@ -96,52 +141,18 @@ pub fn csv(data: &WindowData) -> Result<String, String> {
     for row in &data.sessions {
         let count = row.sessions.to_string();
         writer
-            .write_record([
-                "",
-                "sessions",
-                &row.day,
-                &row.schema_version,
-                "",
-                &count,
-                "",
-                "",
-                "",
-            ])
+            .write_record(session_record(row, &count))
             .map_err(error)?;
     }
-    let optional = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
     for field in &data.fields {
         for row in &field.counts {
             let count = row.count.to_string();
+            let text = [&*row.kind, &row.day, &row.schema_version, &row.key];
             writer
-                .write_record([
-                    &field.path,
-                    &row.kind,
-                    &row.day,
-                    &row.schema_version,
-                    &row.key,
-                    &count,
-                    "",
-                    "",
-                    "",
-                ])
+                .write_record(count_record(&field.path, text, &count))
                 .map_err(error)?;
         }
-        for row in &field.numbers {
-            writer
-                .write_record([
-                    field.path.as_str(),
-                    "number",
-                    &row.day,
-                    &row.schema_version,
-                    "",
-                    &row.count.to_string(),
-                    &optional(row.sum),
-                    &optional(row.min),
-                    &optional(row.max),
-                ])
-                .map_err(error)?;
-        }
+        write_number_records(&mut writer, &field.path, &field.numbers).map_err(error)?;
     }
     let bytes = writer.into_inner().map_err(|err| format!("csv: {err}"))?;
     String::from_utf8(bytes).map_err(|err| format!("csv: {err}"))

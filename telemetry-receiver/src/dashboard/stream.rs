@@ -85,54 +85,22 @@ fn csv_chunk(all: &AllFields, at: &mut At) -> io::Result<Vec<u8>> {
 
 /// As [`super::export::csv`] writes it.
 fn csv_item(all: &AllFields, at: At, writer: &mut csv::Writer<Vec<u8>>) -> io::Result<()> {
-    let optional = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+    use super::export::{count_record, session_record, write_number_records, CSV_HEADER};
     match at {
-        At::Head => writer.write_record(super::export::CSV_HEADER)?,
+        At::Head => writer.write_record(CSV_HEADER)?,
         At::Session(i) => {
             let row = &all.sessions[i];
-            let count = row.sessions.to_string();
-            writer.write_record([
-                "",
-                "sessions",
-                &row.day,
-                &row.schema_version,
-                "",
-                &count,
-                "",
-                "",
-                "",
-            ])?;
+            writer.write_record(session_record(row, &row.sessions.to_string()))?;
         }
         At::Count(field, i) => {
             let row = all.text(&all.rows[i]);
+            let text = [row.kind, row.day, row.schema_version, row.key];
             let count = row.count.to_string();
-            writer.write_record([
-                all.fields[field].path.as_str(),
-                row.kind,
-                row.day,
-                row.schema_version,
-                row.key,
-                &count,
-                "",
-                "",
-                "",
-            ])?;
+            writer.write_record(count_record(&all.fields[field].path, text, &count))?;
         }
         At::FieldClose(field) => {
             let field = &all.fields[field];
-            for row in &field.numbers {
-                writer.write_record([
-                    field.path.as_str(),
-                    "number",
-                    &row.day,
-                    &row.schema_version,
-                    "",
-                    &row.count.to_string(),
-                    &optional(row.sum),
-                    &optional(row.min),
-                    &optional(row.max),
-                ])?;
-            }
+            write_number_records(writer, &field.path, &field.numbers)?;
         }
         At::SessionsEnd | At::FieldOpen(_) | At::Tail | At::Done => {}
     }
