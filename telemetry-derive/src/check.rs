@@ -293,13 +293,15 @@ fn check_values_has_enum(cx: &Ctxt, field: &Field) {
     }
 }
 
-/// A newtype's one value has no name of its own on the wire: the field
-/// holding it is linted by its name instead, once the chain shows what the
-/// newtype holds.
+/// Two names are not linted here: a newtype's one value has none of its
+/// own on the wire (the field holding it is linted instead), and a field
+/// holding a section path is linted once the chain shows what the path
+/// holds (`privacy::name_waits_for_chain`: a value enum passes).
 fn check_privacy(cx: &Ctxt, field: &Field, in_newtype: bool) {
+    let name_linted_here = !in_newtype && field.section.is_none();
     if let Some(error) = privacy::check_field(
         field.ident,
-        if in_newtype { "" } else { &field.key },
+        if name_linted_here { &field.key } else { "" },
         (field.ty, field.identifying),
         field.wire.as_ref(),
         field.attrs.reviewed.as_ref(),

@@ -58,10 +58,8 @@ pub fn check_field(
     }
     // A field whose type was refused already has its error; a boolean or
     // a closed list of values cannot identify anyone, whatever its name.
-    // A section's path may be a value enum or a newtype, which only the
-    // chain tells (`name_waits_for_chain`).
     let wire = wire?;
-    if is_closed(wire) || wire.innermost() == &WireType::Object {
+    if is_closed(wire) {
         return None;
     }
     name_finding(ident, wire_name)
@@ -75,10 +73,8 @@ pub fn is_closed(wire: &WireType) -> bool {
 /// Whether the name lint of a field holding a section's path waits for the
 /// chain, which knows what the path holds: the payload's derive lints it
 /// then (`name_finding`), unless it is a closed list of values.
-pub fn name_waits_for_chain(wire_name: &str, wire: Option<&WireType>, reviewed: bool) -> bool {
-    !reviewed
-        && wire.is_some_and(|wire| wire.innermost() == &WireType::Object)
-        && identifying_word(wire_name).is_some()
+pub fn name_waits_for_chain(wire_name: &str, holds_section_path: bool, reviewed: bool) -> bool {
+    !reviewed && holds_section_path && identifying_word(wire_name).is_some()
 }
 
 /// The error for a field whose wire name holds an identifying word.

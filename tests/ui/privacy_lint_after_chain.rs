@@ -1,6 +1,7 @@
 //! A field holding a section's path is linted by name once the chain has
 //! told what the path holds: a closed list of values passes whatever its
-//! name; a section or a newtype of a string does not.
+//! name; a section or a newtype of a string does not. A field of a std
+//! struct (`Duration`) is no section path: linted by its own derive.
 use telemetry_core::{Telemetry, TelemetrySection, TelemetryValue};
 
 #[derive(Clone, Copy, TelemetryValue)]
@@ -16,6 +17,8 @@ pub struct HostName(String);
 pub struct Account {
     /// Which plan the install is on.
     pub plan: Store,
+    /// How long a user waits for the first page.
+    pub user_wait: std::time::Duration,
 }
 
 #[derive(Telemetry)]

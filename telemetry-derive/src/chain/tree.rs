@@ -115,7 +115,7 @@ pub fn fields_of(item: &Struct, paths: &[&syn::Path]) -> Vec<TreeField> {
         std_struct: field.std_struct.map(|(std_struct, _)| std_struct),
         lint_name: crate::privacy::name_waits_for_chain(
             &field.key,
-            field.wire.as_ref(),
+            field.section.is_some(),
             field.attrs.reviewed.is_some(),
         ),
     };
