@@ -192,10 +192,7 @@ pub fn changelog(releases: &[(Version, Shape)], retention: &[RetentionChange]) -
 }
 
 fn retention_change(before: Option<u64>, after: Option<u64>) -> String {
-    let days = |days: u64| match days {
-        1 => "1 day".to_owned(),
-        days => format!("{days} days"),
-    };
+    let days = crate::docs::day_count;
     match (before, after) {
         (None, Some(after)) => format!("raw reports kept {}", days(after)),
         (Some(before), Some(after)) => {

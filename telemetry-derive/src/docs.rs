@@ -59,10 +59,16 @@ pub fn render_block(
 /// The page's promise of `raw_retention_days`, in the generated block so
 /// that it is written once, on the payload.
 pub fn retention_sentence(days: u64) -> String {
-    let unit = if days == 1 { "day" } else { "days" };
     format!(
-        "The receiver keeps each raw report for **{days} {unit}**, then deletes it; only daily aggregates are kept longer."
+        "The receiver keeps each raw report for **{}**, then deletes it; only daily aggregates are kept longer.",
+        day_count(days)
     )
+}
+
+/// `1 day`, `90 days`.
+pub fn day_count(days: u64) -> String {
+    let unit = if days == 1 { "day" } else { "days" };
+    format!("{days} {unit}")
 }
 
 fn begin_marker(format: DocsFormat, payload: &str) -> String {

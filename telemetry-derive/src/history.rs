@@ -169,13 +169,19 @@ pub fn render_version(version: &Version, shape: &Shape) -> String {
     out
 }
 
+/// `text` with a line break at its end, where it has text, for a line
+/// to follow.
+fn ending_its_line(mut text: String) -> String {
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
 /// The history with a retention line at its end: the change belongs to
 /// the version recorded last.
 pub fn append_retention(existing: &str, days: Option<u64>) -> String {
-    let mut out = existing.to_owned();
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
+    let mut out = ending_its_line(existing.to_owned());
     match days {
         Some(days) => out.push_str(&format!("{RETENTION_LINE} {days}\n")),
         None => out.push_str(&format!("{RETENTION_LINE} none\n")),
@@ -191,13 +197,10 @@ pub fn append_version(
     version: &Version,
     shape: &Shape,
 ) -> String {
-    let mut out = match existing {
+    let mut out = ending_its_line(match existing {
         Some(text) => text.to_owned(),
         None => header(payload),
-    };
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
+    });
     out.push_str(&render_version(version, shape));
     out
 }
