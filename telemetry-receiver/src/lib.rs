@@ -109,6 +109,8 @@ pub struct Receiver<S> {
     pub raw_retention_days: i64,
     /// Group commit, started with the first report (on its runtime).
     commits: OnceLock<GroupCommit>,
+    /// The counts of past days the dashboard has read.
+    pub past_days: dashboard::PastDays,
 }
 
 /// The schemas in force: those at start, or those of the last reload.
@@ -178,6 +180,7 @@ pub fn receiver<S: Store>(
         clock,
         raw_retention_days,
         commits: OnceLock::new(),
+        past_days: dashboard::PastDays::default(),
     })
 }
 
@@ -185,7 +188,8 @@ pub fn receiver<S: Store>(
 /// reports older than the retention, folds past days' rare invented keys
 /// into `(other)` (each keeps its [`TOP_VALUES`] most frequent), and trims
 /// today's to [`DAY_CAP`] (concurrent writers on PostgreSQL may pass the
-/// cap by what they commit at the same moment).
+/// cap by what they commit at the same moment), then merges past days'
+/// rows of several writers into one per key ([`Store::compact_before`]).
 pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), StoreError> {
     let today = receiver.clock.today();
     let store = &receiver.store;
@@ -230,6 +234,7 @@ pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), StoreError
             store.fold(folds).await?;
         }
     }
+    store.compact_before(today).await?;
     Ok(())
 }
 

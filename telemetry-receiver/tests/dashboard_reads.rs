@@ -61,7 +61,9 @@ fn reads_agree<S: Store>(name: &str, served: &Served<S>) {
         )
         .unwrap(),
     ];
-    for window in windows {
+    // Twice: the second time, the past days come from what the first kept
+    // (and the 365 days' the first time, from what the shorter ones kept).
+    for window in windows.into_iter().chain(windows) {
         let rows = served
             .running
             .block_on(dashboard::read(receiver, window, None))
@@ -136,5 +138,98 @@ fn the_page_and_export_reads_give_what_the_per_day_rows_give() {
         if let Some(served) = served {
             reads_agree(&format!("PostgreSQL {name}"), &served);
         }
+    }
+}
+
+/// What the dashboard keeps of past days is read again once another
+/// receiver's maintenance has folded one of them (a second store on the
+/// same database, as a second receiver has), and today's counts are read
+/// from the store each time.
+fn a_fold_elsewhere_is_read<S: Store, O: Store>(name: &str, served: &Served<S>, other: O) {
+    let receiver = &served.running.receiver;
+    let window = Window::last(365, receiver.clock.today());
+    let read = || {
+        let page = served
+            .running
+            .block_on(dashboard::read_page(receiver, window))
+            .unwrap();
+        let rows = served
+            .running
+            .block_on(dashboard::read(receiver, window, None))
+            .unwrap();
+        (
+            dashboard::render(&page),
+            dashboard::render(&PageData::from(&rows)),
+            rows,
+        )
+    };
+    let (kept, expected, rows) = read();
+    assert_eq!(kept, expected, "{name}: before the fold");
+    // A value of a day well past, folded into `(other)` by the other store.
+    let ten_days_ago = (receiver.clock.today() - time::Duration::days(10)).to_string();
+    let (field, row) = rows
+        .fields
+        .iter()
+        .find_map(|field| {
+            let row = field.counts.iter().find(|row| {
+                row.day == ten_days_ago && row.kind == "value" && row.key != "(other)"
+            })?;
+            Some((field.path.clone(), row.clone()))
+        })
+        .expect("a value ten days ago");
+    served
+        .running
+        .block_on(other.fold(vec![telemetry_receiver::store::Fold {
+            day: row.day.clone(),
+            schema_version: row.schema_version.clone(),
+            field: field.clone(),
+            kind: row.kind.clone(),
+            keys: vec![row.key.clone()],
+            total: row.count,
+        }]))
+        .unwrap();
+    let (after, expected, rows) = read();
+    assert_eq!(after, expected, "{name}: after the fold");
+    assert_ne!(after, kept, "{name}: the fold shows");
+    let folded = rows.fields.iter().find(|f| f.path == field).unwrap();
+    assert!(
+        !folded.counts.iter().any(|r| r.day == row.day
+            && r.key == row.key
+            && r.schema_version == row.schema_version),
+        "{name}: {field} {} left the day",
+        row.key
+    );
+}
+
+#[test]
+fn what_the_dashboard_keeps_of_past_days_follows_a_fold_by_another_receiver() {
+    let today = time::OffsetDateTime::from_unix_timestamp(common::NOON)
+        .unwrap()
+        .date();
+    let schema = dashboard_support::annotated(dashboard_support::DEMO, 90);
+    let data = generated::generate(&schema, today, 40, 60);
+    let served = dashboard_support::sqlite("kept-fold", &schema, K, |path| {
+        generated::write_sqlite(path, &data);
+    });
+    let common::Database::Sqlite(path) = &served.running.database else {
+        unreachable!()
+    };
+    let other = telemetry_receiver::store::sqlite::SqliteStore::open(path).unwrap();
+    a_fold_elsewhere_is_read("SQLite", &served, other);
+    drop(served);
+    let served = dashboard_support::postgres("kept_fold", &schema, K, |runtime, url| {
+        runtime.block_on(generated::write_postgres(url, &data))
+    });
+    if let Some(served) = served {
+        let common::Database::Postgres(url) = &served.running.database else {
+            unreachable!()
+        };
+        let other = served
+            .running
+            .block_on(telemetry_receiver::store::postgres::PostgresStore::connect(
+                url,
+            ))
+            .unwrap();
+        a_fold_elsewhere_is_read("PostgreSQL", &served, other);
     }
 }

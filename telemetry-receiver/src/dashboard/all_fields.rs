@@ -14,13 +14,13 @@ use crate::store::{SessionRow, Store, StoreError};
 use crate::Receiver;
 
 use super::data::{numbers_by_field, NumberStats};
-use super::public;
 use super::window::Window;
+use super::{past_days, public};
 
 /// Strings by number. Numbers are ranks once [`Strings::rank`] has run:
 /// comparing two numbers then compares their strings by bytes.
-#[derive(Default)]
-struct Strings {
+#[derive(Clone, Default)]
+pub(super) struct Strings {
     texts: Vec<String>,
     numbers: HashMap<String, u32>,
     /// The last string asked for: most rows repeat the last day, version,
@@ -29,7 +29,7 @@ struct Strings {
 }
 
 impl Strings {
-    fn number(&mut self, text: &str) -> u32 {
+    pub(super) fn number(&mut self, text: &str) -> u32 {
         if let Some(last) = self.last {
             if self.texts[last as usize] == text {
                 return last;
@@ -67,7 +67,7 @@ impl Strings {
         new
     }
 
-    fn text(&self, number: u32) -> &str {
+    pub(super) fn text(&self, number: u32) -> &str {
         &self.texts[number as usize]
     }
 }
@@ -173,7 +173,7 @@ pub async fn read_all<S: Store>(
     let (sessions, numbers, collect) = tokio::try_join!(
         store.sessions(window.from, window.to),
         store.all_numbers(window.from, window.to),
-        store.scan_counts(window.from, window.to, collect),
+        past_days::scan_counts(receiver, window.from, window.to, collect),
     )?;
     let Collect {
         mut fields,

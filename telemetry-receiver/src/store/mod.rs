@@ -135,6 +135,14 @@ pub trait Store: Send + Sync + 'static {
         async { Ok(()) }
     }
 
+    /// Merges the aggregate rows of days before `day` that several
+    /// writers kept apart (PostgreSQL's shards) into one row per key; the
+    /// sums stay. SQLite has one writer, so nothing to merge.
+    fn compact_before(&self, day: Date) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = day;
+        async { Ok(()) }
+    }
+
     /// The counts of `field` from `from` to `to`, both included.
     fn counts(
         &self,
@@ -189,8 +197,12 @@ pub trait Store: Send + Sync + 'static {
         fields: &[String],
         kind: &'static str,
     ) -> impl Future<Output = Result<Vec<(String, CountRow)>, StoreError>> + Send;
-    /// Replaces the listed value counts by `(other)` counts, in one
-    /// transaction.
+    /// The number that changes whenever past days' counts change (see
+    /// migration 0005): what was read of past days with one number is
+    /// current while the store answers the same number.
+    fn generation(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// Replaces the listed value counts by `(other)` counts, and changes
+    /// the [`Store::generation`], in one transaction.
     fn fold(&self, folds: Vec<Fold>) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 

@@ -24,6 +24,9 @@ const SHARED_MIGRATIONS: [&str; 3] = [
     include_str!("../../migrations/shared/0003_agg_numbers.sql"),
 ];
 
+/// The past days' generation (see the file), the same on both engines, after the shards.
+const GENERATION_MIGRATION: &str = include_str!("../../migrations/shared/0005_agg_generation.sql");
+
 impl Dialect {
     /// The statements in this dialect, built once per process.
     pub fn statements(self) -> &'static Statements {
@@ -39,7 +42,7 @@ impl Dialect {
     /// The tables, in migration order: a database records how many have
     /// run (`schema_migrations`), so the order and the count never change;
     /// a new table is a new file at the end.
-    pub fn migrations(self) -> [&'static str; 5] {
+    pub fn migrations(self) -> [&'static str; 6] {
         let (raw, shards) = match self {
             Dialect::Sqlite => (
                 include_str!("../../migrations/sqlite/0000_raw_reports.sql"),
@@ -51,7 +54,7 @@ impl Dialect {
             ),
         };
         let [sessions, counts, numbers] = SHARED_MIGRATIONS;
-        [raw, sessions, counts, numbers, shards]
+        [raw, sessions, counts, numbers, shards, GENERATION_MIGRATION]
     }
 
     /// The migrations a database that has run `done` of them still needs,
@@ -156,6 +159,10 @@ pub struct Statements {
     /// Deletes a day's counts of some keys: day, version, field, kind, the
     /// keys (a list: see `Dialect::one_of`).
     pub fold_delete: String,
+    /// The number of the past days' counts (see migration 0005).
+    pub generation: String,
+    /// A new number, in the transaction that changes past days' counts.
+    pub generation_bump: String,
 }
 
 impl Statements {
@@ -233,12 +240,15 @@ impl Statements {
                  AND kind = {p4} AND {}",
                 dialect.one_of("key", 5)
             ),
+            generation: "SELECT generation FROM agg_generation WHERE id = 0".to_owned(),
+            generation_bump: "UPDATE agg_generation SET generation = generation + 1 WHERE id = 0"
+                .to_owned(),
         }
     }
 
     /// Every statement, for checks over all of them.
     #[cfg(test)]
-    fn all(&self) -> [&str; 13] {
+    fn all(&self) -> [&str; 15] {
         [
             &self.migrations_table,
             &self.migrations_done,
@@ -253,6 +263,8 @@ impl Statements {
             &self.sessions,
             &self.value_counts_between,
             &self.fold_delete,
+            &self.generation,
+            &self.generation_bump,
         ]
     }
 }
@@ -324,6 +336,8 @@ mod tests {
             .pending_migrations(2)
             .map(|(version, _)| version)
             .collect();
-        assert_eq!(pending, [2, 3, 4]);
+        assert_eq!(pending, [2, 3, 4, 5]);
+        assert_eq!(sqlite[5], postgres[5]);
+        assert!(sqlite[5].contains("CREATE TABLE agg_generation ("));
     }
 }

@@ -356,8 +356,14 @@ impl Store for SqliteStore {
                     ],
                 )?;
             }
+            tx.execute(&sql().generation_bump, [])?;
             tx.commit()
         })
         .await
+    }
+
+    async fn generation(&self) -> Result<i64, StoreError> {
+        self.with(|connection| connection.query_row(&sql().generation, [], |row| row.get(0)))
+            .await
     }
 }

@@ -4,6 +4,7 @@
 //! unreachable every ingest fails (the receiver answers 503), and the next
 //! one after it is back succeeds.
 
+mod compact;
 mod connections;
 mod ingest;
 
@@ -406,10 +407,42 @@ impl Store for PostgresStore {
                         )
                         .await?;
                     }
+                    tx.execute(&sql().generation_bump, &[]).await?;
                     tx.commit().await
                 })
             })
             .await
+    }
+
+    async fn compact_before(&self, day: Date) -> Result<(), StoreError> {
+        let day = day_text(day);
+        self.connections
+            .query(move |connection| {
+                Box::pin(async move {
+                    let tx = connection.client.transaction().await?;
+                    let ours: bool = tx
+                        .query_one(compact::TAKE_LOCK, &[&compact::LOCK])
+                        .await?
+                        .get(0);
+                    if ours {
+                        for statement in compact::STATEMENTS {
+                            tx.execute(statement, &[&day]).await?;
+                        }
+                    }
+                    tx.commit().await
+                })
+            })
+            .await
+    }
+
+    async fn generation(&self) -> Result<i64, StoreError> {
+        let rows = self
+            .connections
+            .select(&sql().generation, Vec::new())
+            .await?;
+        rows.first()
+            .map(|row| row.get(0))
+            .ok_or_else(|| StoreError("postgres: agg_generation has no row".to_owned()))
     }
 }
 

@@ -1,0 +1,209 @@
+//! The counts of past days, kept in memory between the dashboard's reads.
+//!
+//! A day's counts change while that day's reports arrive and, after it,
+//! only when the maintenance job folds rare keys into `(other)`, which
+//! changes the store's generation ([`Store::generation`], in the fold's
+//! transaction, whichever receiver runs it). So a page or an export of a
+//! long window reads the days before yesterday from here (read from the
+//! store once, kept while the generation stays the same) and only
+//! yesterday and today from the store. Yesterday counts as open: receivers
+//! on several machines may disagree on the day for a moment at midnight.
+//!
+//! At most [`MAX_KEPT_ROWS`] rows are kept: past that, every read goes to
+//! the store, as if nothing were kept.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use time::{Date, Duration};
+use tokio::sync::Mutex;
+
+use crate::clock::day_text;
+use crate::store::window::{CountSink, StoredCount};
+use crate::store::{Store, StoreError};
+use crate::Receiver;
+
+use super::all_fields::Strings;
+
+/// The most stored count rows kept (some 24 bytes each, and each string
+/// once): 400 days of the nested example's schema are 83,000.
+pub const MAX_KEPT_ROWS: usize = 1_000_000;
+
+/// What is kept of past days, for a receiver's dashboard.
+#[derive(Default)]
+pub struct PastDays {
+    kept: Mutex<Option<Arc<Kept>>>,
+}
+
+/// The stored count rows of the days `from` to `to` (both included), as
+/// the store had them at `generation`.
+#[derive(Clone)]
+struct Kept {
+    generation: i64,
+    from: Date,
+    to: Date,
+    strings: Strings,
+    /// Each day's rows, by the day's text (ISO dates sort as days).
+    days: BTreeMap<String, Vec<KeptRow>>,
+    rows: usize,
+}
+
+/// One stored row; the strings are numbers of [`Kept::strings`].
+#[derive(Clone, Copy)]
+struct KeptRow {
+    field: u32,
+    version: u32,
+    kind: u32,
+    key: u32,
+    count: i64,
+}
+
+/// Hands every stored count row of `from` to `to` (both included) to
+/// `sink`, as [`Store::scan_counts`] does: the past days' rows from what
+/// is kept, the others from the store.
+pub async fn scan_counts<S: Store, K: CountSink>(
+    receiver: &Receiver<S>,
+    from: Date,
+    to: Date,
+    mut sink: K,
+) -> Result<K, StoreError> {
+    let store = &receiver.store;
+    let last_past = receiver.clock.today() - Duration::days(2);
+    if from > last_past {
+        return store.scan_counts(from, to, sink).await;
+    }
+    let past_to = to.min(last_past);
+    match receiver.past_days.kept(store, from, past_to).await? {
+        Some(kept) => kept.replay(from, past_to, &mut sink),
+        None => sink = store.scan_counts(from, past_to, sink).await?,
+    }
+    if to > past_to {
+        sink = store
+            .scan_counts(past_to + Duration::days(1), to, sink)
+            .await?;
+    }
+    Ok(sink)
+}
+
+impl PastDays {
+    /// What is kept, covering `from` to `to` at the store's generation:
+    /// read from the store where it does not yet (the days not kept, or
+    /// every day after a fold); `None` past [`MAX_KEPT_ROWS`].
+    async fn kept<S: Store>(
+        &self,
+        store: &S,
+        from: Date,
+        to: Date,
+    ) -> Result<Option<Arc<Kept>>, StoreError> {
+        // Read before the rows: rows read after a fold are then kept
+        // under the number before it at worst, and read again next time.
+        let generation = store.generation().await?;
+        let mut kept = self.kept.lock().await;
+        let current = kept.as_ref().filter(|kept| kept.generation == generation);
+        if let Some(current) = current {
+            if current.from <= from && to <= current.to {
+                return Ok(Some(Arc::clone(current)));
+            }
+        }
+        let mut next = match current {
+            Some(current) => Filling::from((**current).clone()),
+            None => Filling::from(Kept::empty(generation, from)),
+        };
+        let wanted = (from.min(next.kept.from), to.max(next.kept.to));
+        let missing = match next.kept.is_empty() {
+            true => vec![(from, to)],
+            false => [
+                (wanted.0, next.kept.from - Duration::days(1)),
+                (next.kept.to + Duration::days(1), wanted.1),
+            ]
+            .into_iter()
+            .filter(|(first, last)| first <= last)
+            .collect(),
+        };
+        for (first, last) in missing {
+            next = store.scan_counts(first, last, next).await?;
+        }
+        if next.overflowed {
+            *kept = None;
+            return Ok(None);
+        }
+        next.kept.from = wanted.0;
+        next.kept.to = wanted.1;
+        let next = Arc::new(next.kept);
+        *kept = Some(Arc::clone(&next));
+        Ok(Some(next))
+    }
+}
+
+impl Kept {
+    fn empty(generation: i64, from: Date) -> Kept {
+        Kept {
+            generation,
+            from,
+            to: from - Duration::days(1),
+            strings: Strings::default(),
+            days: BTreeMap::new(),
+            rows: 0,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.to < self.from
+    }
+
+    /// Hands the rows of `from` to `to` to `sink`.
+    fn replay<K: CountSink>(&self, from: Date, to: Date, sink: &mut K) {
+        for (day, rows) in self.days.range(day_text(from)..=day_text(to)) {
+            for row in rows {
+                sink.add(StoredCount {
+                    field: self.strings.text(row.field),
+                    day,
+                    schema_version: self.strings.text(row.version),
+                    kind: self.strings.text(row.kind),
+                    key: self.strings.text(row.key),
+                    count: row.count,
+                });
+            }
+        }
+    }
+}
+
+/// What is kept, as the store hands it more rows.
+struct Filling {
+    kept: Kept,
+    overflowed: bool,
+}
+
+impl From<Kept> for Filling {
+    fn from(kept: Kept) -> Filling {
+        Filling {
+            kept,
+            overflowed: false,
+        }
+    }
+}
+
+impl CountSink for Filling {
+    fn add(&mut self, row: StoredCount<'_>) {
+        if self.overflowed || self.kept.rows >= MAX_KEPT_ROWS {
+            self.overflowed = true;
+            return;
+        }
+        let kept = &mut self.kept;
+        let strings = &mut kept.strings;
+        let stored = KeptRow {
+            field: strings.number(row.field),
+            version: strings.number(row.schema_version),
+            kind: strings.number(row.kind),
+            key: strings.number(row.key),
+            count: row.count,
+        };
+        match kept.days.get_mut(row.day) {
+            Some(rows) => rows.push(stored),
+            None => {
+                kept.days.insert(row.day.to_owned(), vec![stored]);
+            }
+        }
+        kept.rows += 1;
+    }
+}
