@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use common::relay::Relay;
 use common::{count_in, post_text, report, Database, Running};
+use telemetry_receiver::aggregate::{Observation, VALUE};
 use telemetry_receiver::store::postgres::PostgresStore;
-use telemetry_receiver::store::Store;
+use telemetry_receiver::store::{Ingest, Outcome, Store};
 
 /// Runs `sql` on the database, as an operator would.
 fn execute(database: &Database, sql: &str) {
@@ -112,6 +113,65 @@ fn failure_mid_batch(running: Running<impl Store>) {
 #[test]
 fn a_failure_mid_batch_refuses_the_whole_batch_and_stores_none_of_it() {
     on_both_engines!("mid_batch", failure_mid_batch);
+}
+
+/// One batch holding a session twice, and a session an earlier batch
+/// stored: the first copy is stored, the others are duplicates, and the
+/// aggregates count each session once.
+fn copies_in_one_batch(running: Running<impl Store>) {
+    let ingest = |nonce: &str| Ingest {
+        day: running.receiver.clock.today(),
+        version: "1.0".to_owned(),
+        session_key: nonce.to_owned(),
+        body: "{}".to_owned(),
+        observations: vec![
+            Observation::Count {
+                field: "tier".to_owned(),
+                kind: VALUE,
+                key: "memory".to_owned(),
+                amount: 1,
+            },
+            Observation::Capped {
+                field: "os".to_owned(),
+                kind: VALUE,
+                key: format!("os-of-{nonce}"),
+                amount: 1,
+            },
+            Observation::Number {
+                field: "cluster_count".to_owned(),
+                value: 2.0,
+            },
+        ],
+    };
+    let store = &running.receiver.store;
+    let earlier = running
+        .block_on(store.ingest_batch(vec![ingest("a")]))
+        .unwrap();
+    assert_eq!(earlier.outcomes, [Outcome::Stored]);
+    let batch = vec![ingest("b"), ingest("a"), ingest("b"), ingest("c")];
+    let stored = running.block_on(store.ingest_batch(batch)).unwrap();
+    use Outcome::{Duplicate, Stored};
+    assert_eq!(stored.outcomes, [Stored, Duplicate, Duplicate, Stored]);
+    let sum = |sql: &str| count_in(&running.database, sql);
+    assert_eq!(sum("SELECT COUNT(*) FROM raw_reports"), 3);
+    assert_eq!(sum("SELECT SUM(sessions) FROM agg_sessions"), 3);
+    assert_eq!(
+        sum("SELECT SUM(count) FROM agg_counts WHERE field = 'tier' AND key = 'memory'"),
+        3
+    );
+    assert_eq!(
+        sum("SELECT COUNT(DISTINCT key) FROM agg_counts WHERE field = 'os'"),
+        3
+    );
+    assert_eq!(
+        sum("SELECT CAST(SUM(count) AS BIGINT) FROM agg_numbers WHERE field = 'cluster_count'"),
+        3
+    );
+}
+
+#[test]
+fn copies_of_a_session_in_one_batch_are_stored_once() {
+    on_both_engines!("copies", copies_in_one_batch);
 }
 
 #[test]

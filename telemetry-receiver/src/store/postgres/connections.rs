@@ -8,6 +8,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
+use super::ingest;
 use crate::store::sql::{Dialect, Statements};
 use crate::store::StoreError;
 
@@ -66,6 +67,7 @@ pub(super) struct IngestStatements {
     pub(super) raw: Statement,
     pub(super) sessions: Statement,
     pub(super) count: Statement,
+    pub(super) known_keys: Statement,
     pub(super) capped: Statement,
     pub(super) number: Statement,
 }
@@ -79,17 +81,19 @@ impl Connection {
         }
         let client = &self.client;
         let sql = sql();
-        let (raw, sessions, count, capped, number) = tokio::try_join!(
-            client.prepare(&sql.raw_insert),
-            client.prepare(&sql.sessions_upsert),
-            client.prepare(&sql.count_upsert),
+        let (raw, sessions, count, known_keys, capped, number) = tokio::try_join!(
+            client.prepare(ingest::RAW_INSERT),
+            client.prepare(ingest::SESSIONS_UPSERT),
+            client.prepare(ingest::COUNTS_UPSERT),
+            client.prepare(ingest::KNOWN_KEYS),
             client.prepare(&sql.capped_upsert),
-            client.prepare(&sql.number_upsert),
+            client.prepare(ingest::NUMBERS_UPSERT),
         )?;
         let prepared = IngestStatements {
             raw,
             sessions,
             count,
+            known_keys,
             capped,
             number,
         };

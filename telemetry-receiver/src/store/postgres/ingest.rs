@@ -1,14 +1,59 @@
-//! One group-commit batch in one PostgreSQL transaction.
+//! One group-commit batch in one PostgreSQL transaction, in a few
+//! statements whatever its size: each table's rows go as arrays
+//! (`unnest`), so a batch of ten costs the server about what a batch of
+//! one does. Only a capped key the day has not seen yet takes a statement
+//! of its own (the cap is decided row by row).
+
+use std::collections::HashSet;
 
 use futures_util::future::try_join_all;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Statement};
+use tokio_postgres::Client;
 
 use super::connections::IngestStatements;
 use crate::aggregate::{DAY_CAP, OTHER};
 use crate::clock::day_text;
-use crate::store::batch::{insert_order, Totals};
+use crate::store::batch::{insert_order, CountKey, Numbers, Totals};
 use crate::store::{Ingest, Outcome, Stored};
+
+/// The raw reports of a batch, in key order: those that were not there
+/// yet come back (a retry's and a second copy in the batch do not).
+pub(super) const RAW_INSERT: &str = "INSERT INTO raw_reports (day, session_key, schema_version, body) \
+     SELECT day::date, session_key, schema_version, body \
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(day, session_key, schema_version, body) \
+     ON CONFLICT DO NOTHING RETURNING to_char(day, 'YYYY-MM-DD'), session_key";
+
+/// A batch's session counts: days, versions, amounts; the shard.
+pub(super) const SESSIONS_UPSERT: &str = "INSERT INTO agg_sessions (day, schema_version, shard, sessions) \
+     SELECT day, schema_version, $4::smallint, sessions FROM unnest($1::text[], $2::text[], $3::bigint[]) \
+     AS t(day, schema_version, sessions) \
+     ON CONFLICT (day, schema_version, shard) DO UPDATE SET sessions = agg_sessions.sessions + excluded.sessions";
+
+/// A batch's counts that need no cap decision: days, versions, fields,
+/// kinds, keys, amounts; the shard. Each key once (the batch sums them).
+pub(super) const COUNTS_UPSERT: &str = "INSERT INTO agg_counts (day, schema_version, field, kind, key, shard, count) \
+     SELECT day, schema_version, field, kind, key, $7::smallint, count \
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) \
+     AS t(day, schema_version, field, kind, key, count) \
+     ON CONFLICT (day, schema_version, field, kind, key, shard) DO UPDATE SET count = agg_counts.count + excluded.count";
+
+/// Which of a batch's capped keys the day has already counted (in any
+/// shard): their positions, from 1. Those are counted without a cap
+/// decision; the others run the capped upsert one by one.
+pub(super) const KNOWN_KEYS: &str = "SELECT t.at FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) \
+     WITH ORDINALITY AS t(day, schema_version, field, kind, key, at) \
+     WHERE EXISTS (SELECT 1 FROM agg_counts a WHERE a.day = t.day AND a.schema_version = t.schema_version \
+     AND a.field = t.field AND a.kind = t.kind AND a.key = t.key)";
+
+/// A batch's number statistics: days, versions, fields, counts, sums,
+/// minima, maxima; the shard.
+pub(super) const NUMBERS_UPSERT: &str = "INSERT INTO agg_numbers (day, schema_version, field, shard, count, sum, min, max) \
+     SELECT day, schema_version, field, $8::smallint, count, sum, min, max \
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::float8[], $6::float8[], $7::float8[]) \
+     AS t(day, schema_version, field, count, sum, min, max) \
+     ON CONFLICT (day, schema_version, field, shard) \
+     DO UPDATE SET count = agg_numbers.count + excluded.count, sum = agg_numbers.sum + excluded.sum, \
+     min = LEAST(agg_numbers.min, excluded.min), max = GREATEST(agg_numbers.max, excluded.max)";
 
 /// A deadlock or a serialization failure: the transaction was rolled back
 /// and may simply run again.
@@ -19,9 +64,40 @@ pub(super) fn retryable(err: &tokio_postgres::Error) -> bool {
     })
 }
 
+/// Counts as the columns [`COUNTS_UPSERT`] and [`KNOWN_KEYS`] take.
+#[derive(Default)]
+struct CountColumns<'a> {
+    days: Vec<&'a str>,
+    versions: Vec<&'a str>,
+    fields: Vec<&'a str>,
+    kinds: Vec<&'a str>,
+    keys: Vec<&'a str>,
+    amounts: Vec<i64>,
+}
+
+impl<'a> CountColumns<'a> {
+    fn push(&mut self, (day, version, field, kind, key): &'a CountKey, amount: i64) {
+        self.days.push(day);
+        self.versions.push(version);
+        self.fields.push(field);
+        self.kinds.push(kind);
+        self.keys.push(key);
+        self.amounts.push(amount);
+    }
+
+    fn keys(&self) -> [&(dyn ToSql + Sync); 5] {
+        [
+            &self.days,
+            &self.versions,
+            &self.fields,
+            &self.kinds,
+            &self.keys,
+        ]
+    }
+}
+
 /// One batch in one transaction: the raw inserts in key order, then the
-/// summed aggregates in their order (see [`crate::store::batch`]), each group
-/// pipelined in one round trip.
+/// summed aggregates in their order (see [`crate::store::batch`]).
 pub(super) async fn store_batch(
     client: &mut Client,
     prepared: &IngestStatements,
@@ -30,74 +106,129 @@ pub(super) async fn store_batch(
 ) -> Result<Stored, tokio_postgres::Error> {
     let tx = client.transaction().await?;
     let order = insert_order(batch);
-    let days: Vec<String> = batch.iter().map(|ingest| day_text(ingest.day)).collect();
-    let rows: Vec<[&(dyn ToSql + Sync); 4]> = order
+    let days: Vec<String> = order.iter().map(|&i| day_text(batch[i].day)).collect();
+    let column = |pick: fn(&Ingest) -> &str| -> Vec<&str> {
+        order.iter().map(|&i| pick(&batch[i])).collect()
+    };
+    let inserted = tx
+        .query(
+            &prepared.raw,
+            &[
+                &days,
+                &column(|ingest| &ingest.session_key),
+                &column(|ingest| &ingest.version),
+                &column(|ingest| &ingest.body),
+            ],
+        )
+        .await?;
+    let mut new: HashSet<(&str, &str)> = inserted
         .iter()
-        .map(|&i| {
-            let ingest = &batch[i];
-            [
-                &days[i] as &(dyn ToSql + Sync),
-                &ingest.session_key,
-                &ingest.version,
-                &ingest.body,
-            ]
-        })
+        .map(|row| (row.get::<_, &str>(0), row.get::<_, &str>(1)))
         .collect();
-    let inserts = rows.iter().map(|row| tx.execute(&prepared.raw, row));
-    let inserted = try_join_all(inserts).await?;
     let mut outcomes = vec![Outcome::Duplicate; batch.len()];
     let mut totals = Totals::default();
-    for (&i, rows) in order.iter().zip(inserted) {
-        if rows == 1 {
+    for (&i, day) in order.iter().zip(&days) {
+        // The first of a key's copies in the batch is the one stored.
+        if new.remove(&(day.as_str(), batch[i].session_key.as_str())) {
             outcomes[i] = Outcome::Stored;
             totals.add(&batch[i]);
         }
     }
-    // Each update, and for a capped key the key it asked to count.
-    type Update<'a> = (
-        &'a Statement,
-        Vec<&'a (dyn ToSql + Sync)>,
-        Option<&'a String>,
-    );
-    let mut updates: Vec<Update<'_>> = Vec::new();
-    for ((day, version), amount) in &totals.sessions {
-        updates.push((&prepared.sessions, vec![day, version, shard, amount], None));
-    }
-    for ((day, version, field, kind, key), count) in &totals.counts {
-        updates.push(if count.capped {
-            let params: Vec<&(dyn ToSql + Sync)> = vec![
-                day,
-                version,
-                field,
-                kind,
-                key,
-                &DAY_CAP,
-                &OTHER,
-                &count.amount,
-                shard,
-            ];
-            (&prepared.capped, params, Some(key))
-        } else {
-            let params: Vec<&(dyn ToSql + Sync)> =
-                vec![day, version, field, kind, key, shard, &count.amount];
-            (&prepared.count, params, None)
-        });
-    }
-    for ((day, version, field), n) in &totals.numbers {
-        let params: Vec<&(dyn ToSql + Sync)> =
-            vec![day, version, field, shard, &n.count, &n.sum, &n.min, &n.max];
-        updates.push((&prepared.number, params, None));
-    }
-    let pipelined = updates
-        .iter()
-        .map(|(statement, params, _)| tx.query(*statement, params));
-    let answers = try_join_all(pipelined).await?;
-    let mut folded = 0;
-    for ((_, _, asked), rows) in updates.iter().zip(&answers) {
-        if let (Some(asked), Some(row)) = (asked, rows.first()) {
-            folded += u64::from(row.get::<_, &str>(0) != asked.as_str());
+    let mut capped = CountColumns::default();
+    let mut capped_rows = Vec::new();
+    let mut plain = CountColumns::default();
+    for (key, count) in &totals.counts {
+        match count.capped {
+            true => {
+                capped.push(key, count.amount);
+                capped_rows.push((key, count.amount));
+            }
+            false => plain.push(key, count.amount),
         }
     }
+    if !capped_rows.is_empty() {
+        let known = tx.query(&prepared.known_keys, &capped.keys()).await?;
+        let mut is_known = vec![false; capped_rows.len()];
+        for row in known {
+            let at: i64 = row.get(0);
+            is_known[at as usize - 1] = true;
+        }
+        let mut unknown = Vec::new();
+        for ((key, amount), known) in capped_rows.iter().zip(is_known) {
+            match known {
+                true => plain.push(key, *amount),
+                false => unknown.push((*key, *amount)),
+            }
+        }
+        capped_rows = unknown;
+    }
+    let sessions: (Vec<&str>, Vec<&str>, Vec<i64>) = (
+        totals
+            .sessions
+            .keys()
+            .map(|(day, _)| day.as_str())
+            .collect(),
+        totals
+            .sessions
+            .keys()
+            .map(|(_, version)| version.as_str())
+            .collect(),
+        totals.sessions.values().copied().collect(),
+    );
+    let numbers = &totals.numbers;
+    let number_keys = |pick: fn(&(String, String, String)) -> &str| -> Vec<&str> {
+        numbers.keys().map(pick).collect()
+    };
+    let number_stats =
+        |pick: fn(&Numbers) -> f64| -> Vec<f64> { numbers.values().map(pick).collect() };
+    let number_counts: Vec<i64> = numbers.values().map(|n| n.count).collect();
+    let (number_days, number_versions, number_fields) = (
+        number_keys(|key| &key.0),
+        number_keys(|key| &key.1),
+        number_keys(|key| &key.2),
+    );
+    let (sums, minima, maxima) = (
+        number_stats(|n| n.sum),
+        number_stats(|n| n.min),
+        number_stats(|n| n.max),
+    );
+    let plain_params: [&(dyn ToSql + Sync); 7] = {
+        let [day, version, field, kind, key] = plain.keys();
+        [day, version, field, kind, key, &plain.amounts, shard]
+    };
+    let session_params: [&(dyn ToSql + Sync); 4] = [&sessions.0, &sessions.1, &sessions.2, shard];
+    let number_params: [&(dyn ToSql + Sync); 8] = [
+        &number_days,
+        &number_versions,
+        &number_fields,
+        &number_counts,
+        &sums,
+        &minima,
+        &maxima,
+        shard,
+    ];
+    // A key new today: whether it is counted or folded into `(other)` is
+    // decided by the capped upsert, which returns the key it counted.
+    let open = &tx;
+    let capped_updates = capped_rows
+        .iter()
+        .map(|((day, version, field, kind, key), amount)| {
+            let params: [&(dyn ToSql + Sync); 9] = [
+                day, version, field, kind, key, &DAY_CAP, &OTHER, amount, shard,
+            ];
+            async move {
+                let row = open.query_one(&prepared.capped, &params).await?;
+                Ok::<_, tokio_postgres::Error>(u64::from(row.get::<_, &str>(0) != key.as_str()))
+            }
+        });
+    // Pipelined: one round trip for every table's rows.
+    let (_, _, _, folded) = tokio::try_join!(
+        tx.execute(&prepared.sessions, &session_params),
+        tx.execute(&prepared.count, &plain_params),
+        tx.execute(&prepared.number, &number_params),
+        try_join_all(capped_updates),
+    )?;
+    let folded = folded.into_iter().sum();
     tx.commit().await?;
     Ok(Stored { outcomes, folded })
 }
