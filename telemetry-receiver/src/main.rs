@@ -97,6 +97,18 @@ struct Args {
     )]
     maintenance_every_secs: u64,
 
+    /// PostgreSQL: group-commit batches committed at once, 1 to 4. With
+    /// several receivers on one database, 1 makes bigger batches and fewer
+    /// commits (see the README's "When one machine is not enough").
+    #[arg(
+        long,
+        value_name = "N",
+        env = "TELEMETRY_RECEIVER_DB_WRITERS",
+        default_value_t = telemetry_receiver::store::postgres::DEFAULT_WRITERS,
+        value_parser = clap::value_parser!(u8).range(1..=4),
+    )]
+    db_writers: u8,
+
     /// Logs as human-readable text or as JSON lines (for log collectors).
     #[arg(
         long,
@@ -254,7 +266,8 @@ async fn run(args: Args) -> Result<(), String> {
             // The URL may hold a password: the message leaves it out.
             let store = PostgresStore::connect(url)
                 .await
-                .map_err(|e| format!("cannot open the database: {e}"))?;
+                .map_err(|e| format!("cannot open the database: {e}"))?
+                .with_writers(usize::from(args.db_writers));
             serve(args, schemas, store, raw_retention_days).await
         }
     }

@@ -13,7 +13,9 @@ use common::{count_in, post_text, report, Database, Running};
 use telemetry_receiver::clock::ManualClock;
 use telemetry_receiver::store::postgres::PostgresStore;
 
-/// Three receivers on `url`, their stores connected all at once.
+/// Three receivers on `url`, their stores connected all at once, each
+/// with one group-commit writer (as the README advises for several
+/// receivers on one database).
 fn three_receivers(url: &str, clock: &ManualClock) -> Vec<Running<PostgresStore>> {
     let runtime = common::runtime();
     let stores = runtime.block_on(async {
@@ -29,6 +31,7 @@ fn three_receivers(url: &str, clock: &ManualClock) -> Vec<Running<PostgresStore>
         .into_iter()
         .map(|store| {
             let store = store.unwrap_or_else(|err| panic!("a receiver did not come up: {err}"));
+            let store = store.with_writers(1);
             let database = Database::Postgres(url.to_owned());
             common::serve_with(
                 common::runtime(),

@@ -28,7 +28,13 @@ pub struct PostgresStore {
     /// Day partitions known to exist. Held while one is created, so
     /// concurrent first reports of a day do not race to create it.
     partitions: Mutex<HashSet<String>>,
+    /// See [`PostgresStore::with_writers`].
+    writers: usize,
 }
+
+/// Batches committed at once unless told otherwise: one gathers and
+/// sends its batch while the other commits.
+pub const DEFAULT_WRITERS: u8 = 2;
 
 /// `raw_reports_20261125`.
 fn partition_name(day: Date) -> String {
@@ -47,6 +53,16 @@ const FOLD_SHARD: i16 = 0;
 const ATTEMPTS: usize = 3;
 
 impl PostgresStore {
+    /// Commits up to `writers` batches at once (1 to the store's
+    /// connections, 4). More writers answer sooner under light load (a
+    /// batch need not wait for the commit before it); fewer make bigger
+    /// batches, so fewer commits for the same reports, which is what
+    /// several receivers sharing one database's CPU need.
+    pub fn with_writers(mut self, writers: usize) -> PostgresStore {
+        self.writers = writers.clamp(1, self.connections.len());
+        self
+    }
+
     /// Connects to `url` (`postgres://user@host/db`) and runs the
     /// migrations, in one transaction under an advisory lock: another
     /// receiver starting at the same moment waits, then finds them done.
@@ -54,6 +70,7 @@ impl PostgresStore {
         let store = PostgresStore {
             connections: Connections::new(url),
             partitions: Mutex::default(),
+            writers: usize::from(DEFAULT_WRITERS),
         };
         let mut slot = store.connections.first().await;
         let client = &mut store.connections.connected(&mut slot).await?.client;
@@ -150,11 +167,8 @@ impl Store for PostgresStore {
             .await
     }
 
-    /// Two: one gathers and sends its batch while the other commits.
-    /// More would only make batches smaller (more statements per report)
-    /// on a machine whose CPU the receiver and its database share.
     fn writers(&self) -> usize {
-        self.connections.len().min(2)
+        self.writers
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
