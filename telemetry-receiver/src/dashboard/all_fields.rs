@@ -193,7 +193,7 @@ pub async fn read_all<S: Store>(
         row.kind = ranks[3][row.kind as usize];
         row.key = ranks[4][row.key as usize];
     }
-    let mut rows = settle(rows);
+    let mut rows = sum_shards(rows);
     let mut sessions = sessions;
     let mut numbers = numbers_by_field(numbers);
     if let Some(k) = public_k {
@@ -204,6 +204,7 @@ pub async fn read_all<S: Store>(
             public::hide_numbers(rows, k);
         }
     }
+    let rows = order_by_count(rows);
     let schemas = receiver.current_schemas();
     let mut parts = Vec::new();
     for (path, kind) in &schemas.fields {
@@ -234,10 +235,9 @@ pub async fn read_all<S: Store>(
     })
 }
 
-/// Rows of one field, day, version, kind and key summed (the shards), and
-/// each field, day, version and kind's rows ordered by count (most first),
-/// then key: as [`super::data::sort_counts`] orders them.
-fn settle(mut rows: Vec<Row>) -> Vec<Row> {
+/// Rows of one field, day, version, kind and key summed (the shards), in
+/// that order.
+fn sum_shards(mut rows: Vec<Row>) -> Vec<Row> {
     rows.sort_unstable_by_key(|row| (row.group(), row.key));
     rows.dedup_by(|later, kept| {
         let same = (later.group(), later.key) == (kept.group(), kept.key);
@@ -246,6 +246,12 @@ fn settle(mut rows: Vec<Row>) -> Vec<Row> {
         }
         same
     });
+    rows
+}
+
+/// Each field, day, version and kind's rows ordered by count (most
+/// first), then key: as [`super::data::sort_counts`] orders them.
+fn order_by_count(mut rows: Vec<Row>) -> Vec<Row> {
     rows.sort_unstable_by(|a, b| {
         a.group()
             .cmp(&b.group())
@@ -255,8 +261,9 @@ fn settle(mut rows: Vec<Row>) -> Vec<Row> {
     rows
 }
 
-/// The public view's rows: each value [`public::is_rare`] finds rare
-/// joins `(other)`, as [`super::k_anonymous`] folds per-day rows.
+/// The public view's rows (summed, as [`sum_shards`] leaves them): each
+/// value [`public::is_rare`] finds rare joins `(other)`, as
+/// [`super::k_anonymous`] folds per-day rows.
 fn fold<'a>(rows: Vec<Row>, k: i64, other: u32, key_text: impl Fn(u32) -> &'a str) -> Vec<Row> {
     // The most of each field, kind and key in one day, all versions of
     // the day together.
@@ -288,5 +295,5 @@ fn fold<'a>(rows: Vec<Row>, k: i64, other: u32, key_text: impl Fn(u32) -> &'a st
             row
         })
         .collect();
-    settle(folded)
+    sum_shards(folded)
 }
