@@ -189,7 +189,9 @@ pub fn receiver<S: Store>(
 /// into `(other)` (each keeps its [`TOP_VALUES`] most frequent), and trims
 /// today's to [`DAY_CAP`] (concurrent writers on PostgreSQL may pass the
 /// cap by what they commit at the same moment), then merges past days'
-/// rows of several writers into one per key ([`Store::compact_before`]).
+/// rows of several writers into one per key ([`Store::compact_before`]),
+/// and reads again what the dashboard keeps of past days if a fold changed
+/// them ([`dashboard::past_days`]).
 pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), StoreError> {
     let today = receiver.clock.today();
     let store = &receiver.store;
@@ -235,7 +237,7 @@ pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), StoreError
         }
     }
     store.compact_before(today).await?;
-    Ok(())
+    dashboard::past_days::keep_last_year(receiver).await
 }
 
 #[cfg(test)]

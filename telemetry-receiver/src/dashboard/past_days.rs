@@ -24,6 +24,7 @@ use crate::store::{Store, StoreError};
 use crate::Receiver;
 
 use super::all_fields::Strings;
+use super::window::Window;
 
 /// The most stored count rows kept (some 24 bytes each, and each string
 /// once): 400 days of the nested example's schema are 83,000.
@@ -83,6 +84,20 @@ pub async fn scan_counts<S: Store, K: CountSink>(
             .await?;
     }
     Ok(sink)
+}
+
+/// Reads the past days of the longest window the page links (365 days)
+/// now, unless they are kept already: the maintenance job runs this at
+/// start and after each of its runs (after its own folds), so the page
+/// does not wait for the store after either.
+pub async fn keep_last_year<S: Store>(receiver: &Receiver<S>) -> Result<(), StoreError> {
+    let window = Window::last(365, receiver.clock.today());
+    let last_past = window.to - Duration::days(2);
+    receiver
+        .past_days
+        .kept(&receiver.store, window.from, last_past)
+        .await
+        .map(drop)
 }
 
 impl PastDays {
