@@ -12,7 +12,7 @@ mod dashboard_support;
 mod generated;
 
 use telemetry_receiver::dashboard::stream::{self, Format};
-use telemetry_receiver::dashboard::{self, all_fields, export, PageData, Window};
+use telemetry_receiver::dashboard::{self, all_fields, export, PageData, Window, WindowData};
 use telemetry_receiver::store::Store;
 
 use dashboard_support::Served;
@@ -141,6 +141,22 @@ fn the_page_and_export_reads_give_what_the_per_day_rows_give() {
     }
 }
 
+/// The page of `window` as the receiver reads it (past days kept or
+/// not), as the per-day rows draw it, and those rows.
+fn drawn<S: Store>(served: &Served<S>, window: Window) -> (String, String, WindowData) {
+    let receiver = &served.running.receiver;
+    let page = served
+        .running
+        .block_on(dashboard::read_page(receiver, window))
+        .unwrap();
+    let rows = served
+        .running
+        .block_on(dashboard::read(receiver, window, None))
+        .unwrap();
+    let expected = dashboard::render(&PageData::from(&rows));
+    (dashboard::render(&page), expected, rows)
+}
+
 /// What the dashboard keeps of past days is read again once another
 /// receiver's maintenance has folded one of them (a second store on the
 /// same database, as a second receiver has), and today's counts are read
@@ -148,21 +164,7 @@ fn the_page_and_export_reads_give_what_the_per_day_rows_give() {
 fn a_fold_elsewhere_is_read<S: Store, O: Store>(name: &str, served: &Served<S>, other: O) {
     let receiver = &served.running.receiver;
     let window = Window::last(365, receiver.clock.today());
-    let read = || {
-        let page = served
-            .running
-            .block_on(dashboard::read_page(receiver, window))
-            .unwrap();
-        let rows = served
-            .running
-            .block_on(dashboard::read(receiver, window, None))
-            .unwrap();
-        (
-            dashboard::render(&page),
-            dashboard::render(&PageData::from(&rows)),
-            rows,
-        )
-    };
+    let read = || drawn(served, window);
     let (kept, expected, rows) = read();
     assert_eq!(kept, expected, "{name}: before the fold");
     // A value of a day well past, folded into `(other)` by the other store.
@@ -232,4 +234,49 @@ fn what_the_dashboard_keeps_of_past_days_follows_a_fold_by_another_receiver() {
             .unwrap();
         a_fold_elsewhere_is_read("PostgreSQL", &served, other);
     }
+}
+
+/// Past the bound on rows kept, the page is still what the store has:
+/// what is kept is replaced by what the read asks for, or, if that alone
+/// is past the bound, the read goes to the store and nothing is kept.
+#[test]
+fn what_is_kept_of_past_days_stays_within_its_bound() {
+    let today = time::OffsetDateTime::from_unix_timestamp(common::NOON)
+        .unwrap()
+        .date();
+    let schema = dashboard_support::annotated(dashboard_support::DEMO, 90);
+    let data = generated::generate(&schema, today, 120, 60);
+    let served = dashboard_support::sqlite("kept-bound", &schema, K, |path| {
+        generated::write_sqlite(path, &data);
+    });
+    let receiver = &served.running.receiver;
+    let page = |window: Window| {
+        let (kept, expected, _) = drawn(&served, window);
+        assert_eq!(kept, expected, "{}", window.label());
+        served.running.block_on(receiver.past_days.kept_rows())
+    };
+    let last = |days: i64| Window::last(days, today);
+    let thirty = page(last(30));
+    assert!(thirty > 0, "thirty days are kept");
+    // Room for the thirty days and a bit: ninety days do not fit, ten
+    // days are within what is kept.
+    let bound = thirty + thirty / 2;
+    receiver.past_days.set_max_rows(bound);
+    assert_eq!(
+        page(last(10)),
+        thirty,
+        "ten days of the thirty: nothing read"
+    );
+    assert_eq!(page(last(90)), 0, "ninety days: from the store, none kept");
+    let forty = page(last(40));
+    assert!(forty > thirty && forty <= bound, "{forty}");
+    // Older days that do not fit beside the forty replace them.
+    let days_ago = |n: i64| Some((today - time::Duration::days(n)).to_string());
+    let query = dashboard::WindowQuery {
+        window: None,
+        from: days_ago(79),
+        to: days_ago(50),
+    };
+    let older = page(Window::parse(&query, today).unwrap());
+    assert!(older > 0 && older < forty, "{older}");
 }

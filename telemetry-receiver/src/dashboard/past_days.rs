@@ -13,6 +13,7 @@
 //! the store, as if nothing were kept.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use time::{Date, Duration};
@@ -31,9 +32,19 @@ use super::window::Window;
 pub const MAX_KEPT_ROWS: usize = 1_000_000;
 
 /// What is kept of past days, for a receiver's dashboard.
-#[derive(Default)]
 pub struct PastDays {
     kept: Mutex<Option<Arc<Kept>>>,
+    /// The most rows kept: [`MAX_KEPT_ROWS`] unless set.
+    max_rows: AtomicUsize,
+}
+
+impl Default for PastDays {
+    fn default() -> PastDays {
+        PastDays {
+            kept: Mutex::default(),
+            max_rows: AtomicUsize::new(MAX_KEPT_ROWS),
+        }
+    }
 }
 
 /// The stored count rows of the days `from` to `to` (both included), as
@@ -101,6 +112,17 @@ pub async fn keep_last_year<S: Store>(receiver: &Receiver<S>) -> Result<(), Stor
 }
 
 impl PastDays {
+    /// Keeps at most `max_rows` rows from now on (what is kept already
+    /// stays until it is read again).
+    pub fn set_max_rows(&self, max_rows: usize) {
+        self.max_rows.store(max_rows, Ordering::Relaxed);
+    }
+
+    /// How many stored rows are kept now.
+    pub async fn kept_rows(&self) -> usize {
+        self.kept.lock().await.as_ref().map_or(0, |kept| kept.rows)
+    }
+
     /// What is kept, covering `from` to `to` at the store's generation:
     /// read from the store where it does not yet (the days not kept, or
     /// every day after a fold); `None` past [`MAX_KEPT_ROWS`].
@@ -113,6 +135,7 @@ impl PastDays {
         // Read before the rows: rows read after a fold are then kept
         // under the number before it at worst, and read again next time.
         let generation = store.generation().await?;
+        let max_rows = self.max_rows.load(Ordering::Relaxed);
         let mut kept = self.kept.lock().await;
         let current = kept.as_ref().filter(|kept| kept.generation == generation);
         if let Some(current) = current {
@@ -120,34 +143,62 @@ impl PastDays {
                 return Ok(Some(Arc::clone(current)));
             }
         }
-        let mut next = match current {
-            Some(current) => Filling::from((**current).clone()),
-            None => Filling::from(Kept::empty(generation, from)),
+        // What is kept grows by a day each day; when that would pass the
+        // bound, only what this read asks for is kept instead.
+        let grown = match current {
+            Some(current) => fill(store, (**current).clone(), from, to, max_rows).await?,
+            None => None,
         };
-        let wanted = (from.min(next.kept.from), to.max(next.kept.to));
-        let missing = match next.kept.is_empty() {
-            true => vec![(from, to)],
-            false => [
-                (wanted.0, next.kept.from - Duration::days(1)),
-                (next.kept.to + Duration::days(1), wanted.1),
-            ]
-            .into_iter()
-            .filter(|(first, last)| first <= last)
-            .collect(),
+        let next = match grown {
+            Some(grown) => grown,
+            None => match fill(store, Kept::empty(generation, from), from, to, max_rows).await? {
+                Some(fresh) => fresh,
+                None => {
+                    *kept = None;
+                    return Ok(None);
+                }
+            },
         };
-        for (first, last) in missing {
-            next = store.scan_counts(first, last, next).await?;
-        }
-        if next.overflowed {
-            *kept = None;
-            return Ok(None);
-        }
-        next.kept.from = wanted.0;
-        next.kept.to = wanted.1;
-        let next = Arc::new(next.kept);
+        let next = Arc::new(next);
         *kept = Some(Arc::clone(&next));
         Ok(Some(next))
     }
+}
+
+/// `base` with the days from `from` to `to` it lacks read from the store;
+/// `None` past `max_rows`.
+async fn fill<S: Store>(
+    store: &S,
+    base: Kept,
+    from: Date,
+    to: Date,
+    max_rows: usize,
+) -> Result<Option<Kept>, StoreError> {
+    let wanted = (from.min(base.from), to.max(base.to));
+    let missing = match base.is_empty() {
+        true => vec![(from, to)],
+        false => [
+            (wanted.0, base.from - Duration::days(1)),
+            (base.to + Duration::days(1), wanted.1),
+        ]
+        .into_iter()
+        .filter(|(first, last)| first <= last)
+        .collect(),
+    };
+    let mut next = Filling {
+        kept: base,
+        max_rows,
+        overflowed: false,
+    };
+    for (first, last) in missing {
+        next = store.scan_counts(first, last, next).await?;
+    }
+    if next.overflowed {
+        return Ok(None);
+    }
+    next.kept.from = wanted.0;
+    next.kept.to = wanted.1;
+    Ok(Some(next.kept))
 }
 
 impl Kept {
@@ -186,21 +237,13 @@ impl Kept {
 /// What is kept, as the store hands it more rows.
 struct Filling {
     kept: Kept,
+    max_rows: usize,
     overflowed: bool,
-}
-
-impl From<Kept> for Filling {
-    fn from(kept: Kept) -> Filling {
-        Filling {
-            kept,
-            overflowed: false,
-        }
-    }
 }
 
 impl CountSink for Filling {
     fn add(&mut self, row: StoredCount<'_>) {
-        if self.overflowed || self.kept.rows >= MAX_KEPT_ROWS {
+        if self.overflowed || self.kept.rows >= self.max_rows {
             self.overflowed = true;
             return;
         }
