@@ -75,8 +75,19 @@ struct CountColumns<'a> {
     amounts: Vec<i64>,
 }
 
+/// A summed count as a batch holds it: key, amount, whether capped.
+type CountRow<'a> = (&'a CountKey, i64, bool);
+
 impl<'a> CountColumns<'a> {
-    fn push(&mut self, (day, version, field, kind, key): &'a CountKey, amount: i64) {
+    fn of(rows: &[CountRow<'a>]) -> CountColumns<'a> {
+        let mut columns = CountColumns::default();
+        for row in rows {
+            columns.push(*row);
+        }
+        columns
+    }
+
+    fn push(&mut self, ((day, version, field, kind, key), amount, _): CountRow<'a>) {
         self.days.push(day);
         self.versions.push(version);
         self.fields.push(field);
@@ -134,19 +145,14 @@ pub(super) async fn store_batch(
             totals.add(&batch[i]);
         }
     }
-    let mut capped = CountColumns::default();
-    let mut capped_rows = Vec::new();
-    let mut plain = CountColumns::default();
-    for (key, count) in &totals.counts {
-        match count.capped {
-            true => {
-                capped.push(key, count.amount);
-                capped_rows.push((key, count.amount));
-            }
-            false => plain.push(key, count.amount),
-        }
-    }
+    let (mut capped_rows, plain_rows): (Vec<_>, Vec<_>) = totals
+        .counts
+        .iter()
+        .map(|(key, count)| (key, count.amount, count.capped))
+        .partition(|(_, _, capped)| *capped);
+    let mut plain = CountColumns::of(&plain_rows);
     if !capped_rows.is_empty() {
+        let capped = CountColumns::of(&capped_rows);
         let known = tx.query(&prepared.known_keys, &capped.keys()).await?;
         let mut is_known = vec![false; capped_rows.len()];
         for row in known {
@@ -154,10 +160,10 @@ pub(super) async fn store_batch(
             is_known[at as usize - 1] = true;
         }
         let mut unknown = Vec::new();
-        for ((key, amount), known) in capped_rows.iter().zip(is_known) {
+        for (row, known) in capped_rows.into_iter().zip(is_known) {
             match known {
-                true => plain.push(key, *amount),
-                false => unknown.push((*key, *amount)),
+                true => plain.push(row),
+                false => unknown.push(row),
             }
         }
         capped_rows = unknown;
@@ -212,7 +218,7 @@ pub(super) async fn store_batch(
     let open = &tx;
     let capped_updates = capped_rows
         .iter()
-        .map(|((day, version, field, kind, key), amount)| {
+        .map(|((day, version, field, kind, key), amount, _)| {
             let params: [&(dyn ToSql + Sync); 9] = [
                 day, version, field, kind, key, &DAY_CAP, &OTHER, amount, shard,
             ];
