@@ -110,7 +110,7 @@ pub struct Receiver<S> {
     /// Group commit, started with the first report (on its runtime).
     commits: OnceLock<GroupCommit>,
     /// The counts of past days the dashboard has read.
-    pub past_days: dashboard::PastDays,
+    pub past_days: store::past_days::PastDays,
 }
 
 /// The schemas in force: those at start, or those of the last reload.
@@ -180,7 +180,7 @@ pub fn receiver<S: Store>(
         clock,
         raw_retention_days,
         commits: OnceLock::new(),
-        past_days: dashboard::PastDays::default(),
+        past_days: store::past_days::PastDays::default(),
     })
 }
 
@@ -191,7 +191,7 @@ pub fn receiver<S: Store>(
 /// cap by what they commit at the same moment), then merges past days'
 /// rows of several writers into one per key ([`Store::compact_before`]),
 /// and reads again what the dashboard keeps of past days if a fold changed
-/// them ([`dashboard::past_days`]).
+/// them ([`store::past_days`]).
 pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), StoreError> {
     let today = receiver.clock.today();
     let store = &receiver.store;
@@ -237,7 +237,7 @@ pub async fn maintain<S: Store>(receiver: &Receiver<S>) -> Result<(), StoreError
         }
     }
     store.compact_before(today).await?;
-    dashboard::past_days::keep_last_year(receiver).await
+    receiver.past_days.keep_last_year(store, today).await
 }
 
 #[cfg(test)]

@@ -9,68 +9,14 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::aggregate::OTHER;
+use crate::store::strings::Strings;
 use crate::store::window::{CountSink, StoredCount};
 use crate::store::{SessionRow, Store, StoreError};
 use crate::Receiver;
 
 use super::data::{numbers_by_field, NumberStats};
+use super::public;
 use super::window::Window;
-use super::{past_days, public};
-
-/// Strings by number. Numbers are ranks once [`Strings::rank`] has run:
-/// comparing two numbers then compares their strings by bytes.
-#[derive(Clone, Default)]
-pub(super) struct Strings {
-    texts: Vec<String>,
-    numbers: HashMap<String, u32>,
-    /// The last string asked for: most rows repeat the last day, version,
-    /// field and kind.
-    last: Option<u32>,
-}
-
-impl Strings {
-    pub(super) fn number(&mut self, text: &str) -> u32 {
-        if let Some(last) = self.last {
-            if self.texts[last as usize] == text {
-                return last;
-            }
-        }
-        let number = match self.numbers.get(text) {
-            Some(number) => *number,
-            None => {
-                let number = self.texts.len() as u32;
-                self.texts.push(text.to_owned());
-                self.numbers.insert(text.to_owned(), number);
-                number
-            }
-        };
-        self.last = Some(number);
-        number
-    }
-
-    /// Renumbers by byte order; the old number's new one, by old number.
-    fn rank(&mut self) -> Vec<u32> {
-        let mut order: Vec<u32> = (0..self.texts.len() as u32).collect();
-        order.sort_unstable_by(|a, b| self.texts[*a as usize].cmp(&self.texts[*b as usize]));
-        let mut new = vec![0; order.len()];
-        for (rank, old) in order.iter().enumerate() {
-            new[*old as usize] = rank as u32;
-        }
-        let mut texts = std::mem::take(&mut self.texts);
-        let mut sorted: Vec<String> = Vec::with_capacity(texts.len());
-        for old in &order {
-            sorted.push(std::mem::take(&mut texts[*old as usize]));
-        }
-        self.texts = sorted;
-        self.numbers.clear();
-        self.last = None;
-        new
-    }
-
-    pub(super) fn text(&self, number: u32) -> &str {
-        &self.texts[number as usize]
-    }
-}
 
 /// One count row: field, day, version, kind and key as numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,7 +119,13 @@ pub async fn read_all<S: Store>(
     let (sessions, numbers, collect) = tokio::try_join!(
         store.sessions(window.from, window.to),
         store.all_numbers(window.from, window.to),
-        past_days::scan_counts(receiver, window.from, window.to, collect),
+        receiver.past_days.scan_counts(
+            store,
+            receiver.clock.today(),
+            window.from,
+            window.to,
+            collect
+        ),
     )?;
     let Collect {
         mut fields,

@@ -18,8 +18,10 @@
 //! - [`export`]: the JSON and CSV.
 //! - [`all_fields`] and [`stream`]: the JSON and CSV of every field, read
 //!   compactly ([`all_fields::read_all`]) and written as they are sent.
-//! - [`past_days`]: the counts of days that no longer change, kept in
-//!   memory for the page's and the exports' reads of long windows.
+//!
+//! The page's and the exports' reads of long windows take the days that
+//! no longer change from what the receiver keeps of them
+//! ([`crate::store::past_days`]).
 //!
 //! Everything after [`data::read`], [`summary::read_page`] and
 //! [`all_fields::read_all`] is a pure function of its input, so the page
@@ -31,7 +33,6 @@ pub mod charts;
 pub mod data;
 pub mod export;
 pub mod page;
-pub mod past_days;
 pub mod public;
 pub mod stream;
 pub mod summary;
@@ -40,7 +41,6 @@ pub mod window;
 
 pub use data::{read, WindowData};
 pub use page::render;
-pub use past_days::PastDays;
 pub use public::{k_anonymous, k_anonymous_page};
 pub use summary::{read_page, PageData};
 pub use window::{Window, WindowQuery};

@@ -14,7 +14,6 @@ use crate::store::{SessionRow, Store, StoreError};
 use crate::Receiver;
 
 use super::data::{numbers_by_field, NumberStats, WindowData};
-use super::past_days;
 use super::window::Window;
 
 /// One value's counts in the window: `(day index, count)` for each day it
@@ -104,7 +103,13 @@ pub async fn read_page<S: Store>(
     let (sessions, numbers, tally) = tokio::try_join!(
         store.sessions(window.from, window.to),
         store.all_numbers(window.from, window.to),
-        past_days::scan_counts(receiver, window.from, window.to, Tally::new(window)),
+        receiver.past_days.scan_counts(
+            store,
+            receiver.clock.today(),
+            window.from,
+            window.to,
+            Tally::new(window)
+        ),
     )?;
     let mut counts = tally.finish();
     let mut numbers = numbers_by_field(numbers);

@@ -15,9 +15,11 @@ use time::Date;
 use crate::aggregate::{Observation, OTHER};
 
 pub mod batch;
+pub mod past_days;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
+pub(crate) mod strings;
 pub mod window;
 
 /// One validated report to store.

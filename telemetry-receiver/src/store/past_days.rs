@@ -1,4 +1,5 @@
-//! The counts of past days, kept in memory between the dashboard's reads.
+//! The counts of past days, kept in memory between the dashboard's reads
+//! (the page's and the exports' of every field).
 //!
 //! A day's counts change while that day's reports arrive and, after it,
 //! only when the maintenance job folds rare keys into `(other)`, which
@@ -9,8 +10,10 @@
 //! yesterday and today from the store. Yesterday counts as open: receivers
 //! on several machines may disagree on the day for a moment at midnight.
 //!
-//! At most [`MAX_KEPT_ROWS`] rows are kept: past that, every read goes to
-//! the store, as if nothing were kept.
+//! At most [`MAX_KEPT_ROWS`] rows are kept. What is kept grows by a day
+//! each day; past the bound, only what a read asks for is kept instead,
+//! and a read that alone is past it goes to the store, as if nothing were
+//! kept.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,13 +22,10 @@ use std::sync::Arc;
 use time::{Date, Duration};
 use tokio::sync::Mutex;
 
+use super::strings::Strings;
+use super::window::{CountSink, StoredCount};
+use super::{Store, StoreError};
 use crate::clock::day_text;
-use crate::store::window::{CountSink, StoredCount};
-use crate::store::{Store, StoreError};
-use crate::Receiver;
-
-use super::all_fields::Strings;
-use super::window::Window;
 
 /// The most stored count rows kept (some 24 bytes each, and each string
 /// once): 400 days of the nested example's schema are 83,000.
@@ -70,48 +70,48 @@ struct KeptRow {
     count: i64,
 }
 
-/// Hands every stored count row of `from` to `to` (both included) to
-/// `sink`, as [`Store::scan_counts`] does: the past days' rows from what
-/// is kept, the others from the store.
-pub async fn scan_counts<S: Store, K: CountSink>(
-    receiver: &Receiver<S>,
-    from: Date,
-    to: Date,
-    mut sink: K,
-) -> Result<K, StoreError> {
-    let store = &receiver.store;
-    let last_past = receiver.clock.today() - Duration::days(2);
-    if from > last_past {
-        return store.scan_counts(from, to, sink).await;
-    }
-    let past_to = to.min(last_past);
-    match receiver.past_days.kept(store, from, past_to).await? {
-        Some(kept) => kept.replay(from, past_to, &mut sink),
-        None => sink = store.scan_counts(from, past_to, sink).await?,
-    }
-    if to > past_to {
-        sink = store
-            .scan_counts(past_to + Duration::days(1), to, sink)
-            .await?;
-    }
-    Ok(sink)
-}
-
-/// Reads the past days of the longest window the page links (365 days)
-/// now, unless they are kept already: the maintenance job runs this at
-/// start and after each of its runs (after its own folds), so the page
-/// does not wait for the store after either.
-pub async fn keep_last_year<S: Store>(receiver: &Receiver<S>) -> Result<(), StoreError> {
-    let window = Window::last(365, receiver.clock.today());
-    let last_past = window.to - Duration::days(2);
-    receiver
-        .past_days
-        .kept(&receiver.store, window.from, last_past)
-        .await
-        .map(drop)
-}
-
 impl PastDays {
+    /// Hands every stored count row of `from` to `to` (both included) to
+    /// `sink`, as [`Store::scan_counts`] does: the past days' rows (those
+    /// before yesterday, `today` being the receiver's) from what is kept,
+    /// the others from `store`.
+    pub async fn scan_counts<S: Store, K: CountSink>(
+        &self,
+        store: &S,
+        today: Date,
+        from: Date,
+        to: Date,
+        mut sink: K,
+    ) -> Result<K, StoreError> {
+        let last_past = today - Duration::days(2);
+        if from > last_past {
+            return store.scan_counts(from, to, sink).await;
+        }
+        let past_to = to.min(last_past);
+        match self.kept(store, from, past_to).await? {
+            Some(kept) => kept.replay(from, past_to, &mut sink),
+            None => sink = store.scan_counts(from, past_to, sink).await?,
+        }
+        if to > past_to {
+            sink = store
+                .scan_counts(past_to + Duration::days(1), to, sink)
+                .await?;
+        }
+        Ok(sink)
+    }
+
+    /// Reads the past days of the longest window the page links (the 365
+    /// days to `today`) now, unless they are kept already: the
+    /// maintenance job runs this at start and after each of its runs
+    /// (after its own folds), so the page does not wait for the store
+    /// after either.
+    pub async fn keep_last_year<S: Store>(&self, store: &S, today: Date) -> Result<(), StoreError> {
+        let from = today - Duration::days(364);
+        self.kept(store, from, today - Duration::days(2))
+            .await
+            .map(drop)
+    }
+
     /// Keeps at most `max_rows` rows from now on (what is kept already
     /// stays until it is read again).
     pub fn set_max_rows(&self, max_rows: usize) {
@@ -125,7 +125,8 @@ impl PastDays {
 
     /// What is kept, covering `from` to `to` at the store's generation:
     /// read from the store where it does not yet (the days not kept, or
-    /// every day after a fold); `None` past [`MAX_KEPT_ROWS`].
+    /// every day after a fold); `None` if `from` to `to` alone are past
+    /// the bound.
     async fn kept<S: Store>(
         &self,
         store: &S,
