@@ -32,23 +32,46 @@ fn execute(database: &Database, sql: &str) {
     }
 }
 
-/// A trigger that fails the insert of any report whose nonce starts with
-/// `poison`: a failure in the middle of whatever batch it joins.
-fn poison_trigger(database: &Database) {
-    let sql = match database {
-        Database::Sqlite(_) => {
-            "CREATE TRIGGER poison BEFORE INSERT ON raw_reports \
-             WHEN NEW.session_key LIKE 'poison%' BEGIN SELECT RAISE(ABORT, 'injected'); END;"
-        }
-        Database::Postgres(_) => {
-            "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
-             BEGIN IF NEW.session_key LIKE 'poison%' THEN RAISE EXCEPTION 'injected'; END IF; \
-             RETURN NEW; END $$; \
-             CREATE TRIGGER poison BEFORE INSERT ON raw_reports \
-             FOR EACH ROW EXECUTE FUNCTION refuse_poison();"
-        }
+/// Where a poisoned report makes its batch fail.
+#[derive(Clone, Copy, Debug)]
+enum Poison {
+    /// Its raw insert, the batch's first statement.
+    RawInsert,
+    /// Its number statistics, one of the batch's last statements (on
+    /// PostgreSQL sent with the batch's `COMMIT`).
+    Aggregate,
+}
+
+/// The `cluster_count` of a poisoned report, which the aggregate trigger
+/// refuses (no other report has it).
+const POISONED_COUNT: i64 = 424_242;
+
+/// A trigger that fails whatever batch a poisoned report joins: its raw
+/// insert (nonces starting with `poison`) or the write of its number
+/// statistics (a `cluster_count` of [`POISONED_COUNT`]).
+fn poison_trigger(database: &Database, poison: Poison) {
+    let (table, when) = match poison {
+        Poison::RawInsert => ("raw_reports", "NEW.session_key LIKE 'poison%'".to_owned()),
+        Poison::Aggregate => ("agg_numbers", format!("NEW.max >= {POISONED_COUNT}")),
     };
-    execute(database, sql);
+    let sql = match database {
+        Database::Sqlite(_) => ["INSERT", "UPDATE"]
+            .map(|event| {
+                format!(
+                    "CREATE TRIGGER poison_{event} BEFORE {event} ON {table} \
+                     WHEN {when} BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+                )
+            })
+            .join(" "),
+        Database::Postgres(_) => format!(
+            "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN IF {when} THEN RAISE EXCEPTION 'injected'; END IF; \
+             RETURN NEW; END $$; \
+             CREATE TRIGGER poison BEFORE INSERT OR UPDATE ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION refuse_poison();"
+        ),
+    };
+    execute(database, &sql);
 }
 
 fn stored(database: &Database, nonce: &str) -> i64 {
@@ -58,8 +81,8 @@ fn stored(database: &Database, nonce: &str) -> i64 {
     )
 }
 
-fn failure_mid_batch(running: Running<impl Store>) {
-    poison_trigger(&running.database);
+fn failure_mid_batch(running: Running<impl Store>, poison: Poison) {
+    poison_trigger(&running.database, poison);
     let senders = 32;
     let mut answers = Vec::new();
     // Rounds of 32 reports sent at the same instant, 4 of them poisoned:
@@ -72,7 +95,11 @@ fn failure_mid_batch(running: Running<impl Store>) {
                 thread::spawn(move || {
                     let kind = if sender % 8 == 0 { "poison" } else { "fine" };
                     let nonce = format!("{kind}-{round}-{sender}");
-                    let body = report(&nonce).to_string();
+                    let mut body = report(&nonce);
+                    if kind == "poison" {
+                        body["cluster_count"] = POISONED_COUNT.into();
+                    }
+                    let body = body.to_string();
                     barrier.wait();
                     (nonce, post_text(&base, &body).0)
                 })
@@ -104,15 +131,31 @@ fn failure_mid_batch(running: Running<impl Store>) {
         count_in(database, "SELECT SUM(sessions) FROM agg_sessions"),
         raw
     );
+    // The failed transactions left nothing open: the next report is stored.
+    assert_eq!(running.post(&report("after")).0, 202, "{poison:?}");
+    assert_eq!(stored(database, "after"), 1);
     eprintln!(
-        "{} reports, {innocent_refused} refused with a poisoned batch",
+        "{poison:?}: {} reports, {innocent_refused} refused with a poisoned batch",
         answers.len()
     );
 }
 
+fn failure_in_raw_insert(running: Running<impl Store>) {
+    failure_mid_batch(running, Poison::RawInsert);
+}
+
+fn failure_in_aggregates(running: Running<impl Store>) {
+    failure_mid_batch(running, Poison::Aggregate);
+}
+
 #[test]
 fn a_failure_mid_batch_refuses_the_whole_batch_and_stores_none_of_it() {
-    on_both_engines!("mid_batch", failure_mid_batch);
+    on_both_engines!("mid_batch", failure_in_raw_insert);
+}
+
+#[test]
+fn a_failure_in_a_batch_s_aggregates_refuses_the_whole_batch() {
+    on_both_engines!("mid_batch_aggregates", failure_in_aggregates);
 }
 
 /// One batch holding a session twice, and a session an earlier batch

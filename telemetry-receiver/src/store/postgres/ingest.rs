@@ -107,67 +107,86 @@ impl<'a> CountColumns<'a> {
     }
 }
 
-/// One batch in one transaction: the raw inserts in key order, then the
-/// summed aggregates in their order (see [`crate::store::batch`]).
+/// One batch in one transaction, in two round trips: the transaction's
+/// start, the raw inserts (in key order) and the lookup of the capped keys
+/// go together, then the summed aggregates (in their order, see
+/// [`crate::store::batch`]) with the commit. On PostgreSQL a statement
+/// that fails aborts its transaction, and the `COMMIT` sent after it then
+/// rolls back, so nothing of a failed batch is kept.
 pub(super) async fn store_batch(
     client: &mut Client,
     prepared: &IngestStatements,
     shard: &i16,
     batch: &[Ingest],
 ) -> Result<Stored, tokio_postgres::Error> {
-    let tx = client.transaction().await?;
+    let client: &Client = client;
     let order = insert_order(batch);
     let days: Vec<String> = order.iter().map(|&i| day_text(batch[i].day)).collect();
     let column = |pick: fn(&Ingest) -> &str| -> Vec<&str> {
         order.iter().map(|&i| pick(&batch[i])).collect()
     };
-    let inserted = tx
-        .query(
-            &prepared.raw,
-            &[
-                &days,
-                &column(|ingest| &ingest.session_key),
-                &column(|ingest| &ingest.version),
-                &column(|ingest| &ingest.body),
-            ],
-        )
-        .await?;
+    // What the batch adds if all of it is new, as nearly every batch is:
+    // its capped keys can then be looked up beside the raw inserts.
+    let mut totals = Totals::default();
+    for &i in &order {
+        totals.add(&batch[i]);
+    }
+    let capped_rows: Vec<CountRow> = totals
+        .counts
+        .iter()
+        .filter(|(_, count)| count.capped)
+        .map(|(key, count)| (key, count.amount, count.capped))
+        .collect();
+    let capped = CountColumns::of(&capped_rows);
+    let (keys, versions, bodies) = (
+        column(|ingest| &ingest.session_key),
+        column(|ingest| &ingest.version),
+        column(|ingest| &ingest.body),
+    );
+    let raw_params: [&(dyn ToSql + Sync); 4] = [&days, &keys, &versions, &bodies];
+    let opened = tokio::try_join!(
+        client.batch_execute("BEGIN"),
+        client.query(&prepared.raw, &raw_params),
+        async {
+            match capped_rows.is_empty() {
+                true => Ok(Vec::new()),
+                false => client.query(&prepared.known_keys, &capped.keys()).await,
+            }
+        },
+    );
+    let (_, inserted, known) = match opened {
+        Ok(opened) => opened,
+        Err(err) => {
+            // Nothing was sent to end the transaction: end it here. If the
+            // connection broke, it is made again before its next use.
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(err);
+        }
+    };
+    let known: HashSet<&CountKey> = known
+        .iter()
+        .map(|row| capped_rows[row.get::<_, i64>(0) as usize - 1].0)
+        .collect();
     let mut new: HashSet<(&str, &str)> = inserted
         .iter()
         .map(|row| (row.get::<_, &str>(0), row.get::<_, &str>(1)))
         .collect();
     let mut outcomes = vec![Outcome::Duplicate; batch.len()];
-    let mut totals = Totals::default();
+    let mut stored = Totals::default();
     for (&i, day) in order.iter().zip(&days) {
         // The first of a key's copies in the batch is the one stored.
         if new.remove(&(day.as_str(), batch[i].session_key.as_str())) {
             outcomes[i] = Outcome::Stored;
-            totals.add(&batch[i]);
+            stored.add(&batch[i]);
         }
     }
-    let (mut capped_rows, plain_rows): (Vec<_>, Vec<_>) = totals
+    let totals = stored;
+    let (unknown, plain_rows): (Vec<CountRow>, Vec<CountRow>) = totals
         .counts
         .iter()
         .map(|(key, count)| (key, count.amount, count.capped))
-        .partition(|(_, _, capped)| *capped);
-    let mut plain = CountColumns::of(&plain_rows);
-    if !capped_rows.is_empty() {
-        let capped = CountColumns::of(&capped_rows);
-        let known = tx.query(&prepared.known_keys, &capped.keys()).await?;
-        let mut is_known = vec![false; capped_rows.len()];
-        for row in known {
-            let at: i64 = row.get(0);
-            is_known[at as usize - 1] = true;
-        }
-        let mut unknown = Vec::new();
-        for (row, known) in capped_rows.into_iter().zip(is_known) {
-            match known {
-                true => plain.push(row),
-                false => unknown.push(row),
-            }
-        }
-        capped_rows = unknown;
-    }
+        .partition(|(key, _, capped)| *capped && !known.contains(key));
+    let plain = CountColumns::of(&plain_rows);
     let sessions: (Vec<&str>, Vec<&str>, Vec<i64>) = (
         totals
             .sessions
@@ -215,26 +234,27 @@ pub(super) async fn store_batch(
     ];
     // A key new today: whether it is counted or folded into `(other)` is
     // decided by the capped upsert, which returns the key it counted.
-    let open = &tx;
-    let capped_updates = capped_rows
+    let capped_updates = unknown
         .iter()
         .map(|((day, version, field, kind, key), amount, _)| {
             let params: [&(dyn ToSql + Sync); 9] = [
                 day, version, field, kind, key, &DAY_CAP, &OTHER, amount, shard,
             ];
             async move {
-                let row = open.query_one(&prepared.capped, &params).await?;
+                let row = client.query_one(&prepared.capped, &params).await?;
                 Ok::<_, tokio_postgres::Error>(u64::from(row.get::<_, &str>(0) != key.as_str()))
             }
         });
-    // Pipelined: one round trip for every table's rows.
-    let (_, _, _, folded) = tokio::try_join!(
-        tx.execute(&prepared.sessions, &session_params),
-        tx.execute(&prepared.count, &plain_params),
-        tx.execute(&prepared.number, &number_params),
+    // Pipelined: one round trip for every table's rows and the commit.
+    let (_, _, _, folded, _) = tokio::try_join!(
+        client.execute(&prepared.sessions, &session_params),
+        client.execute(&prepared.count, &plain_params),
+        client.execute(&prepared.number, &number_params),
         try_join_all(capped_updates),
+        client.batch_execute("COMMIT"),
     )?;
-    let folded = folded.into_iter().sum();
-    tx.commit().await?;
-    Ok(Stored { outcomes, folded })
+    Ok(Stored {
+        outcomes,
+        folded: folded.into_iter().sum(),
+    })
 }
