@@ -212,12 +212,6 @@ fn main() {
             let bases: Vec<String> = (0..receivers)
                 .map(|_| {
                     let store = runtime.block_on(PostgresStore::connect(&url)).unwrap();
-                    // Several on one database: one writer each, as the
-                    // README advises (`--db-writers 1`).
-                    let store = match receivers {
-                        1 => store,
-                        _ => store.with_writers(1),
-                    };
                     serve(&runtime, store)
                 })
                 .collect();

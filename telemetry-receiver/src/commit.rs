@@ -3,26 +3,39 @@
 //!
 //! The handlers queue their reports; a few writers (as many as the store
 //! can commit at once, [`Store::writers`]) each take whatever is queued,
-//! up to [`MAX_BATCH`], and store it as one batch. Nothing waits for a
-//! batch to fill: while one commit runs, the reports arriving meanwhile
-//! queue up and become the next batch, so batches grow with the load and a
-//! lone report is stored at once. A batch that fails is answered with the
-//! error for every report in it; none of them was stored.
+//! up to [`MAX_BATCH`], and store it as one batch. While one commit runs,
+//! the reports arriving meanwhile queue up and become the next batch, so
+//! batches grow with the load and a lone report is stored at once.
+//!
+//! Under load a writer also waits a little ([`LINGER`] at most) for the
+//! reports its last commit answered: their senders' next reports arrive
+//! just after the commit. Without the wait, senders that each keep one
+//! report in flight split into two halves that take turns, each half a
+//! batch, so there are twice the commits (each with its fixed cost) for the
+//! same reports. A writer whose last batch was a single report does not
+//! wait. A batch that fails is answered with the error for every report in
+//! it; none of them was stored.
 //!
 //! [`Store::writers`]: crate::store::Store::writers
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot, Mutex};
+use tokio::time::timeout_at;
 
 use crate::monitoring;
 use crate::store::{Ingest, Outcome, StoreError, Stored};
 
 /// The most reports one transaction stores.
 pub const MAX_BATCH: usize = 256;
+
+/// The longest a writer under load waits for the rest of its batch, from
+/// its first report: about the time a sender takes to answer a `202` with
+/// its next report, so waiting costs less than the commit it saves.
+pub const LINGER: Duration = Duration::from_millis(2);
 
 /// How a batch is stored: the store's `ingest_batch`, boxed, so this module
 /// needs no store type.
@@ -74,11 +87,12 @@ impl GroupCommit {
 /// One writer: takes what is queued, stores it, answers each report.
 async fn writer(waiting: Arc<Mutex<mpsc::Receiver<Pending>>>, ingest: IngestBatch) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut answered = 0;
     loop {
         {
             // One writer gathers at a time; the others are committing.
             let mut queue = waiting.lock().await;
-            if queue.recv_many(&mut batch, MAX_BATCH).await == 0 {
+            if !gather(&mut queue, &mut batch, answered).await {
                 return; // The queue is closed: the receiver is gone.
             }
         }
@@ -87,6 +101,7 @@ async fn writer(waiting: Arc<Mutex<mpsc::Receiver<Pending>>>, ingest: IngestBatc
             .map(|pending| (pending.ingest, pending.answer))
             .unzip();
         let size = reports.len();
+        answered = size;
         let started = Instant::now();
         let stored = ingest(reports).await;
         monitoring::batch_committed(size, started.elapsed(), stored.as_ref().ok());
@@ -104,5 +119,100 @@ async fn writer(waiting: Arc<Mutex<mpsc::Receiver<Pending>>>, ingest: IngestBatc
                 }
             }
         }
+    }
+}
+
+/// Takes the next batch into `batch`: what is queued, and, under load, the
+/// reports expected back from the `answered` ones, until they are there or
+/// [`LINGER`] has passed. False once the queue is closed.
+async fn gather(
+    queue: &mut mpsc::Receiver<Pending>,
+    batch: &mut Vec<Pending>,
+    answered: usize,
+) -> bool {
+    let expected = match answered {
+        0 | 1 => 0,
+        answered => (queue.len() + answered).min(MAX_BATCH),
+    };
+    if queue.recv_many(batch, MAX_BATCH).await == 0 {
+        return false;
+    }
+    let deadline = tokio::time::Instant::now() + LINGER;
+    while batch.len() < expected {
+        let room = MAX_BATCH - batch.len();
+        match timeout_at(deadline, queue.recv_many(batch, room)).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::{sleep, Instant};
+
+    fn pending() -> Pending {
+        let ingest = Ingest {
+            day: crate::clock::parse_day("2026-12-01").unwrap(),
+            version: "1.0".to_owned(),
+            session_key: "nonce".to_owned(),
+            body: String::new(),
+            observations: Vec::new(),
+        };
+        Pending {
+            ingest,
+            answer: oneshot::channel().0,
+        }
+    }
+
+    /// A queue holding `queued` reports, and its sending end.
+    fn queue(queued: usize) -> (mpsc::Sender<Pending>, mpsc::Receiver<Pending>) {
+        let (send, receive) = mpsc::channel(MAX_BATCH);
+        for _ in 0..queued {
+            send.try_send(pending()).unwrap();
+        }
+        (send, receive)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_a_lone_report_the_next_is_taken_at_once() {
+        let (_send, mut receive) = queue(1);
+        let (mut batch, started) = (Vec::new(), Instant::now());
+        assert!(gather(&mut receive, &mut batch, 1).await);
+        assert_eq!((batch.len(), started.elapsed()), (1, Duration::ZERO));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn under_load_a_batch_waits_for_the_reports_its_answers_bring_back() {
+        // Two reports queued during the last commit, which answered three.
+        let (send, mut receive) = queue(2);
+        tokio::spawn(async move {
+            sleep(Duration::from_millis(1)).await;
+            for _ in 0..3 {
+                send.send(pending()).await.unwrap();
+                tokio::task::yield_now().await;
+            }
+        });
+        let (mut batch, started) = (Vec::new(), Instant::now());
+        assert!(gather(&mut receive, &mut batch, 3).await);
+        assert_eq!(batch.len(), 5, "the queued two and the three answered");
+        assert_eq!(started.elapsed(), Duration::from_millis(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_waits_no_longer_than_the_linger() {
+        let (_send, mut receive) = queue(1);
+        let (mut batch, started) = (Vec::new(), Instant::now());
+        assert!(gather(&mut receive, &mut batch, 40).await);
+        assert_eq!((batch.len(), started.elapsed()), (1, LINGER));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_closed_queue_ends_the_writer() {
+        let (send, mut receive) = queue(0);
+        drop(send);
+        assert!(!gather(&mut receive, &mut Vec::new(), 3).await);
     }
 }

@@ -97,9 +97,9 @@ struct Args {
     )]
     maintenance_every_secs: u64,
 
-    /// PostgreSQL: group-commit batches committed at once, 1 to 4. With
-    /// several receivers on one database, 1 makes bigger batches and fewer
-    /// commits (see the README's "When one machine is not enough").
+    /// PostgreSQL: group-commit batches committed at once, 1 to 4. One
+    /// makes the biggest batches and the fewest commits; more can pay when
+    /// the database is far away (see docs/performance.md).
     #[arg(
         long,
         value_name = "N",

@@ -31,7 +31,6 @@ fn three_receivers(url: &str, clock: &ManualClock) -> Vec<Running<PostgresStore>
         .into_iter()
         .map(|store| {
             let store = store.unwrap_or_else(|err| panic!("a receiver did not come up: {err}"));
-            let store = store.with_writers(1);
             let database = Database::Postgres(url.to_owned());
             common::serve_with(
                 common::runtime(),

@@ -32,9 +32,11 @@ pub struct PostgresStore {
     writers: usize,
 }
 
-/// Batches committed at once unless told otherwise: one gathers and
-/// sends its batch while the other commits.
-pub const DEFAULT_WRITERS: u8 = 2;
+/// Batches committed at once unless told otherwise. One: a batch takes
+/// every report that arrived during the last commit and those its
+/// answers bring back (see [`crate::commit`]), so a second writer would
+/// only split them into smaller batches and more commits.
+pub const DEFAULT_WRITERS: u8 = 1;
 
 /// `raw_reports_20261125`.
 fn partition_name(day: Date) -> String {
@@ -54,10 +56,10 @@ const ATTEMPTS: usize = 3;
 
 impl PostgresStore {
     /// Commits up to `writers` batches at once (1 to the store's
-    /// connections, 4). More writers answer sooner under light load (a
-    /// batch need not wait for the commit before it); fewer make bigger
-    /// batches, so fewer commits for the same reports, which is what
-    /// several receivers sharing one database's CPU need.
+    /// connections, 4). Fewer make bigger batches, so fewer commits for
+    /// the same reports; more overlap one batch's commit with the next
+    /// one's gathering, which can pay where a commit waits on a slow
+    /// network rather than on the server's CPU.
     pub fn with_writers(mut self, writers: usize) -> PostgresStore {
         self.writers = writers.clamp(1, self.connections.len());
         self
