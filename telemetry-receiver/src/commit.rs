@@ -7,16 +7,20 @@
 //! the reports arriving meanwhile queue up and become the next batch, so
 //! batches grow with the load and a lone report is stored at once.
 //!
-//! Under load a writer also waits a little ([`LINGER`] at most) for the
-//! reports its last commit answered: their senders' next reports arrive
-//! just after the commit. Without the wait, senders that each keep one
-//! report in flight split into two halves that take turns, each half a
-//! batch, so there are twice the commits (each with its fixed cost) for the
-//! same reports. A writer whose last batch was a single report does not
-//! wait. A batch that fails is answered with the error for every report in
-//! it; none of them was stored.
+//! Where a commit costs the database much work whatever the batch's size
+//! (PostgreSQL), a writer under load also waits a little (the store's
+//! [`Store::linger`] at most) for the reports its last commit answered:
+//! their senders' next reports arrive just after the commit. Without the
+//! wait, senders that each keep one report in flight split into two halves
+//! that take turns, each half a batch, so there are twice the commits for
+//! the same reports. Where a commit is cheap (SQLite), taking turns is
+//! faster: one half's requests are read while the other half commits. A
+//! writer whose last batch was a single report never waits. A batch that
+//! fails is answered with the error for every report in it; none of them
+//! was stored.
 //!
 //! [`Store::writers`]: crate::store::Store::writers
+//! [`Store::linger`]: crate::store::Store::linger
 
 use std::future::Future;
 use std::pin::Pin;
@@ -31,11 +35,6 @@ use crate::store::{Ingest, Outcome, StoreError, Stored};
 
 /// The most reports one transaction stores.
 pub const MAX_BATCH: usize = 256;
-
-/// The longest a writer under load waits for the rest of its batch, from
-/// its first report: about the time a sender takes to answer a `202` with
-/// its next report, so waiting costs less than the commit it saves.
-pub const LINGER: Duration = Duration::from_millis(2);
 
 /// How a batch is stored: the store's `ingest_batch`, boxed, so this module
 /// needs no store type.
@@ -57,15 +56,17 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts `writers` writers on the current runtime.
-    pub fn start(writers: usize, ingest: IngestBatch) -> GroupCommit {
+    /// Starts `writers` writers on the current runtime, each waiting up to
+    /// `linger` under load for the rest of its batch (see the module's
+    /// documentation).
+    pub fn start(writers: usize, linger: Duration, ingest: IngestBatch) -> GroupCommit {
         let writers = writers.max(1);
         // Bounded, so a flood waits in the handlers (and, past the
         // connection bound, in the kernel) rather than in memory here.
         let (queue, waiting) = mpsc::channel(MAX_BATCH * writers * 2);
         let waiting = Arc::new(Mutex::new(waiting));
         for _ in 0..writers {
-            tokio::spawn(writer(Arc::clone(&waiting), Arc::clone(&ingest)));
+            tokio::spawn(writer(Arc::clone(&waiting), linger, Arc::clone(&ingest)));
         }
         GroupCommit { queue }
     }
@@ -85,14 +86,18 @@ impl GroupCommit {
 }
 
 /// One writer: takes what is queued, stores it, answers each report.
-async fn writer(waiting: Arc<Mutex<mpsc::Receiver<Pending>>>, ingest: IngestBatch) {
+async fn writer(
+    waiting: Arc<Mutex<mpsc::Receiver<Pending>>>,
+    linger: Duration,
+    ingest: IngestBatch,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut answered = 0;
     loop {
         {
             // One writer gathers at a time; the others are committing.
             let mut queue = waiting.lock().await;
-            if !gather(&mut queue, &mut batch, answered).await {
+            if !gather(&mut queue, &mut batch, answered, linger).await {
                 return; // The queue is closed: the receiver is gone.
             }
         }
@@ -124,20 +129,22 @@ async fn writer(waiting: Arc<Mutex<mpsc::Receiver<Pending>>>, ingest: IngestBatc
 
 /// Takes the next batch into `batch`: what is queued, and, under load, the
 /// reports expected back from the `answered` ones, until they are there or
-/// [`LINGER`] has passed. False once the queue is closed.
+/// `linger` has passed since the first. False once the queue is closed.
 async fn gather(
     queue: &mut mpsc::Receiver<Pending>,
     batch: &mut Vec<Pending>,
     answered: usize,
+    linger: Duration,
 ) -> bool {
     let expected = match answered {
         0 | 1 => 0,
+        _ if linger.is_zero() => 0,
         answered => (queue.len() + answered).min(MAX_BATCH),
     };
     if queue.recv_many(batch, MAX_BATCH).await == 0 {
         return false;
     }
-    let deadline = tokio::time::Instant::now() + LINGER;
+    let deadline = tokio::time::Instant::now() + linger;
     while batch.len() < expected {
         let room = MAX_BATCH - batch.len();
         match timeout_at(deadline, queue.recv_many(batch, room)).await {
@@ -152,6 +159,8 @@ async fn gather(
 mod tests {
     use super::*;
     use tokio::time::{sleep, Instant};
+
+    const LINGER: Duration = Duration::from_millis(2);
 
     fn pending() -> Pending {
         let ingest = Ingest {
@@ -180,7 +189,7 @@ mod tests {
     async fn after_a_lone_report_the_next_is_taken_at_once() {
         let (_send, mut receive) = queue(1);
         let (mut batch, started) = (Vec::new(), Instant::now());
-        assert!(gather(&mut receive, &mut batch, 1).await);
+        assert!(gather(&mut receive, &mut batch, 1, LINGER).await);
         assert_eq!((batch.len(), started.elapsed()), (1, Duration::ZERO));
     }
 
@@ -196,7 +205,7 @@ mod tests {
             }
         });
         let (mut batch, started) = (Vec::new(), Instant::now());
-        assert!(gather(&mut receive, &mut batch, 3).await);
+        assert!(gather(&mut receive, &mut batch, 3, LINGER).await);
         assert_eq!(batch.len(), 5, "the queued two and the three answered");
         assert_eq!(started.elapsed(), Duration::from_millis(1));
     }
@@ -205,14 +214,22 @@ mod tests {
     async fn a_batch_waits_no_longer_than_the_linger() {
         let (_send, mut receive) = queue(1);
         let (mut batch, started) = (Vec::new(), Instant::now());
-        assert!(gather(&mut receive, &mut batch, 40).await);
+        assert!(gather(&mut receive, &mut batch, 40, LINGER).await);
         assert_eq!((batch.len(), started.elapsed()), (1, LINGER));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_a_linger_a_batch_is_what_is_queued() {
+        let (_send, mut receive) = queue(1);
+        let (mut batch, started) = (Vec::new(), Instant::now());
+        assert!(gather(&mut receive, &mut batch, 40, Duration::ZERO).await);
+        assert_eq!((batch.len(), started.elapsed()), (1, Duration::ZERO));
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_closed_queue_ends_the_writer() {
         let (send, mut receive) = queue(0);
         drop(send);
-        assert!(!gather(&mut receive, &mut Vec::new(), 3).await);
+        assert!(!gather(&mut receive, &mut Vec::new(), 3, LINGER).await);
     }
 }

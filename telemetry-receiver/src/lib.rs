@@ -156,6 +156,7 @@ impl<S: Store> Receiver<S> {
             let receiver = Arc::clone(self);
             GroupCommit::start(
                 self.store.writers(),
+                self.store.linger(),
                 Arc::new(move |batch| {
                     let receiver = Arc::clone(&receiver);
                     Box::pin(async move { receiver.store.ingest_batch(batch).await })

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::time::Duration;
 
 use serde::Serialize;
 use time::Date;
@@ -121,6 +122,13 @@ pub trait Store: Send + Sync + 'static {
     /// group-commit writers.
     fn writers(&self) -> usize {
         1
+    }
+
+    /// How long a group-commit writer under load may wait for the rest of
+    /// its batch (see [`crate::commit`]): none unless a commit costs the
+    /// database enough work, whatever its size, to be worth waiting for.
+    fn linger(&self) -> Duration {
+        Duration::ZERO
     }
 
     /// Answers if the database does (for `GET /readyz`).

@@ -171,16 +171,19 @@ pub(super) async fn store_batch(
         .iter()
         .map(|row| (row.get::<_, &str>(0), row.get::<_, &str>(1)))
         .collect();
+    let all_new = inserted.len() == batch.len();
     let mut outcomes = vec![Outcome::Duplicate; batch.len()];
-    let mut stored = Totals::default();
+    let mut recounted = Totals::default();
     for (&i, day) in order.iter().zip(&days) {
         // The first of a key's copies in the batch is the one stored.
         if new.remove(&(day.as_str(), batch[i].session_key.as_str())) {
             outcomes[i] = Outcome::Stored;
-            stored.add(&batch[i]);
+            if !all_new {
+                recounted.add(&batch[i]);
+            }
         }
     }
-    let totals = stored;
+    let totals = if all_new { &totals } else { &recounted };
     let (unknown, plain_rows): (Vec<CountRow>, Vec<CountRow>) = totals
         .counts
         .iter()

@@ -48,6 +48,10 @@ fn partition_name(day: Date) -> String {
 const MIGRATION_LOCK: i64 = 0x7465_6c65_6d69_6772; // "telemigr"
 /// The advisory lock a day partition is created under.
 const PARTITION_LOCK: i64 = 0x7465_6c65_7061_7274; // "teleprt"
+/// The longest a group-commit writer under load waits for the rest of its
+/// batch, from its first report: about the time a sender takes to answer a
+/// `202` with its next report, and less than a batch's commit.
+pub const LINGER: std::time::Duration = std::time::Duration::from_millis(2);
 /// The shard a fold's `(other)` count goes to.
 const FOLD_SHARD: i16 = 0;
 /// How often a batch that lost a deadlock (or a serialization failure) to
@@ -171,6 +175,14 @@ impl Store for PostgresStore {
 
     fn writers(&self) -> usize {
         self.writers
+    }
+
+    /// Each batch costs the server a transaction's statements and its
+    /// commit, so under load it pays to wait for the senders the last
+    /// commit answered: their next reports arrive within a couple of
+    /// milliseconds (see docs/performance.md).
+    fn linger(&self) -> std::time::Duration {
+        LINGER
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
