@@ -10,27 +10,10 @@ use std::thread;
 use std::time::Duration;
 
 use common::relay::Relay;
-use common::{count_in, post_text, report, Database, Running};
+use common::{count_in, execute, post_text, report, Database, Running};
 use telemetry_receiver::aggregate::{Observation, VALUE};
 use telemetry_receiver::store::postgres::PostgresStore;
 use telemetry_receiver::store::{Ingest, Outcome, Store};
-
-/// Runs `sql` on the database, as an operator would.
-fn execute(database: &Database, sql: &str) {
-    match database {
-        Database::Sqlite(path) => rusqlite::Connection::open(path)
-            .unwrap()
-            .execute_batch(sql)
-            .unwrap(),
-        Database::Postgres(url) => common::runtime().block_on(async {
-            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(connection);
-            client.batch_execute(sql).await.unwrap();
-        }),
-    }
-}
 
 /// Where a poisoned report makes its batch fail.
 #[derive(Clone, Copy, Debug)]

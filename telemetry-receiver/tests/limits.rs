@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{count_in, report, Running};
+use common::{count_in, execute, report, Running};
 use serde_json::{json, Value};
 use telemetry_receiver::aggregate::{DAY_CAP, OTHER, TOP_VALUES};
 use telemetry_receiver::schema::Schemas;
@@ -121,6 +121,59 @@ fn capped(running: Running<impl Store>) {
 #[test]
 fn invented_list_elements_and_map_keys_are_capped_per_day() {
     both!("capped", capped);
+}
+
+fn folded_key(running: Running<impl Store>) {
+    // 1,000 invented elements, the day's cap, each counted twice.
+    for copy in 0..2 {
+        for sender in 0..5 {
+            let mut one = report(&format!("inventor{copy}-{sender}"));
+            let invented: Vec<String> = (0..200).map(|i| format!("pack-{sender}-{i:03}")).collect();
+            one["enabled_packs"] = json!(invented);
+            assert_eq!(running.post(&one).0, 202);
+        }
+    }
+    // One key past the cap, as batches committing at once can leave, then
+    // counted once: the least frequent key of the day.
+    execute(
+        &running.database,
+        "INSERT INTO agg_counts (day, schema_version, field, kind, key, shard, count) \
+         SELECT day, schema_version, field, kind, 'ghost', 0, 0 FROM agg_counts \
+         WHERE field = 'enabled_packs' LIMIT 1",
+    );
+    let ghost = |nonce: &str| {
+        let mut one = report(nonce);
+        one["enabled_packs"] = json!(["ghost"]);
+        assert_eq!(running.post(&one).0, 202);
+    };
+    let ghosts = "SELECT COUNT(*) FROM agg_counts WHERE field = 'enabled_packs' AND key = 'ghost'";
+    ghost("ghost-1");
+    let counted = "SELECT SUM(count) FROM agg_counts WHERE key = 'ghost'";
+    assert_eq!(
+        count_in(&running.database, counted),
+        1,
+        "counted: the day had it"
+    );
+    // The maintenance job folds the running day back to its cap.
+    running.maintain();
+    assert_eq!(count_in(&running.database, ghosts), 0, "folded");
+    // The key is gone: a receiver that remembered it counted must not
+    // count it again, past the cap.
+    ghost("ghost-2");
+    assert_eq!(
+        count_in(&running.database, ghosts),
+        0,
+        "counted again past the cap"
+    );
+    assert_eq!(
+        keys_and_total(&running, "enabled_packs"),
+        (DAY_CAP + 1, 2 * DAY_CAP + 2)
+    );
+}
+
+#[test]
+fn a_key_folded_while_the_day_runs_is_not_counted_again() {
+    both!("folded_key", folded_key);
 }
 
 fn max_length(running: Running<impl Store>) {

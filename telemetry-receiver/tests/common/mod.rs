@@ -309,6 +309,23 @@ pub fn postgres_on(url: &str) -> Running<PostgresStore> {
     serve(runtime, Database::Postgres(url.to_owned()), || store)
 }
 
+/// Runs `sql` on the database, as an operator would.
+pub fn execute(database: &Database, sql: &str) {
+    match database {
+        Database::Sqlite(path) => rusqlite::Connection::open(path)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap(),
+        Database::Postgres(url) => runtime().block_on(async {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            client.batch_execute(sql).await.unwrap();
+        }),
+    }
+}
+
 /// One query's single number, straight from the database (NULL is 0).
 pub fn count_in(database: &Database, sql: &str) -> i64 {
     match database {

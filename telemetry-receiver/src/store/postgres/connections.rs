@@ -70,6 +70,7 @@ pub(super) struct IngestStatements {
     pub(super) known_keys: Statement,
     pub(super) capped: Statement,
     pub(super) number: Statement,
+    pub(super) generation: Statement,
 }
 
 impl Connection {
@@ -81,13 +82,14 @@ impl Connection {
         }
         let client = &self.client;
         let sql = sql();
-        let (raw, sessions, count, known_keys, capped, number) = tokio::try_join!(
+        let (raw, sessions, count, known_keys, capped, number, generation) = tokio::try_join!(
             client.prepare(ingest::RAW_INSERT),
             client.prepare(ingest::SESSIONS_UPSERT),
             client.prepare(ingest::COUNTS_UPSERT),
             client.prepare(ingest::KNOWN_KEYS),
             client.prepare(&sql.capped_upsert),
             client.prepare(ingest::NUMBERS_UPSERT),
+            client.prepare(&sql.generation),
         )?;
         let prepared = IngestStatements {
             raw,
@@ -96,6 +98,7 @@ impl Connection {
             known_keys,
             capped,
             number,
+            generation,
         };
         self.ingest = Some(prepared.clone());
         Ok(prepared)

@@ -11,6 +11,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Client;
 
 use super::connections::IngestStatements;
+use super::known_keys::KnownKeys;
 use crate::aggregate::{DAY_CAP, OTHER};
 use crate::clock::day_text;
 use crate::store::batch::{insert_order, CountKey, Numbers, Totals};
@@ -107,6 +108,23 @@ impl<'a> CountColumns<'a> {
     }
 }
 
+/// Which of `rows` (capped keys) the day has already counted, in any shard.
+async fn look_up<'k>(
+    client: &Client,
+    prepared: &IngestStatements,
+    rows: &[CountRow<'k>],
+) -> Result<Vec<&'k CountKey>, tokio_postgres::Error> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let columns = CountColumns::of(rows);
+    let found = client.query(&prepared.known_keys, &columns.keys()).await?;
+    Ok(found
+        .iter()
+        .map(|row| rows[row.get::<_, i64>(0) as usize - 1].0)
+        .collect())
+}
+
 /// One batch in one transaction, in two round trips: the transaction's
 /// start, the raw inserts (in key order) and the lookup of the capped keys
 /// go together, then the summed aggregates (in their order, see
@@ -116,6 +134,7 @@ impl<'a> CountColumns<'a> {
 pub(super) async fn store_batch(
     client: &mut Client,
     prepared: &IngestStatements,
+    known_keys: &KnownKeys,
     shard: &i16,
     batch: &[Ingest],
 ) -> Result<Stored, tokio_postgres::Error> {
@@ -137,24 +156,39 @@ pub(super) async fn store_batch(
         .filter(|(_, count)| count.capped)
         .map(|(key, count)| (key, count.amount, count.capped))
         .collect();
-    let capped = CountColumns::of(&capped_rows);
+    let (recalled_under, recalled) = known_keys.recall(capped_rows.iter().map(|row| row.0));
+    let (remembered, unremembered): (Vec<_>, Vec<_>) = capped_rows
+        .iter()
+        .zip(&recalled)
+        .partition(|(_, recalled)| **recalled);
+    let remembered: Vec<CountRow> = remembered.into_iter().map(|(row, _)| *row).collect();
+    let unremembered: Vec<CountRow> = unremembered.into_iter().map(|(row, _)| *row).collect();
     let (keys, versions, bodies) = (
         column(|ingest| &ingest.session_key),
         column(|ingest| &ingest.version),
         column(|ingest| &ingest.body),
     );
     let raw_params: [&(dyn ToSql + Sync); 4] = [&days, &keys, &versions, &bodies];
-    let opened = tokio::try_join!(
-        client.batch_execute("BEGIN"),
-        client.query(&prepared.raw, &raw_params),
-        async {
-            match capped_rows.is_empty() {
-                true => Ok(Vec::new()),
-                false => client.query(&prepared.known_keys, &capped.keys()).await,
-            }
-        },
-    );
-    let (_, inserted, known) = match opened {
+    let opened = async {
+        let (_, inserted, generation, mut known) = tokio::try_join!(
+            client.batch_execute("BEGIN"),
+            client.query(&prepared.raw, &raw_params),
+            // Read before the lookup: see [`KnownKeys`].
+            client.query_one(&prepared.generation, &[]),
+            look_up(client, prepared, &unremembered),
+        )?;
+        let generation: i64 = generation.get(0);
+        if recalled_under == Some(generation) {
+            known_keys.remember(generation, known.iter().copied());
+            known.extend(remembered.iter().map(|row| row.0));
+        } else {
+            // A fold since they were read: look them up again.
+            known.extend(look_up(client, prepared, &remembered).await?);
+            known_keys.remember(generation, known.iter().copied());
+        }
+        Ok::<_, tokio_postgres::Error>((inserted, known))
+    };
+    let (inserted, known) = match opened.await {
         Ok(opened) => opened,
         Err(err) => {
             // Nothing was sent to end the transaction: end it here. If the
@@ -163,10 +197,7 @@ pub(super) async fn store_batch(
             return Err(err);
         }
     };
-    let known: HashSet<&CountKey> = known
-        .iter()
-        .map(|row| capped_rows[row.get::<_, i64>(0) as usize - 1].0)
-        .collect();
+    let known: HashSet<&CountKey> = known.into_iter().collect();
     let mut new: HashSet<(&str, &str)> = inserted
         .iter()
         .map(|row| (row.get::<_, &str>(0), row.get::<_, &str>(1)))

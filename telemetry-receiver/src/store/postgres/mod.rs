@@ -7,8 +7,10 @@
 mod compact;
 mod connections;
 mod ingest;
+mod known_keys;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use futures_util::TryStreamExt;
 use time::{Date, Duration};
@@ -22,6 +24,7 @@ use crate::aggregate::OTHER;
 use crate::clock::day_text;
 use connections::{error, sql, Connections};
 use ingest::{retryable, store_batch};
+use known_keys::KnownKeys;
 
 pub struct PostgresStore {
     connections: Connections,
@@ -30,6 +33,8 @@ pub struct PostgresStore {
     partitions: Mutex<HashSet<String>>,
     /// See [`PostgresStore::with_writers`].
     writers: usize,
+    /// The capped keys the database has counted, as last read.
+    known_keys: Arc<KnownKeys>,
 }
 
 /// Batches committed at once unless told otherwise. One: a batch takes
@@ -77,6 +82,7 @@ impl PostgresStore {
             connections: Connections::new(url),
             partitions: Mutex::default(),
             writers: usize::from(DEFAULT_WRITERS),
+            known_keys: Arc::default(),
         };
         let mut slot = store.connections.first().await;
         let client = &mut store.connections.connected(&mut slot).await?.client;
@@ -155,6 +161,7 @@ impl Store for PostgresStore {
         for day in days {
             self.ensure_partition(day).await?;
         }
+        let known_keys = Arc::clone(&self.known_keys);
         self.connections
             .query(move |connection| {
                 Box::pin(async move {
@@ -163,7 +170,7 @@ impl Store for PostgresStore {
                     let mut attempt = 1;
                     loop {
                         let client = &mut connection.client;
-                        match store_batch(client, &prepared, &shard, &batch).await {
+                        match store_batch(client, &prepared, &known_keys, &shard, &batch).await {
                             Err(err) if attempt < ATTEMPTS && retryable(&err) => attempt += 1,
                             done => return done,
                         }
