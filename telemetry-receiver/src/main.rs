@@ -28,6 +28,10 @@ use telemetry_receiver::store::sqlite::SqliteStore;
 use telemetry_receiver::store::Store;
 use telemetry_receiver::{maintain, server::router, Receiver};
 
+/// See the dependency's comment in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Where reports are stored when `--db` is not given.
 const DEFAULT_DB: &str = "sqlite://reports.db";
 /// The address served when `--listen` is not given.
