@@ -4,10 +4,10 @@
 //! unreachable every ingest fails (the receiver answers 503), and the next
 //! one after it is back succeeds.
 
-mod compact;
 mod connections;
 mod ingest;
 mod known_keys;
+mod maintenance;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -20,7 +20,6 @@ use tokio_postgres::Row;
 use super::sql::Dialect;
 use super::window::{CountSink, StoredCount};
 use super::{CountRow, Fold, Ingest, NumberRow, SessionRow, Store, StoreError, Stored};
-use crate::aggregate::OTHER;
 use crate::clock::day_text;
 use connections::{error, sql, Connections};
 use ingest::{retryable, store_batch};
@@ -57,8 +56,6 @@ const PARTITION_LOCK: i64 = 0x7465_6c65_7061_7274; // "teleprt"
 /// batch, from its first report: about the time a sender takes to answer a
 /// `202` with its next report, and less than a batch's commit.
 pub const LINGER: std::time::Duration = std::time::Duration::from_millis(2);
-/// The shard a fold's `(other)` count goes to.
-const FOLD_SHARD: i16 = 0;
 /// How often a batch that lost a deadlock (or a serialization failure) to
 /// a concurrent one is tried again: nothing of it was committed.
 const ATTEMPTS: usize = 3;
@@ -412,62 +409,11 @@ impl Store for PostgresStore {
     }
 
     async fn fold(&self, folds: Vec<Fold>) -> Result<(), StoreError> {
-        self.connections
-            .query(move |connection| {
-                Box::pin(async move {
-                    let tx = connection.client.transaction().await?;
-                    for fold in &folds {
-                        tx.execute(
-                            &sql().fold_delete,
-                            &[
-                                &fold.day,
-                                &fold.schema_version,
-                                &fold.field,
-                                &fold.kind,
-                                &fold.keys,
-                            ],
-                        )
-                        .await?;
-                        tx.execute(
-                            &sql().count_upsert,
-                            &[
-                                &fold.day,
-                                &fold.schema_version,
-                                &fold.field,
-                                &fold.kind,
-                                &OTHER,
-                                &FOLD_SHARD,
-                                &fold.total,
-                            ],
-                        )
-                        .await?;
-                    }
-                    tx.execute(&sql().generation_bump, &[]).await?;
-                    tx.commit().await
-                })
-            })
-            .await
+        maintenance::fold(&self.connections, folds).await
     }
 
     async fn compact_before(&self, day: Date) -> Result<(), StoreError> {
-        let day = day_text(day);
-        self.connections
-            .query(move |connection| {
-                Box::pin(async move {
-                    let tx = connection.client.transaction().await?;
-                    let ours: bool = tx
-                        .query_one(compact::TAKE_LOCK, &[&compact::LOCK])
-                        .await?
-                        .get(0);
-                    if ours {
-                        for statement in compact::STATEMENTS {
-                            tx.execute(statement, &[&day]).await?;
-                        }
-                    }
-                    tx.commit().await
-                })
-            })
-            .await
+        maintenance::compact_before(&self.connections, day).await
     }
 
     async fn generation(&self) -> Result<i64, StoreError> {
