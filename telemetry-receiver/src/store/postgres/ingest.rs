@@ -156,13 +156,7 @@ pub(super) async fn store_batch(
         .filter(|(_, count)| count.capped)
         .map(|(key, count)| (key, count.amount, count.capped))
         .collect();
-    let (recalled_under, recalled) = known_keys.recall(capped_rows.iter().map(|row| row.0));
-    let (remembered, unremembered): (Vec<_>, Vec<_>) = capped_rows
-        .iter()
-        .zip(&recalled)
-        .partition(|(_, recalled)| **recalled);
-    let remembered: Vec<CountRow> = remembered.into_iter().map(|(row, _)| *row).collect();
-    let unremembered: Vec<CountRow> = unremembered.into_iter().map(|(row, _)| *row).collect();
+    let (recalled_under, remembered, unremembered) = known_keys.recall(capped_rows, |row| row.0);
     let (keys, versions, bodies) = (
         column(|ingest| &ingest.session_key),
         column(|ingest| &ingest.version),

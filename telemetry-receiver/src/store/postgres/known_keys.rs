@@ -34,15 +34,18 @@ struct Remembered {
 }
 
 impl KnownKeys {
-    /// Which of `keys` are remembered, and the generation they were read
-    /// under.
-    pub(super) fn recall<'a>(
+    /// `rows` split by whether their key (`key_of`) is remembered: the
+    /// generation they were read under, the remembered rows, the others.
+    pub(super) fn recall<T>(
         &self,
-        keys: impl Iterator<Item = &'a CountKey>,
-    ) -> (Option<i64>, Vec<bool>) {
+        rows: Vec<T>,
+        key_of: impl Fn(&T) -> &CountKey,
+    ) -> (Option<i64>, Vec<T>, Vec<T>) {
         let remembered = self.remembered.lock().unwrap_or_else(|e| e.into_inner());
-        let known = keys.map(|key| remembered.keys.contains(key)).collect();
-        (remembered.generation, known)
+        let (known, unknown) = rows
+            .into_iter()
+            .partition(|row| remembered.keys.contains(key_of(row)));
+        (remembered.generation, known, unknown)
     }
 
     /// Remembers `keys`, found counted under `generation` (read before
@@ -71,27 +74,28 @@ mod tests {
         )
     }
 
+    /// Keys split by whether `known` remembers them.
+    fn recall<'k>(known: &KnownKeys, keys: Vec<&'k CountKey>) -> Recalled<'k> {
+        known.recall(keys, |key| *key)
+    }
+
+    type Recalled<'k> = (Option<i64>, Vec<&'k CountKey>, Vec<&'k CountKey>);
+
     #[test]
     fn keys_are_remembered_for_their_generation_only() {
         let known = KnownKeys::default();
         let (a, b) = (key("a"), key("b"));
-        assert_eq!(known.recall([&a].into_iter()), (None, vec![false]));
+        assert_eq!(recall(&known, vec![&a]), (None, vec![], vec![&a]));
         known.remember(7, [&a].into_iter());
-        assert_eq!(
-            known.recall([&a, &b].into_iter()),
-            (Some(7), vec![true, false])
-        );
+        assert_eq!(recall(&known, vec![&a, &b]), (Some(7), vec![&a], vec![&b]));
         known.remember(7, [&b].into_iter());
         assert_eq!(
-            known.recall([&a, &b].into_iter()),
-            (Some(7), vec![true, true])
+            recall(&known, vec![&a, &b]),
+            (Some(7), vec![&a, &b], vec![])
         );
         // A fold moved the generation: what was remembered is forgotten.
         known.remember(8, [&b].into_iter());
-        assert_eq!(
-            known.recall([&a, &b].into_iter()),
-            (Some(8), vec![false, true])
-        );
+        assert_eq!(recall(&known, vec![&a, &b]), (Some(8), vec![&b], vec![&a]));
     }
 
     #[test]
@@ -100,7 +104,7 @@ mod tests {
         let keys: Vec<CountKey> = (0..MAX_KEYS + 1).map(|n| key(&n.to_string())).collect();
         known.remember(1, keys[..MAX_KEYS].iter());
         known.remember(1, keys[MAX_KEYS..].iter());
-        let (_, recalled) = known.recall(keys.iter());
-        assert_eq!(recalled.iter().filter(|known| **known).count(), 1);
+        let (_, remembered, _) = recall(&known, keys.iter().collect());
+        assert_eq!(remembered, vec![&keys[MAX_KEYS]]);
     }
 }
