@@ -27,6 +27,20 @@ const SHARED_MIGRATIONS: [&str; 3] = [
 /// The past days' generation (see the file), the same on both engines, after the shards.
 const GENERATION_MIGRATION: &str = include_str!("../../migrations/shared/0005_agg_generation.sql");
 
+// How a row added to an aggregate table merges with the row its key and
+// shard already have, written once for every statement that adds to the
+// table: the ingest of both engines, and PostgreSQL's fold and compaction.
+// Columns are qualified by their table: PostgreSQL needs it (`excluded`
+// has the same columns), SQLite reads it as the unqualified name.
+
+/// `agg_sessions`: the sessions add up.
+pub const SESSIONS_MERGE: &str = "ON CONFLICT (day, schema_version, shard) \
+     DO UPDATE SET sessions = agg_sessions.sessions + excluded.sessions";
+
+/// `agg_counts`: the counts add up.
+pub const COUNTS_MERGE: &str = "ON CONFLICT (day, schema_version, field, kind, key, shard) \
+     DO UPDATE SET count = agg_counts.count + excluded.count";
+
 impl Dialect {
     /// The statements in this dialect, built once per process.
     pub fn statements(self) -> &'static Statements {
@@ -80,6 +94,17 @@ impl Dialect {
             Dialect::Sqlite => ("min", "max"),
             Dialect::Postgres => ("LEAST", "GREATEST"),
         }
+    }
+
+    /// `agg_numbers`: counts and sums add up, the minimum and the maximum
+    /// keep the extremes (see [`SESSIONS_MERGE`] for the other tables).
+    pub fn numbers_merge(self) -> String {
+        let (least, greatest) = self.least_greatest();
+        format!(
+            "ON CONFLICT (day, schema_version, field, shard) \
+             DO UPDATE SET count = agg_numbers.count + excluded.count, sum = agg_numbers.sum + excluded.sum, \
+             min = {least}(agg_numbers.min, excluded.min), max = {greatest}(agg_numbers.max, excluded.max)"
+        )
     }
 
     /// Parameter `n` as `raw_reports.day`: TEXT on SQLite; on PostgreSQL a
@@ -169,14 +194,9 @@ impl Statements {
     fn new(dialect: Dialect) -> Statements {
         let [p1, p2, p3, p4, p5, p6, p7, p8, p9] =
             [1, 2, 3, 4, 5, 6, 7, 8, 9].map(|n| dialect.param(n));
-        let (least, greatest) = dialect.least_greatest();
-        let count_key = "ON CONFLICT (day, schema_version, field, kind, key, shard)";
         let same_field = format!(
             "FROM agg_counts WHERE day = {p1} AND schema_version = {p2} AND field = {p3} AND kind = {p4}"
         );
-        // Columns are qualified by their table in DO UPDATE: PostgreSQL
-        // needs it (`excluded` has the same columns), SQLite reads it as
-        // the unqualified name.
         Statements {
             migrations_table: format!(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version {} PRIMARY KEY)",
@@ -190,12 +210,11 @@ impl Statements {
             )),
             sessions_upsert: format!(
                 "INSERT INTO agg_sessions (day, schema_version, shard, sessions) VALUES ({p1}, {p2}, {p3}, {p4}) \
-                 ON CONFLICT (day, schema_version, shard) DO UPDATE SET sessions = agg_sessions.sessions + excluded.sessions"
+                 {SESSIONS_MERGE}"
             ),
             count_upsert: format!(
                 "INSERT INTO agg_counts (day, schema_version, field, kind, key, shard, count) \
-                 VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6}, {p7}) {count_key} \
-                 DO UPDATE SET count = agg_counts.count + excluded.count"
+                 VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6}, {p7}) {COUNTS_MERGE}"
             ),
             // CASE tries its branches in order: the count runs only for a
             // value without a row today.
@@ -204,14 +223,12 @@ impl Statements {
                  VALUES ({p1}, {p2}, {p3}, {p4}, \
                  CASE WHEN EXISTS (SELECT 1 {same_field} AND key = {p5}) THEN {p5} \
                  WHEN (SELECT COUNT(DISTINCT key) {same_field}) < {p6} THEN {p5} ELSE {p7} END, {p9}, {p8}) \
-                 {count_key} DO UPDATE SET count = agg_counts.count + excluded.count RETURNING key"
+                 {COUNTS_MERGE} RETURNING key"
             ),
             number_upsert: format!(
                 "INSERT INTO agg_numbers (day, schema_version, field, shard, count, sum, min, max) \
-                 VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6}, {p7}, {p8}) ON CONFLICT (day, schema_version, field, shard) \
-                 DO UPDATE SET count = agg_numbers.count + excluded.count, sum = agg_numbers.sum + excluded.sum, \
-                 min = {least}(agg_numbers.min, excluded.min), \
-                 max = {greatest}(agg_numbers.max, excluded.max)"
+                 VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6}, {p7}, {p8}) {}",
+                dialect.numbers_merge()
             ),
             counts: format!(
                 "SELECT day, schema_version, kind, key, CAST(SUM(count) AS BIGINT) FROM agg_counts \

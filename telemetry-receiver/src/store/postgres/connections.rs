@@ -84,11 +84,11 @@ impl Connection {
         let sql = sql();
         let (raw, sessions, count, known_keys, capped, number, generation) = tokio::try_join!(
             client.prepare(ingest::RAW_INSERT),
-            client.prepare(ingest::SESSIONS_UPSERT),
-            client.prepare(ingest::COUNTS_UPSERT),
+            client.prepare(&ingest::SESSIONS_UPSERT),
+            client.prepare(&ingest::COUNTS_UPSERT),
             client.prepare(ingest::KNOWN_KEYS),
             client.prepare(&sql.capped_upsert),
-            client.prepare(ingest::NUMBERS_UPSERT),
+            client.prepare(&ingest::NUMBERS_UPSERT),
             client.prepare(&sql.generation),
         )?;
         let prepared = IngestStatements {

@@ -5,6 +5,7 @@
 //! of its own (the cap is decided row by row).
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use futures_util::future::try_join_all;
 use tokio_postgres::types::ToSql;
@@ -15,6 +16,7 @@ use super::known_keys::KnownKeys;
 use crate::aggregate::{DAY_CAP, OTHER};
 use crate::clock::day_text;
 use crate::store::batch::{insert_order, CountKey, Numbers, Totals};
+use crate::store::sql::{Dialect, COUNTS_MERGE, SESSIONS_MERGE};
 use crate::store::{Ingest, Outcome, Stored};
 
 /// The raw reports of a batch, in key order: those that were not there
@@ -25,18 +27,24 @@ pub(super) const RAW_INSERT: &str = "INSERT INTO raw_reports (day, session_key, 
      ON CONFLICT DO NOTHING RETURNING to_char(day, 'YYYY-MM-DD'), session_key";
 
 /// A batch's session counts: days, versions, amounts; the shard.
-pub(super) const SESSIONS_UPSERT: &str = "INSERT INTO agg_sessions (day, schema_version, shard, sessions) \
-     SELECT day, schema_version, $4::smallint, sessions FROM unnest($1::text[], $2::text[], $3::bigint[]) \
-     AS t(day, schema_version, sessions) \
-     ON CONFLICT (day, schema_version, shard) DO UPDATE SET sessions = agg_sessions.sessions + excluded.sessions";
+pub(super) static SESSIONS_UPSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO agg_sessions (day, schema_version, shard, sessions) \
+         SELECT day, schema_version, $4::smallint, sessions FROM unnest($1::text[], $2::text[], $3::bigint[]) \
+         AS t(day, schema_version, sessions) {SESSIONS_MERGE}"
+    )
+});
 
 /// A batch's counts that need no cap decision: days, versions, fields,
 /// kinds, keys, amounts; the shard. Each key once (the batch sums them).
-pub(super) const COUNTS_UPSERT: &str = "INSERT INTO agg_counts (day, schema_version, field, kind, key, shard, count) \
-     SELECT day, schema_version, field, kind, key, $7::smallint, count \
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) \
-     AS t(day, schema_version, field, kind, key, count) \
-     ON CONFLICT (day, schema_version, field, kind, key, shard) DO UPDATE SET count = agg_counts.count + excluded.count";
+pub(super) static COUNTS_UPSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO agg_counts (day, schema_version, field, kind, key, shard, count) \
+         SELECT day, schema_version, field, kind, key, $7::smallint, count \
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) \
+         AS t(day, schema_version, field, kind, key, count) {COUNTS_MERGE}"
+    )
+});
 
 /// Which of a batch's capped keys the day has already counted (in any
 /// shard): their positions, from 1. Those are counted without a cap
@@ -48,13 +56,15 @@ pub(super) const KNOWN_KEYS: &str = "SELECT t.at FROM unnest($1::text[], $2::tex
 
 /// A batch's number statistics: days, versions, fields, counts, sums,
 /// minima, maxima; the shard.
-pub(super) const NUMBERS_UPSERT: &str = "INSERT INTO agg_numbers (day, schema_version, field, shard, count, sum, min, max) \
-     SELECT day, schema_version, field, $8::smallint, count, sum, min, max \
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::float8[], $6::float8[], $7::float8[]) \
-     AS t(day, schema_version, field, count, sum, min, max) \
-     ON CONFLICT (day, schema_version, field, shard) \
-     DO UPDATE SET count = agg_numbers.count + excluded.count, sum = agg_numbers.sum + excluded.sum, \
-     min = LEAST(agg_numbers.min, excluded.min), max = GREATEST(agg_numbers.max, excluded.max)";
+pub(super) static NUMBERS_UPSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO agg_numbers (day, schema_version, field, shard, count, sum, min, max) \
+         SELECT day, schema_version, field, $8::smallint, count, sum, min, max \
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::float8[], $6::float8[], $7::float8[]) \
+         AS t(day, schema_version, field, count, sum, min, max) {}",
+        Dialect::Postgres.numbers_merge()
+    )
+});
 
 /// A deadlock or a serialization failure: the transaction was rolled back
 /// and may simply run again.

@@ -8,11 +8,14 @@
 //! what the README's bound counts. The sums do not change, so nothing read
 //! from them does.
 
+use std::sync::LazyLock;
+
 use time::Date;
 
 use super::connections::{sql, Connections};
 use crate::aggregate::OTHER;
 use crate::clock::day_text;
+use crate::store::sql::{Dialect, COUNTS_MERGE, SESSIONS_MERGE};
 use crate::store::{Fold, StoreError};
 
 /// The shard a fold's `(other)` count goes to.
@@ -27,29 +30,32 @@ const TAKE_LOCK: &str = "SELECT pg_try_advisory_xact_lock($1)";
 
 /// Each table's rows of days before `$1` outside shard 0, deleted and
 /// added to shard 0 (summed by key first: one upsert per key).
-const STATEMENTS: [&str; 3] = [
-    "WITH moved AS (DELETE FROM agg_sessions WHERE day < $1 AND shard <> 0 \
-     RETURNING day, schema_version, sessions) \
-     INSERT INTO agg_sessions (day, schema_version, shard, sessions) \
-     SELECT day, schema_version, 0, SUM(sessions) FROM moved GROUP BY day, schema_version \
-     ON CONFLICT (day, schema_version, shard) \
-     DO UPDATE SET sessions = agg_sessions.sessions + excluded.sessions",
-    "WITH moved AS (DELETE FROM agg_counts WHERE day < $1 AND shard <> 0 \
-     RETURNING day, schema_version, field, kind, key, count) \
-     INSERT INTO agg_counts (day, schema_version, field, kind, key, shard, count) \
-     SELECT day, schema_version, field, kind, key, 0, SUM(count) FROM moved \
-     GROUP BY day, schema_version, field, kind, key \
-     ON CONFLICT (day, schema_version, field, kind, key, shard) \
-     DO UPDATE SET count = agg_counts.count + excluded.count",
-    "WITH moved AS (DELETE FROM agg_numbers WHERE day < $1 AND shard <> 0 \
-     RETURNING day, schema_version, field, count, sum, min, max) \
-     INSERT INTO agg_numbers (day, schema_version, field, shard, count, sum, min, max) \
-     SELECT day, schema_version, field, 0, SUM(count), SUM(sum), MIN(min), MAX(max) FROM moved \
-     GROUP BY day, schema_version, field \
-     ON CONFLICT (day, schema_version, field, shard) \
-     DO UPDATE SET count = agg_numbers.count + excluded.count, sum = agg_numbers.sum + excluded.sum, \
-     min = LEAST(agg_numbers.min, excluded.min), max = GREATEST(agg_numbers.max, excluded.max)",
-];
+static COMPACTIONS: LazyLock<[String; 3]> = LazyLock::new(|| {
+    [
+        format!(
+            "WITH moved AS (DELETE FROM agg_sessions WHERE day < $1 AND shard <> 0 \
+             RETURNING day, schema_version, sessions) \
+             INSERT INTO agg_sessions (day, schema_version, shard, sessions) \
+             SELECT day, schema_version, 0, SUM(sessions) FROM moved GROUP BY day, schema_version \
+             {SESSIONS_MERGE}"
+        ),
+        format!(
+            "WITH moved AS (DELETE FROM agg_counts WHERE day < $1 AND shard <> 0 \
+             RETURNING day, schema_version, field, kind, key, count) \
+             INSERT INTO agg_counts (day, schema_version, field, kind, key, shard, count) \
+             SELECT day, schema_version, field, kind, key, 0, SUM(count) FROM moved \
+             GROUP BY day, schema_version, field, kind, key {COUNTS_MERGE}"
+        ),
+        format!(
+            "WITH moved AS (DELETE FROM agg_numbers WHERE day < $1 AND shard <> 0 \
+             RETURNING day, schema_version, field, count, sum, min, max) \
+             INSERT INTO agg_numbers (day, schema_version, field, shard, count, sum, min, max) \
+             SELECT day, schema_version, field, 0, SUM(count), SUM(sum), MIN(min), MAX(max) FROM moved \
+             GROUP BY day, schema_version, field {}",
+            Dialect::Postgres.numbers_merge()
+        ),
+    ]
+});
 
 /// Deletes each fold's keys and adds their total to the day's `(other)`,
 /// in one transaction that also moves `agg_generation` (what reads and
@@ -102,8 +108,8 @@ pub(super) async fn compact_before(connections: &Connections, day: Date) -> Resu
                 let tx = connection.client.transaction().await?;
                 let ours: bool = tx.query_one(TAKE_LOCK, &[&LOCK]).await?.get(0);
                 if ours {
-                    for statement in STATEMENTS {
-                        tx.execute(statement, &[&day]).await?;
+                    for statement in COMPACTIONS.iter() {
+                        tx.execute(statement.as_str(), &[&day]).await?;
                     }
                 }
                 tx.commit().await
