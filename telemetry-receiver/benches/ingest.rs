@@ -5,6 +5,9 @@
 //! A benchmark, not a test: `cargo bench -p telemetry-receiver --bench ingest
 //! [-- --seconds 10 --senders 16,64]`. Results go in docs/performance.md.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -12,22 +15,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use telemetry_receiver::clock::SystemClock;
-use telemetry_receiver::schema::Schemas;
 use telemetry_receiver::server::router;
 use telemetry_receiver::store::postgres::PostgresStore;
 use telemetry_receiver::store::sqlite::SqliteStore;
 use telemetry_receiver::store::Store;
 
-const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432";
-
-fn schemas() -> Schemas {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../docs/KubeAtlasReport.schema.json"
-    ))
-    .unwrap();
-    Schemas::parse(&text).unwrap()
-}
+use common::{schemas, POSTGRES};
 
 fn report(sender: usize, i: usize) -> String {
     let tier = ["memory", "postgres"][(sender + i) % 2];
@@ -217,10 +210,7 @@ fn main() {
                 .collect();
             let outcome = load(&bases, senders, seconds);
             let size = runtime.block_on(async {
-                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-                    .await
-                    .unwrap();
-                tokio::spawn(connection);
+                let client = common::postgres_client(&url).await.unwrap();
                 let row = client
                     .query_one("SELECT pg_database_size(current_database())", &[])
                     .await
@@ -248,9 +238,7 @@ fn postgres_database(
         std::process::id()
     );
     let created = runtime.block_on(async {
-        let (client, connection) =
-            tokio_postgres::connect(&format!("{POSTGRES}/test"), tokio_postgres::NoTls).await?;
-        tokio::spawn(connection);
+        let client = common::postgres_client(&format!("{POSTGRES}/test")).await?;
         client
             .batch_execute(&format!("CREATE DATABASE {database}"))
             .await

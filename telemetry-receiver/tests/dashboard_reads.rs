@@ -125,10 +125,7 @@ fn the_page_and_export_reads_give_what_the_per_day_rows_give() {
             dashboard_support::postgres(&format!("reads_{name}"), &schema, K, |runtime, url| {
                 runtime.block_on(async {
                     generated::write_postgres(url, &data).await;
-                    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                        .await
-                        .unwrap();
-                    tokio::spawn(connection);
+                    let client = common::postgres_client(url).await.unwrap();
                     client
                         .batch_execute(&format!("{SPREAD}; {TAKE};"))
                         .await

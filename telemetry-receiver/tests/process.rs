@@ -239,10 +239,7 @@ fn stored_on_postgres(url: &str, acknowledged: &[String]) -> Stored {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
+        let client = common::postgres_client(url).await.unwrap();
         let count = |sql: &'static str| {
             let client = &client;
             async move {

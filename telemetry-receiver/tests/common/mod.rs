@@ -128,10 +128,7 @@ impl<S: Store> Running<S> {
                 .query_row(RAW_COUNT, [], |row| row.get(0))
                 .unwrap(),
             Database::Postgres(url) => self.block_on(async {
-                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                    .await
-                    .unwrap();
-                tokio::spawn(connection);
+                let client = postgres_client(url).await.unwrap();
                 client.query_one(RAW_COUNT, &[]).await.unwrap().get(0)
             }),
         }
@@ -256,11 +253,18 @@ pub fn postgres_database(name: &str) -> Option<String> {
     }
 }
 
+/// A client of the PostgreSQL database at `url`, its connection driven on
+/// the current runtime.
+pub async fn postgres_client(url: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
 /// Creates `database`, after dropping those earlier runs left.
 fn create_database(database: &str) -> Result<(), String> {
     let created = runtime().block_on(async {
-        let (client, connection) = tokio_postgres::connect(&format!("{POSTGRES}/test"), tokio_postgres::NoTls).await?;
-        tokio::spawn(connection);
+        let client = postgres_client(&format!("{POSTGRES}/test")).await?;
         // Databases left by earlier runs (test binaries run one at a time).
         let ours = format!("\\_{}\\_%", std::process::id());
         for row in client
@@ -317,10 +321,7 @@ pub fn execute(database: &Database, sql: &str) {
             .execute_batch(sql)
             .unwrap(),
         Database::Postgres(url) => runtime().block_on(async {
-            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(connection);
+            let client = postgres_client(url).await.unwrap();
             client.batch_execute(sql).await.unwrap();
         }),
     }
@@ -335,10 +336,7 @@ pub fn count_in(database: &Database, sql: &str) -> i64 {
             .unwrap()
             .unwrap_or(0),
         Database::Postgres(url) => runtime().block_on(async {
-            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(connection);
+            let client = postgres_client(url).await.unwrap();
             let sql = format!("SELECT ({sql})::BIGINT");
             let row = client.query_one(&sql, &[]).await.unwrap();
             row.get::<_, Option<i64>>(0).unwrap_or(0)

@@ -208,10 +208,7 @@ const BUMP: &str = "UPDATE agg_generation SET generation = generation + 1";
 /// Writes `generated` into the (migrated) PostgreSQL database at `url`, a
 /// table at a time as arrays (`unnest`), in one transaction.
 pub async fn write_postgres(url: &str, generated: &Generated) {
-    let (mut client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
+    let mut client = crate::common::postgres_client(url).await.unwrap();
     let tx = client.transaction().await.unwrap();
     let column = |pick: &dyn Fn(&(String, String)) -> String| -> Vec<String> {
         generated.sessions.keys().map(pick).collect()
