@@ -27,17 +27,18 @@ const SHARED_MIGRATIONS: [&str; 3] = [
 /// The past days' generation (see the file), the same on both engines, after the shards.
 const GENERATION_MIGRATION: &str = include_str!("../../migrations/shared/0005_agg_generation.sql");
 
-// How a row added to an aggregate table merges with the row its key and
-// shard already have, written once for every statement that adds to the
-// table: the ingest of both engines, and PostgreSQL's fold and compaction.
-// Columns are qualified by their table: PostgreSQL needs it (`excluded`
-// has the same columns), SQLite reads it as the unqualified name.
+// Each aggregate table's merge is written once, for every statement that
+// adds to the table: the ingest of both engines, and PostgreSQL's fold and
+// compaction. Columns are qualified by their table: PostgreSQL needs it
+// (`excluded` has the same columns), SQLite reads it as the unqualified name.
 
-/// `agg_sessions`: the sessions add up.
+/// How a row added to `agg_sessions` merges with the row its key and shard
+/// already have: the sessions add up.
 pub const SESSIONS_MERGE: &str = "ON CONFLICT (day, schema_version, shard) \
      DO UPDATE SET sessions = agg_sessions.sessions + excluded.sessions";
 
-/// `agg_counts`: the counts add up.
+/// How a row added to `agg_counts` merges with the row its key and shard
+/// already have: the counts add up.
 pub const COUNTS_MERGE: &str = "ON CONFLICT (day, schema_version, field, kind, key, shard) \
      DO UPDATE SET count = agg_counts.count + excluded.count";
 
@@ -96,8 +97,9 @@ impl Dialect {
         }
     }
 
-    /// `agg_numbers`: counts and sums add up, the minimum and the maximum
-    /// keep the extremes (see [`SESSIONS_MERGE`] for the other tables).
+    /// How a row added to `agg_numbers` merges with the row its key and
+    /// shard already have: counts and sums add up, the minimum and the
+    /// maximum keep the extremes.
     pub fn numbers_merge(self) -> String {
         let (least, greatest) = self.least_greatest();
         format!(
