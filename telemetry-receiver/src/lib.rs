@@ -167,14 +167,33 @@ impl<S: Store> Receiver<S> {
     }
 }
 
-/// A receiver over `store`, ready for [`server::router`].
+/// Settles the store every [`store::SETTLE_EVERY`] (see [`Store::settle`])
+/// while the receiver lives: whatever reads the aggregate tables without
+/// asking a receiver finds them at most about that far behind the
+/// acknowledged reports.
+async fn settle_every<S: Store>(receiver: std::sync::Weak<Receiver<S>>) {
+    let mut ticks = tokio::time::interval(store::SETTLE_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let Some(receiver) = receiver.upgrade() else {
+            return;
+        };
+        if let Err(err) = receiver.store.settle().await {
+            tracing::warn!("folding pending aggregates failed, will try again: {err}");
+        }
+    }
+}
+
+/// A receiver over `store`, ready for [`server::router`]. Made on a
+/// runtime, it settles its store from then on (see [`settle_every`]).
 pub fn receiver<S: Store>(
     schemas: Schemas,
     store: S,
     clock: Arc<dyn Clock>,
     raw_retention_days: i64,
 ) -> Arc<Receiver<S>> {
-    Arc::new(Receiver {
+    let receiver = Arc::new(Receiver {
         schemas,
         reloaded: RwLock::new(None),
         store,
@@ -182,7 +201,11 @@ pub fn receiver<S: Store>(
         raw_retention_days,
         commits: OnceLock::new(),
         past_days: store::past_days::PastDays::default(),
-    })
+    });
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(settle_every(Arc::downgrade(&receiver)));
+    }
+    receiver
 }
 
 /// The periodic job: makes the next days' storage ready, deletes raw

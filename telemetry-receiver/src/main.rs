@@ -341,7 +341,13 @@ async fn serve<S: Store>(
             std::future::pending::<()>(),
         ));
     }
+    let store_of = Arc::clone(&receiver);
     let shutdown = edge::serve(listener, router(receiver), limits, stop_signal()).await;
+    // What the last batches left pending is added now, rather than by the
+    // next receiver that settles.
+    if let Err(err) = store_of.store.settle().await {
+        tracing::warn!("pending aggregates left for the next receiver to fold: {err}");
+    }
     match shutdown {
         edge::Shutdown::Clean => tracing::info!("stopped; every report in flight was answered"),
         edge::Shutdown::GaveUp => tracing::warn!(

@@ -77,6 +77,13 @@ pub fn batch_committed(size: usize, took: Duration, stored: Option<&Stored>) {
     counter!(FOLDED).increment(stored.folded);
 }
 
+/// Records keys the day's cap counted as `(other)` where the store
+/// decides it apart from a batch (PostgreSQL's fold of pending
+/// aggregates).
+pub fn values_folded(folded: u64) {
+    counter!(FOLDED).increment(folded);
+}
+
 /// Records a refused report.
 pub fn refused(status: StatusCode, reason: &'static str) {
     counter!(REFUSED, "status" => status.as_str().to_owned(), "reason" => reason).increment(1);

@@ -20,22 +20,33 @@ use telemetry_receiver::store::{Ingest, Outcome, Store};
 enum Poison {
     /// Its raw insert, the batch's first statement.
     RawInsert,
-    /// Its number statistics, one of the batch's last statements (on
-    /// PostgreSQL sent with the batch's `COMMIT`).
+    /// What it adds to the aggregates, the batch's last statements (sent
+    /// with the batch's `COMMIT` on PostgreSQL): on SQLite its number
+    /// statistics, on PostgreSQL the batch's pending row.
     Aggregate,
 }
 
 /// The `cluster_count` of a poisoned report, which the aggregate trigger
 /// refuses (no other report has it).
 const POISONED_COUNT: i64 = 424_242;
+/// The `kubeatlas_version` of a poisoned report: what the trigger on
+/// PostgreSQL's pending rows looks for (their numbers are not spelled out).
+const POISONED_VERSION: &str = "0.424242.0";
 
 /// A trigger that fails whatever batch a poisoned report joins: its raw
-/// insert (nonces starting with `poison`) or the write of its number
-/// statistics (a `cluster_count` of [`POISONED_COUNT`]).
+/// insert (nonces starting with `poison`) or the write of its aggregates
+/// (a `cluster_count` of [`POISONED_COUNT`] in SQLite's number
+/// statistics, [`POISONED_VERSION`] in PostgreSQL's pending row).
 fn poison_trigger(database: &Database, poison: Poison) {
-    let (table, when) = match poison {
-        Poison::RawInsert => ("raw_reports", "NEW.session_key LIKE 'poison%'".to_owned()),
-        Poison::Aggregate => ("agg_numbers", format!("NEW.max >= {POISONED_COUNT}")),
+    let (table, when) = match (poison, database) {
+        (Poison::RawInsert, _) => ("raw_reports", "NEW.session_key LIKE 'poison%'".to_owned()),
+        (Poison::Aggregate, Database::Sqlite(_)) => {
+            ("agg_numbers", format!("NEW.max >= {POISONED_COUNT}"))
+        }
+        (Poison::Aggregate, Database::Postgres(_)) => (
+            "agg_pending",
+            format!("NEW.totals LIKE '%{POISONED_VERSION}%'"),
+        ),
     };
     let sql = match database {
         Database::Sqlite(_) => ["INSERT", "UPDATE"]
@@ -81,6 +92,7 @@ fn failure_mid_batch(running: Running<impl Store>, poison: Poison) {
                     let mut body = report(&nonce);
                     if kind == "poison" {
                         body["cluster_count"] = POISONED_COUNT.into();
+                        body["kubeatlas_version"] = POISONED_VERSION.into();
                     }
                     let body = body.to_string();
                     barrier.wait();
@@ -277,4 +289,26 @@ fn the_database_cut_under_load_loses_no_acknowledged_report() {
         answers.len()
     );
     assert_eq!(restarted.post(&report("after")).0, 202);
+}
+
+/// PostgreSQL's pending aggregates: a row that does not read back (only a
+/// hand could write one) is dropped with an error in the log instead of
+/// stopping every fold after it, and the batches beside it are counted.
+#[test]
+fn an_unreadable_pending_row_does_not_stop_the_folds() {
+    let Some(running) = common::postgres("unreadable_pending") else {
+        return;
+    };
+    assert_eq!(running.post(&report("before")).0, 202);
+    execute(
+        &running.database,
+        "INSERT INTO agg_pending (totals) VALUES ('not json')",
+    );
+    assert_eq!(running.post(&report("after")).0, 202);
+    // `count_in` waits until nothing is pending: the receiver's folds took
+    // the bad row with the good one.
+    assert_eq!(
+        count_in(&running.database, "SELECT SUM(sessions) FROM agg_sessions"),
+        2
+    );
 }

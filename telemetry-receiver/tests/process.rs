@@ -240,6 +240,7 @@ fn stored_on_postgres(url: &str, acknowledged: &[String]) -> Stored {
         .unwrap();
     runtime.block_on(async {
         let client = common::postgres_client(url).await.unwrap();
+        common::settled(&client).await;
         let count = |sql: &'static str| {
             let client = &client;
             async move {

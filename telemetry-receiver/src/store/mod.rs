@@ -1,7 +1,10 @@
 //! Storage behind one small trait, with two engines: SQLite (embedded, the
-//! default) and PostgreSQL (raw reports partitioned by day). Raw reports
-//! and aggregates change in one transaction, so they never disagree; a
-//! report is acknowledged only once that transaction has committed.
+//! default) and PostgreSQL (raw reports partitioned by day). A report is
+//! acknowledged only once the transaction that stores it has committed,
+//! with what it adds to the aggregates: on SQLite the aggregate rows
+//! themselves; on PostgreSQL a pending row, added to the aggregate rows
+//! by a fold within a second, and before any read ([`Store::settle`]). So
+//! the raw reports and what is read of the aggregates never disagree.
 //!
 //! The engines run the same statements, written once in [`sql`]; each
 //! engine's module holds only what that engine does differently.
@@ -17,11 +20,17 @@ use crate::aggregate::{Observation, OTHER};
 
 pub mod batch;
 pub mod past_days;
+pub mod pending;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
 pub(crate) mod strings;
 pub mod window;
+
+/// How often a receiver settles its store ([`Store::settle`]) when nothing
+/// reads it: how long a pending aggregate waits at most, as the database
+/// sees it.
+pub const SETTLE_EVERY: Duration = Duration::from_secs(1);
 
 /// One validated report to store.
 #[derive(Clone, Debug)]
@@ -97,8 +106,9 @@ pub struct SessionRow {
 
 /// What a receiver needs of its storage.
 pub trait Store: Send + Sync + 'static {
-    /// Stores a batch of reports and their aggregates in one transaction:
-    /// all of them or, on an error, none. A report whose day and session
+    /// Stores a batch of reports and what they add to the aggregates (or
+    /// leave pending, see [`Store::settle`]) in one transaction: all of
+    /// them or, on an error, none. A report whose day and session
     /// are already stored, by an earlier batch or earlier in this one, is a
     /// [`Outcome::Duplicate`].
     fn ingest_batch(
@@ -116,6 +126,14 @@ pub trait Store: Send + Sync + 'static {
                 .copied()
                 .ok_or_else(|| StoreError("the store answered no outcome".to_owned()))
         }
+    }
+
+    /// Adds to the aggregates what every batch committed so far left
+    /// pending (PostgreSQL, see [`postgres`]); the engine's reads do this
+    /// first, and the receiver does it every [`SETTLE_EVERY`]. SQLite's
+    /// batches leave nothing pending.
+    fn settle(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async { Ok(()) }
     }
 
     /// How many batches may commit at once: the receiver runs that many

@@ -57,19 +57,29 @@ impl Dialect {
     /// The tables, in migration order: a database records how many have
     /// run (`schema_migrations`), so the order and the count never change;
     /// a new table is a new file at the end.
-    pub fn migrations(self) -> [&'static str; 6] {
-        let (raw, shards) = match self {
+    pub fn migrations(self) -> [&'static str; 7] {
+        let (raw, shards, pending) = match self {
             Dialect::Sqlite => (
                 include_str!("../../migrations/sqlite/0000_raw_reports.sql"),
                 include_str!("../../migrations/sqlite/0004_shards.sql"),
+                include_str!("../../migrations/sqlite/0006_agg_pending.sql"),
             ),
             Dialect::Postgres => (
                 include_str!("../../migrations/postgres/0000_raw_reports.sql"),
                 include_str!("../../migrations/postgres/0004_shards.sql"),
+                include_str!("../../migrations/postgres/0006_agg_pending.sql"),
             ),
         };
         let [sessions, counts, numbers] = SHARED_MIGRATIONS;
-        [raw, sessions, counts, numbers, shards, GENERATION_MIGRATION]
+        [
+            raw,
+            sessions,
+            counts,
+            numbers,
+            shards,
+            GENERATION_MIGRATION,
+            pending,
+        ]
     }
 
     /// The migrations a database that has run `done` of them still needs,
@@ -355,8 +365,11 @@ mod tests {
             .pending_migrations(2)
             .map(|(version, _)| version)
             .collect();
-        assert_eq!(pending, [2, 3, 4, 5]);
+        assert_eq!(pending, [2, 3, 4, 5, 6]);
         assert_eq!(sqlite[5], postgres[5]);
         assert!(sqlite[5].contains("CREATE TABLE agg_generation ("));
+        assert!(
+            postgres[6].contains("CREATE TABLE agg_pending (") && !sqlite[6].contains("CREATE")
+        );
     }
 }

@@ -313,7 +313,8 @@ pub fn postgres_on(url: &str) -> Running<PostgresStore> {
     serve(runtime, Database::Postgres(url.to_owned()), || store)
 }
 
-/// Runs `sql` on the database, as an operator would.
+/// Runs `sql` on the database, as an operator would: on PostgreSQL once
+/// no batch's aggregates are pending (see [`count_in`]).
 pub fn execute(database: &Database, sql: &str) {
     match database {
         Database::Sqlite(path) => rusqlite::Connection::open(path)
@@ -322,12 +323,16 @@ pub fn execute(database: &Database, sql: &str) {
             .unwrap(),
         Database::Postgres(url) => runtime().block_on(async {
             let client = postgres_client(url).await.unwrap();
+            settled(&client).await;
             client.batch_execute(sql).await.unwrap();
         }),
     }
 }
 
 /// One query's single number, straight from the database (NULL is 0).
+/// On PostgreSQL, once no batch's aggregates are pending: the receivers
+/// fold them every second, so the aggregate tables may trail the `202`s
+/// by that much.
 pub fn count_in(database: &Database, sql: &str) -> i64 {
     match database {
         Database::Sqlite(path) => rusqlite::Connection::open(path)
@@ -337,10 +342,32 @@ pub fn count_in(database: &Database, sql: &str) -> i64 {
             .unwrap_or(0),
         Database::Postgres(url) => runtime().block_on(async {
             let client = postgres_client(url).await.unwrap();
+            settled(&client).await;
             let sql = format!("SELECT ({sql})::BIGINT");
             let row = client.query_one(&sql, &[]).await.unwrap();
             row.get::<_, Option<i64>>(0).unwrap_or(0)
         }),
+    }
+}
+
+/// Waits until no batch's aggregates are pending (see [`count_in`]), at
+/// most 10 s: the receivers fold every second.
+pub async fn settled(client: &tokio_postgres::Client) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let pending: i64 = client
+            .query_one("SELECT COUNT(*) FROM agg_pending", &[])
+            .await
+            .unwrap()
+            .get(0);
+        if pending == 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{pending} batches' aggregates still pending after 10 s: no receiver folds"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 

@@ -8,7 +8,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
-use super::ingest;
+use super::{ingest, pending};
 use crate::store::sql::{Dialect, Statements};
 use crate::store::StoreError;
 
@@ -60,17 +60,19 @@ async fn claim_shard(client: &Client) -> Result<i16, tokio_postgres::Error> {
     Ok(i16::from(byte[0]) % SHARDS)
 }
 
-/// The statements every report runs, prepared once per connection: a
-/// statement sent as text is parsed and planned by the server each time.
+/// The statements every batch and every fold run, prepared once per
+/// connection: a statement sent as text is parsed and planned by the
+/// server each time.
 #[derive(Clone)]
 pub(super) struct IngestStatements {
     pub(super) raw: Statement,
+    pub(super) pending: Statement,
+    pub(super) take_pending: Statement,
     pub(super) sessions: Statement,
     pub(super) count: Statement,
     pub(super) known_keys: Statement,
     pub(super) capped: Statement,
     pub(super) number: Statement,
-    pub(super) generation: Statement,
 }
 
 impl Connection {
@@ -81,24 +83,25 @@ impl Connection {
             return Ok(prepared.clone());
         }
         let client = &self.client;
-        let sql = sql();
-        let (raw, sessions, count, known_keys, capped, number, generation) = tokio::try_join!(
+        let (raw, pending, take_pending, sessions, count, known_keys, capped, number) = tokio::try_join!(
             client.prepare(ingest::RAW_INSERT),
-            client.prepare(&ingest::SESSIONS_UPSERT),
-            client.prepare(&ingest::COUNTS_UPSERT),
-            client.prepare(ingest::KNOWN_KEYS),
-            client.prepare(&sql.capped_upsert),
-            client.prepare(&ingest::NUMBERS_UPSERT),
-            client.prepare(&sql.generation),
+            client.prepare(pending::PENDING_INSERT),
+            client.prepare(pending::TAKE_PENDING),
+            client.prepare(&pending::SESSIONS_UPSERT),
+            client.prepare(&pending::COUNTS_UPSERT),
+            client.prepare(pending::KNOWN_KEYS),
+            client.prepare(&sql().capped_upsert),
+            client.prepare(&pending::NUMBERS_UPSERT),
         )?;
         let prepared = IngestStatements {
             raw,
+            pending,
+            take_pending,
             sessions,
             count,
             known_keys,
             capped,
             number,
-            generation,
         };
         self.ingest = Some(prepared.clone());
         Ok(prepared)

@@ -6,11 +6,10 @@
 
 mod connections;
 mod ingest;
-mod known_keys;
 mod maintenance;
+mod pending;
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use futures_util::TryStreamExt;
 use time::{Date, Duration};
@@ -23,7 +22,6 @@ use super::{CountRow, Fold, Ingest, NumberRow, SessionRow, Store, StoreError, St
 use crate::clock::day_text;
 use connections::{error, sql, Connections};
 use ingest::{retryable, store_batch};
-use known_keys::KnownKeys;
 
 pub struct PostgresStore {
     connections: Connections,
@@ -32,8 +30,6 @@ pub struct PostgresStore {
     partitions: Mutex<HashSet<String>>,
     /// See [`PostgresStore::with_writers`].
     writers: usize,
-    /// The capped keys the database has counted, as last read.
-    known_keys: Arc<KnownKeys>,
 }
 
 /// Batches committed at once unless told otherwise. One: a batch takes
@@ -79,7 +75,6 @@ impl PostgresStore {
             connections: Connections::new(url),
             partitions: Mutex::default(),
             writers: usize::from(DEFAULT_WRITERS),
-            known_keys: Arc::default(),
         };
         let mut slot = store.connections.first().await;
         let client = &mut store.connections.connected(&mut slot).await?.client;
@@ -158,16 +153,14 @@ impl Store for PostgresStore {
         for day in days {
             self.ensure_partition(day).await?;
         }
-        let known_keys = Arc::clone(&self.known_keys);
         self.connections
             .query(move |connection| {
                 Box::pin(async move {
                     let prepared = connection.ingest_statements().await?;
-                    let shard = connection.shard;
                     let mut attempt = 1;
                     loop {
                         let client = &mut connection.client;
-                        match store_batch(client, &prepared, &known_keys, &shard, &batch).await {
+                        match store_batch(client, &prepared, &batch).await {
                             Err(err) if attempt < ATTEMPTS && retryable(&err) => attempt += 1,
                             done => return done,
                         }
@@ -175,6 +168,30 @@ impl Store for PostgresStore {
                 })
             })
             .await
+    }
+
+    /// Folds the pending aggregates of every batch committed so far, in
+    /// this connection's shard (see [`pending`]).
+    async fn settle(&self) -> Result<(), StoreError> {
+        let folded = self
+            .connections
+            .query(|connection| {
+                Box::pin(async move {
+                    let prepared = connection.ingest_statements().await?;
+                    let shard = connection.shard;
+                    let mut attempt = 1;
+                    loop {
+                        let client = &mut connection.client;
+                        match pending::fold_pending(client, &prepared, &shard).await {
+                            Err(err) if attempt < ATTEMPTS && retryable(&err) => attempt += 1,
+                            done => return done,
+                        }
+                    }
+                })
+            })
+            .await?;
+        crate::monitoring::values_folded(folded);
+        Ok(())
     }
 
     fn writers(&self) -> usize {
@@ -205,6 +222,7 @@ impl Store for PostgresStore {
     }
 
     async fn counts(&self, field: &str, from: Date, to: Date) -> Result<Vec<CountRow>, StoreError> {
+        self.settle().await?;
         let rows = self
             .connections
             .select(
@@ -225,6 +243,7 @@ impl Store for PostgresStore {
         from: Date,
         to: Date,
     ) -> Result<Vec<NumberRow>, StoreError> {
+        self.settle().await?;
         let rows = self
             .connections
             .select(
@@ -254,6 +273,7 @@ impl Store for PostgresStore {
         from: Date,
         to: Date,
     ) -> Result<Vec<(String, CountRow)>, StoreError> {
+        self.settle().await?;
         let rows = self
             .connections
             .select(
@@ -273,6 +293,7 @@ impl Store for PostgresStore {
         to: Date,
         mut sink: K,
     ) -> Result<K, StoreError> {
+        self.settle().await?;
         let (from, to) = (day_text(from), day_text(to));
         self.connections
             .query(move |connection| {
@@ -306,6 +327,7 @@ impl Store for PostgresStore {
         from: Date,
         to: Date,
     ) -> Result<Vec<(String, NumberRow)>, StoreError> {
+        self.settle().await?;
         let rows = self
             .connections
             .select(
@@ -330,6 +352,7 @@ impl Store for PostgresStore {
     }
 
     async fn sessions(&self, from: Date, to: Date) -> Result<Vec<SessionRow>, StoreError> {
+        self.settle().await?;
         let rows = self
             .connections
             .select(
@@ -390,6 +413,7 @@ impl Store for PostgresStore {
         fields: &[String],
         kind: &'static str,
     ) -> Result<Vec<(String, CountRow)>, StoreError> {
+        self.settle().await?;
         let rows = self
             .connections
             .select(
@@ -413,6 +437,7 @@ impl Store for PostgresStore {
     }
 
     async fn compact_before(&self, day: Date) -> Result<(), StoreError> {
+        self.settle().await?;
         maintenance::compact_before(&self.connections, day).await
     }
 

@@ -1,0 +1,294 @@
+//! Folding the batches' pending aggregates into the aggregate tables.
+//!
+//! A batch commits its raw reports and one `agg_pending` row (its
+//! aggregates as text, [`crate::store::pending`]); a fold takes pending
+//! rows, sums them and adds them to the tables, in one transaction, so
+//! every stored report is counted exactly once, whichever receiver folds
+//! and whenever it does. Each receiver folds every second, and before
+//! every read of the aggregates, so a read sees every report acknowledged
+//! before it. Two folds at once take different rows: one that reaches
+//! rows another has taken waits for it, then skips them.
+//!
+//! Rows go as arrays (`unnest`), one statement per table whatever the
+//! number of batches folded. Only a capped key the day has not counted yet
+//! takes a statement of its own: whether it is counted or goes to
+//! `(other)` is decided row by row.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use futures_util::future::try_join_all;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Client;
+
+use super::connections::IngestStatements;
+use crate::aggregate::{DAY_CAP, OTHER};
+use crate::store::batch::{CountKey, Numbers, Totals};
+use crate::store::pending::add_to;
+use crate::store::sql::{Dialect, COUNTS_MERGE, SESSIONS_MERGE};
+
+/// A batch's aggregates, beside its raw reports.
+pub(super) const PENDING_INSERT: &str = "INSERT INTO agg_pending (totals) VALUES ($1)";
+
+/// Pending rows, taken (deleted) by this fold: a bounded number, so a
+/// backlog (after the database was away) folds in several transactions.
+pub(super) const TAKE_PENDING: &str = "DELETE FROM agg_pending \
+     WHERE ctid = ANY (ARRAY(SELECT ctid FROM agg_pending LIMIT 1000)) RETURNING totals";
+/// The most rows [`TAKE_PENDING`] takes.
+const TAKEN_AT_MOST: usize = 1000;
+
+/// Session counts: days, versions, amounts; the shard.
+pub(super) static SESSIONS_UPSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO agg_sessions (day, schema_version, shard, sessions) \
+         SELECT day, schema_version, $4::smallint, sessions FROM unnest($1::text[], $2::text[], $3::bigint[]) \
+         AS t(day, schema_version, sessions) {SESSIONS_MERGE}"
+    )
+});
+
+/// Counts that need no cap decision: days, versions, fields,
+/// kinds, keys, amounts; the shard. Each key once (the fold sums them).
+pub(super) static COUNTS_UPSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO agg_counts (day, schema_version, field, kind, key, shard, count) \
+         SELECT day, schema_version, field, kind, key, $7::smallint, count \
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) \
+         AS t(day, schema_version, field, kind, key, count) {COUNTS_MERGE}"
+    )
+});
+
+/// Which of the capped keys the day has already counted (in any
+/// shard): their positions, from 1. Those are counted without a cap
+/// decision; the others run the capped upsert one by one.
+pub(super) const KNOWN_KEYS: &str = "SELECT t.at FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) \
+     WITH ORDINALITY AS t(day, schema_version, field, kind, key, at) \
+     WHERE EXISTS (SELECT 1 FROM agg_counts a WHERE a.day = t.day AND a.schema_version = t.schema_version \
+     AND a.field = t.field AND a.kind = t.kind AND a.key = t.key)";
+
+/// Number statistics: days, versions, fields, counts, sums,
+/// minima, maxima; the shard.
+pub(super) static NUMBERS_UPSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO agg_numbers (day, schema_version, field, shard, count, sum, min, max) \
+         SELECT day, schema_version, field, $8::smallint, count, sum, min, max \
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::float8[], $6::float8[], $7::float8[]) \
+         AS t(day, schema_version, field, count, sum, min, max) {}",
+        Dialect::Postgres.numbers_merge()
+    )
+});
+
+/// Counts as the columns [`COUNTS_UPSERT`] and [`KNOWN_KEYS`] take.
+#[derive(Default)]
+struct CountColumns<'a> {
+    days: Vec<&'a str>,
+    versions: Vec<&'a str>,
+    fields: Vec<&'a str>,
+    kinds: Vec<&'a str>,
+    keys: Vec<&'a str>,
+    amounts: Vec<i64>,
+}
+
+/// A summed count as a batch holds it: key, amount, whether capped.
+type CountRow<'a> = (&'a CountKey, i64, bool);
+
+impl<'a> CountColumns<'a> {
+    fn of(rows: &[CountRow<'a>]) -> CountColumns<'a> {
+        let mut columns = CountColumns::default();
+        for row in rows {
+            columns.push(*row);
+        }
+        columns
+    }
+
+    fn push(&mut self, ((day, version, field, kind, key), amount, _): CountRow<'a>) {
+        self.days.push(day);
+        self.versions.push(version);
+        self.fields.push(field);
+        self.kinds.push(kind);
+        self.keys.push(key);
+        self.amounts.push(amount);
+    }
+
+    fn keys(&self) -> [&(dyn ToSql + Sync); 5] {
+        [
+            &self.days,
+            &self.versions,
+            &self.fields,
+            &self.kinds,
+            &self.keys,
+        ]
+    }
+}
+
+/// Which of `rows` (capped keys) the day has already counted, in any shard.
+async fn look_up<'k>(
+    client: &Client,
+    prepared: &IngestStatements,
+    rows: &[CountRow<'k>],
+) -> Result<Vec<&'k CountKey>, tokio_postgres::Error> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let columns = CountColumns::of(rows);
+    let found = client.query(&prepared.known_keys, &columns.keys()).await?;
+    Ok(found
+        .iter()
+        .map(|row| rows[row.get::<_, i64>(0) as usize - 1].0)
+        .collect())
+}
+
+/// Folds every pending row committed before it started, in transactions
+/// of [`TAKEN_AT_MOST`] rows: how many keys the day's cap counted as
+/// `(other)`.
+pub(super) async fn fold_pending(
+    client: &mut Client,
+    prepared: &IngestStatements,
+    shard: &i16,
+) -> Result<u64, tokio_postgres::Error> {
+    let mut folded = 0;
+    loop {
+        let (taken, folded_now) = fold_some(client, prepared, shard).await?;
+        folded += folded_now;
+        if taken < TAKEN_AT_MOST {
+            return Ok(folded);
+        }
+    }
+}
+
+/// One transaction: takes pending rows and adds them to the tables. How
+/// many rows it took, and how many keys went to `(other)`.
+async fn fold_some(
+    client: &mut Client,
+    prepared: &IngestStatements,
+    shard: &i16,
+) -> Result<(usize, u64), tokio_postgres::Error> {
+    let client: &Client = client;
+    let (_, taken) = match tokio::try_join!(
+        client.batch_execute("BEGIN"),
+        client.query(&prepared.take_pending, &[]),
+    ) {
+        Ok(taken) => taken,
+        Err(err) => {
+            // Nothing was sent to end the transaction: end it here. If the
+            // connection broke, it is made again before its next use.
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(err);
+        }
+    };
+    let mut totals = Totals::default();
+    for row in &taken {
+        if let Err(err) = add_to(&mut totals, row.get(0)) {
+            // Only a row written by hand can be unreadable. Kept, it would
+            // stop every fold after it; dropped, it is said.
+            tracing::error!("dropped a pending row of agg_pending: {err}");
+        }
+    }
+    if taken.is_empty() {
+        client.batch_execute("COMMIT").await?;
+        return Ok((0, 0));
+    }
+    match add_totals(client, prepared, shard, &totals).await {
+        Ok(folded) => Ok((taken.len(), folded)),
+        Err(err) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            Err(err)
+        }
+    }
+}
+
+/// Adds `totals` to the tables and commits, in two round trips: the
+/// lookup of the capped keys, then every table's rows (in [`Totals`]'
+/// order, see [`crate::store::batch`]) with the commit. On PostgreSQL a
+/// statement that fails aborts its transaction, and the `COMMIT` sent
+/// after it then rolls back, so nothing of a failed fold is kept and its
+/// pending rows stay for the next one.
+async fn add_totals(
+    client: &Client,
+    prepared: &IngestStatements,
+    shard: &i16,
+    totals: &Totals,
+) -> Result<u64, tokio_postgres::Error> {
+    let capped_rows: Vec<CountRow> = totals
+        .counts
+        .iter()
+        .filter(|(_, count)| count.capped)
+        .map(|(key, count)| (key, count.amount, count.capped))
+        .collect();
+    let known: HashSet<&CountKey> = look_up(client, prepared, &capped_rows)
+        .await?
+        .into_iter()
+        .collect();
+    let (unknown, plain_rows): (Vec<CountRow>, Vec<CountRow>) = totals
+        .counts
+        .iter()
+        .map(|(key, count)| (key, count.amount, count.capped))
+        .partition(|(key, _, capped)| *capped && !known.contains(key));
+    let plain = CountColumns::of(&plain_rows);
+    let sessions: (Vec<&str>, Vec<&str>, Vec<i64>) = (
+        totals
+            .sessions
+            .keys()
+            .map(|(day, _)| day.as_str())
+            .collect(),
+        totals
+            .sessions
+            .keys()
+            .map(|(_, version)| version.as_str())
+            .collect(),
+        totals.sessions.values().copied().collect(),
+    );
+    let numbers = &totals.numbers;
+    let number_keys = |pick: fn(&(String, String, String)) -> &str| -> Vec<&str> {
+        numbers.keys().map(pick).collect()
+    };
+    let number_stats =
+        |pick: fn(&Numbers) -> f64| -> Vec<f64> { numbers.values().map(pick).collect() };
+    let number_counts: Vec<i64> = numbers.values().map(|n| n.count).collect();
+    let (number_days, number_versions, number_fields) = (
+        number_keys(|key| &key.0),
+        number_keys(|key| &key.1),
+        number_keys(|key| &key.2),
+    );
+    let (sums, minima, maxima) = (
+        number_stats(|n| n.sum),
+        number_stats(|n| n.min),
+        number_stats(|n| n.max),
+    );
+    let plain_params: [&(dyn ToSql + Sync); 7] = {
+        let [day, version, field, kind, key] = plain.keys();
+        [day, version, field, kind, key, &plain.amounts, shard]
+    };
+    let session_params: [&(dyn ToSql + Sync); 4] = [&sessions.0, &sessions.1, &sessions.2, shard];
+    let number_params: [&(dyn ToSql + Sync); 8] = [
+        &number_days,
+        &number_versions,
+        &number_fields,
+        &number_counts,
+        &sums,
+        &minima,
+        &maxima,
+        shard,
+    ];
+    // A key new today: whether it is counted or folded into `(other)` is
+    // decided by the capped upsert, which returns the key it counted.
+    let capped_updates = unknown
+        .iter()
+        .map(|((day, version, field, kind, key), amount, _)| {
+            let params: [&(dyn ToSql + Sync); 9] = [
+                day, version, field, kind, key, &DAY_CAP, &OTHER, amount, shard,
+            ];
+            async move {
+                let row = client.query_one(&prepared.capped, &params).await?;
+                Ok::<_, tokio_postgres::Error>(u64::from(row.get::<_, &str>(0) != key.as_str()))
+            }
+        });
+    // Pipelined: one round trip for every table's rows and the commit.
+    let (_, _, _, folded, _) = tokio::try_join!(
+        client.execute(&prepared.sessions, &session_params),
+        client.execute(&prepared.count, &plain_params),
+        client.execute(&prepared.number, &number_params),
+        try_join_all(capped_updates),
+        client.batch_execute("COMMIT"),
+    )?;
+    Ok(folded.into_iter().sum())
+}
