@@ -2,10 +2,10 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A loopback TCP relay to PostgreSQL that the test can cut and restore,
 /// standing for the network to the database. Bounded: stops when dropped.
@@ -13,6 +13,8 @@ pub struct Relay {
     pub port: u16,
     up: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
+    /// Connections being relayed.
+    open: Arc<AtomicUsize>,
 }
 
 impl Relay {
@@ -23,8 +25,10 @@ impl Relay {
             port: listener.local_addr().unwrap().port(),
             up: Arc::new(AtomicBool::new(true)),
             stop: Arc::default(),
+            open: Arc::default(),
         };
         let (up, stop) = (Arc::clone(&relay.up), Arc::clone(&relay.stop));
+        let open = Arc::clone(&relay.open);
         thread::spawn(move || {
             while !stop.load(Ordering::SeqCst) {
                 let Ok((client, _)) = listener.accept() else {
@@ -34,15 +38,30 @@ impl Relay {
                 if !up.load(Ordering::SeqCst) {
                     continue; // Dropped: the connection is closed at once.
                 }
-                let (up, stop) = (Arc::clone(&up), Arc::clone(&stop));
-                thread::spawn(move || relay_connection(client, &up, &stop));
+                let (up, stop, open) = (Arc::clone(&up), Arc::clone(&stop), Arc::clone(&open));
+                open.fetch_add(1, Ordering::SeqCst);
+                thread::spawn(move || {
+                    relay_connection(client, &up, &stop);
+                    open.fetch_sub(1, Ordering::SeqCst);
+                });
             }
         });
         relay
     }
 
+    /// Restores the relay, or cuts it: then returns once no connection is
+    /// relayed any more (each notices within some 40 ms), so nothing sent
+    /// after the cut gets through.
     pub fn set_up(&self, up: bool) {
         self.up.store(up, Ordering::SeqCst);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !up && self.open.load(Ordering::SeqCst) > 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the relay's connections did not close"
+            );
+            thread::sleep(Duration::from_millis(5));
+        }
     }
 }
 

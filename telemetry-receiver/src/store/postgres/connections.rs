@@ -65,6 +65,7 @@ async fn claim_shard(client: &Client) -> Result<i16, tokio_postgres::Error> {
 /// server each time.
 #[derive(Clone)]
 pub(super) struct IngestStatements {
+    pub(super) batch_of_new: Statement,
     pub(super) raw: Statement,
     pub(super) pending: Statement,
     pub(super) take_pending: Statement,
@@ -83,17 +84,20 @@ impl Connection {
             return Ok(prepared.clone());
         }
         let client = &self.client;
-        let (raw, pending, take_pending, sessions, count, known_keys, capped, number) = tokio::try_join!(
-            client.prepare(ingest::RAW_INSERT),
-            client.prepare(pending::PENDING_INSERT),
-            client.prepare(pending::TAKE_PENDING),
-            client.prepare(&pending::SESSIONS_UPSERT),
-            client.prepare(&pending::COUNTS_UPSERT),
-            client.prepare(pending::KNOWN_KEYS),
-            client.prepare(&sql().capped_upsert),
-            client.prepare(&pending::NUMBERS_UPSERT),
-        )?;
+        let (batch_of_new, raw, pending, take_pending, sessions, count, known_keys, capped, number) =
+            tokio::try_join!(
+                client.prepare(ingest::BATCH_OF_NEW),
+                client.prepare(ingest::RAW_INSERT),
+                client.prepare(pending::PENDING_INSERT),
+                client.prepare(pending::TAKE_PENDING),
+                client.prepare(&pending::SESSIONS_UPSERT),
+                client.prepare(&pending::COUNTS_UPSERT),
+                client.prepare(pending::KNOWN_KEYS),
+                client.prepare(&sql().capped_upsert),
+                client.prepare(&pending::NUMBERS_UPSERT),
+            )?;
         let prepared = IngestStatements {
+            batch_of_new,
             raw,
             pending,
             take_pending,

@@ -1,11 +1,17 @@
-//! One group-commit batch in one PostgreSQL transaction of two round
-//! trips whatever its size: the raw reports go as arrays (`unnest`), and
-//! the batch's aggregates as one pending row, which a fold adds to the
-//! aggregate tables a moment later (see [`super::pending`]). Updating the
-//! aggregate rows here cost the server more than the rest of the batch.
+//! One group-commit batch in one PostgreSQL transaction, whatever its
+//! size: the raw reports go as arrays (`unnest`), and the batch's
+//! aggregates as one pending row, which a fold adds to the aggregate
+//! tables a moment later (see [`super::pending`]). Updating the aggregate
+//! rows here cost the server more than the rest of the batch.
+//!
+//! A batch whose reports are all new, as nearly every one is, takes one
+//! statement and one round trip. One with a report already stored (a
+//! retry after a lost answer, or two copies in the batch) takes the slow
+//! path: two round trips, so that its pending row counts only the new ones.
 
 use std::collections::HashSet;
 
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Client;
 
@@ -14,6 +20,29 @@ use crate::clock::day_text;
 use crate::store::batch::{insert_order, Totals};
 use crate::store::pending::encode;
 use crate::store::{Ingest, Outcome, Stored};
+
+/// A batch whose reports are all new, in one statement (its own
+/// transaction): the raw inserts, and the pending row of the aggregates
+/// of all of them ($5) if all $6 were new. If one was not, the pending
+/// row is NULL, which its column refuses: the statement fails and nothing
+/// of it is kept, and the batch runs again on the slow path.
+pub(super) const BATCH_OF_NEW: &str = "WITH raw AS (INSERT INTO raw_reports (day, session_key, schema_version, body) \
+     SELECT day::date, session_key, schema_version, body \
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(day, session_key, schema_version, body) \
+     ON CONFLICT DO NOTHING RETURNING 1), \
+     pending AS (INSERT INTO agg_pending (totals) \
+     SELECT CASE WHEN (SELECT COUNT(*) FROM raw) = $6 THEN $5::text END) \
+     SELECT 1";
+
+/// What [`BATCH_OF_NEW`] answers when a report of the batch was there
+/// already.
+fn not_all_new(err: &tokio_postgres::Error) -> bool {
+    err.as_db_error().is_some_and(|db| {
+        *db.code() == SqlState::NOT_NULL_VIOLATION
+            && db.table() == Some("agg_pending")
+            && db.column() == Some("totals")
+    })
+}
 
 /// The raw reports of a batch, in key order: those that were not there
 /// yet come back (a retry's and a second copy in the batch do not).
@@ -25,18 +54,13 @@ pub(super) const RAW_INSERT: &str = "INSERT INTO raw_reports (day, session_key, 
 /// A deadlock or a serialization failure: the transaction was rolled back
 /// and may simply run again.
 pub(super) fn retryable(err: &tokio_postgres::Error) -> bool {
-    use tokio_postgres::error::SqlState;
     err.code().is_some_and(|code| {
         *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
     })
 }
 
-/// One batch in one transaction, in two round trips: the transaction's
-/// start with the raw inserts (in key order), then the aggregates of the
-/// reports that were new, as one pending row, with the commit. On
-/// PostgreSQL a statement that fails aborts its transaction, and the
-/// `COMMIT` sent after it then rolls back, so nothing of a failed batch is
-/// kept.
+/// One batch in one transaction: in one round trip if all its reports
+/// are new, else in two.
 pub(super) async fn store_batch(
     client: &mut Client,
     prepared: &IngestStatements,
@@ -44,16 +68,66 @@ pub(super) async fn store_batch(
 ) -> Result<Stored, tokio_postgres::Error> {
     let client: &Client = client;
     let order = insert_order(batch);
-    let days: Vec<String> = order.iter().map(|&i| day_text(batch[i].day)).collect();
-    let column = |pick: fn(&Ingest) -> &str| -> Vec<&str> {
-        order.iter().map(|&i| pick(&batch[i])).collect()
-    };
-    let (keys, versions, bodies) = (
-        column(|ingest| &ingest.session_key),
-        column(|ingest| &ingest.version),
-        column(|ingest| &ingest.body),
-    );
-    let raw_params: [&(dyn ToSql + Sync); 4] = [&days, &keys, &versions, &bodies];
+    let columns = Columns::of(batch, &order);
+    let mut totals = Totals::default();
+    for ingest in batch {
+        totals.add(ingest);
+    }
+    let (pending, size) = (encode(&totals), batch.len() as i64);
+    let [days, keys, versions, bodies] = columns.params();
+    let params: [&(dyn ToSql + Sync); 6] = [days, keys, versions, bodies, &pending, &size];
+    match client.execute(&prepared.batch_of_new, &params).await {
+        Ok(_) => Ok(Stored {
+            outcomes: vec![Outcome::Stored; batch.len()],
+            folded: 0,
+        }),
+        Err(err) if not_all_new(&err) => {
+            store_some_new(client, prepared, batch, &order, &columns).await
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The raw-report columns of a batch, in key order.
+struct Columns<'b> {
+    days: Vec<String>,
+    keys: Vec<&'b str>,
+    versions: Vec<&'b str>,
+    bodies: Vec<&'b str>,
+}
+
+impl<'b> Columns<'b> {
+    fn of(batch: &'b [Ingest], order: &[usize]) -> Columns<'b> {
+        let column = |pick: fn(&Ingest) -> &str| -> Vec<&str> {
+            order.iter().map(|&i| pick(&batch[i])).collect()
+        };
+        Columns {
+            days: order.iter().map(|&i| day_text(batch[i].day)).collect(),
+            keys: column(|ingest| &ingest.session_key),
+            versions: column(|ingest| &ingest.version),
+            bodies: column(|ingest| &ingest.body),
+        }
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 4] {
+        [&self.days, &self.keys, &self.versions, &self.bodies]
+    }
+}
+
+/// The slow path, for a batch with a report already stored: the
+/// transaction's start with the raw inserts (in key order), then the
+/// aggregates of the reports that were new, as one pending row, with the
+/// commit. On PostgreSQL a statement that fails aborts its transaction,
+/// and the `COMMIT` sent after it then rolls back, so nothing of a failed
+/// batch is kept.
+async fn store_some_new(
+    client: &Client,
+    prepared: &IngestStatements,
+    batch: &[Ingest],
+    order: &[usize],
+    columns: &Columns<'_>,
+) -> Result<Stored, tokio_postgres::Error> {
+    let raw_params = columns.params();
     let inserted = match tokio::try_join!(
         client.batch_execute("BEGIN"),
         client.query(&prepared.raw, &raw_params),
@@ -72,7 +146,7 @@ pub(super) async fn store_batch(
         .collect();
     let mut outcomes = vec![Outcome::Duplicate; batch.len()];
     let mut totals = Totals::default();
-    for (&i, day) in order.iter().zip(&days) {
+    for (&i, day) in order.iter().zip(&columns.days) {
         // The first of a key's copies in the batch is the one stored.
         if new.remove(&(day.as_str(), batch[i].session_key.as_str())) {
             outcomes[i] = Outcome::Stored;
