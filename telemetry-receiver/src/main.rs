@@ -113,6 +113,18 @@ struct Args {
     )]
     db_writers: u8,
 
+    /// Threads of the runtime that serves the requests and talks to the
+    /// database (by default one per CPU core). Receivers that share a
+    /// small machine with each other or with their database do better
+    /// with fewer: see the README's "When one machine is not enough".
+    #[arg(
+        long,
+        value_name = "N",
+        env = "TELEMETRY_RECEIVER_THREADS",
+        value_parser = above_zero::<usize>,
+    )]
+    threads: Option<usize>,
+
     /// Logs as human-readable text or as JSON lines (for log collectors).
     #[arg(
         long,
@@ -220,7 +232,11 @@ fn main() -> ExitCode {
     // Exits 0 after --help and --version (on stdout), 2 on a usage error.
     let args = Args::parse();
     init_logs(args.log_format);
-    let runtime = match tokio::runtime::Runtime::new() {
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = args.threads {
+        runtime.worker_threads(threads);
+    }
+    let runtime = match runtime.enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => return fail(&format!("cannot start the runtime: {err}")),
     };
@@ -305,7 +321,7 @@ async fn serve<S: Store>(
     #[cfg(unix)]
     tokio::spawn(reload_on_sighup(Arc::clone(&receiver), args.schema.clone()));
     tracing::info!(
-        "receiving {} (schema_version {}) on http://{addr}; raw reports kept {} days",
+        "receiving {} (schema_version {}) on http://{addr}; raw reports kept {} days; {} runtime threads",
         receiver.schemas.title,
         receiver
             .schemas
@@ -314,7 +330,8 @@ async fn serve<S: Store>(
             .cloned()
             .collect::<Vec<_>>()
             .join(", "),
-        raw_retention_days
+        raw_retention_days,
+        tokio::runtime::Handle::current().metrics().num_workers()
     );
     // Tests and scripts read the bound address (the port may be ephemeral).
     println!("listening on http://{addr}");

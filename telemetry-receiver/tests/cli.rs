@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// Every flag and the variable it can be read from.
-const FLAGS: [(&str, &str); 10] = [
+const FLAGS: [(&str, &str); 11] = [
     ("--schema", "TELEMETRY_RECEIVER_SCHEMA"),
     ("--db", "TELEMETRY_RECEIVER_DB"),
     ("--listen", "TELEMETRY_RECEIVER_LISTEN"),
@@ -24,6 +24,7 @@ const FLAGS: [(&str, &str); 10] = [
         "TELEMETRY_RECEIVER_MAINTENANCE_EVERY_SECS",
     ),
     ("--log-format", "TELEMETRY_RECEIVER_LOG_FORMAT"),
+    ("--threads", "TELEMETRY_RECEIVER_THREADS"),
     (
         "--header-timeout-secs",
         "TELEMETRY_RECEIVER_HEADER_TIMEOUT_SECS",
@@ -234,13 +235,15 @@ fn every_flag_can_come_from_its_environment_variable() {
             .env("TELEMETRY_RECEIVER_HEADER_TIMEOUT_SECS", "3")
             .env("TELEMETRY_RECEIVER_MAX_HEADER_BYTES", "9000")
             .env("TELEMETRY_RECEIVER_MAX_CONNECTIONS", "8")
-            .env("TELEMETRY_RECEIVER_SHUTDOWN_GRACE_SECS", "2"),
+            .env("TELEMETRY_RECEIVER_SHUTDOWN_GRACE_SECS", "2")
+            .env("TELEMETRY_RECEIVER_THREADS", "3"),
         dir.join("receiver.log"),
     );
     assert!(running.addr.starts_with("127.0.0.1:"), "{}", running.addr);
     assert!(db.exists(), "the database is not at TELEMETRY_RECEIVER_DB");
     let logs = running.logs();
     assert!(logs.contains("raw reports kept 12 days"), "{logs}");
+    assert!(logs.contains("; 3 runtime threads"), "{logs}");
     let first = logs.lines().next().unwrap_or_default();
     assert!(
         serde_json::from_str::<serde_json::Value>(first).is_ok(),
@@ -322,6 +325,7 @@ fn a_bad_value_is_a_usage_error_from_a_flag_or_a_variable() {
     );
     usage_error(&[], Some(("TELEMETRY_RECEIVER_DB", "file.db")), "--db");
     usage_error(&["--log-format", "xml"], None, "--log-format");
+    usage_error(&["--threads=0"], None, "--threads");
     usage_error(
         &[],
         Some(("TELEMETRY_RECEIVER_MAX_CONNECTIONS", "0")),
