@@ -112,6 +112,24 @@ impl Connection {
     }
 }
 
+/// Starts a transaction and runs its first query, in one round trip. If
+/// either fails, nothing was sent to end the transaction, so it is rolled
+/// back here (if the connection broke, it is made again before its next
+/// use).
+pub(super) async fn begin_with(
+    client: &Client,
+    first: &Statement,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>, tokio_postgres::Error> {
+    match tokio::try_join!(client.batch_execute("BEGIN"), client.query(first, params)) {
+        Ok((_, rows)) => Ok(rows),
+        Err(err) => {
+            let _ = client.batch_execute("ROLLBACK").await;
+            Err(err)
+        }
+    }
+}
+
 /// The error as an operator needs it: the server's own message and its
 /// SQLSTATE (tokio-postgres alone prints only `db error`), or, for an
 /// error of the client or the network, its text and causes. Never the

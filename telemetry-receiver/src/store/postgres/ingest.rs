@@ -15,7 +15,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Client;
 
-use super::connections::IngestStatements;
+use super::connections::{begin_with, IngestStatements};
 use crate::clock::day_text;
 use crate::store::batch::{insert_order, Totals};
 use crate::store::pending::encode;
@@ -127,19 +127,7 @@ async fn store_some_new(
     order: &[usize],
     columns: &Columns<'_>,
 ) -> Result<Stored, tokio_postgres::Error> {
-    let raw_params = columns.params();
-    let inserted = match tokio::try_join!(
-        client.batch_execute("BEGIN"),
-        client.query(&prepared.raw, &raw_params),
-    ) {
-        Ok((_, inserted)) => inserted,
-        Err(err) => {
-            // Nothing was sent to end the transaction: end it here. If the
-            // connection broke, it is made again before its next use.
-            let _ = client.batch_execute("ROLLBACK").await;
-            return Err(err);
-        }
-    };
+    let inserted = begin_with(client, &prepared.raw, &columns.params()).await?;
     let mut new: HashSet<(&str, &str)> = inserted
         .iter()
         .map(|row| (row.get::<_, &str>(0), row.get::<_, &str>(1)))

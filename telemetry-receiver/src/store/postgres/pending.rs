@@ -21,7 +21,7 @@ use futures_util::future::try_join_all;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Client;
 
-use super::connections::IngestStatements;
+use super::connections::{begin_with, IngestStatements};
 use crate::aggregate::{DAY_CAP, OTHER};
 use crate::store::batch::{CountKey, Numbers, Totals};
 use crate::store::pending::add_to;
@@ -163,18 +163,7 @@ async fn fold_some(
     shard: &i16,
 ) -> Result<(usize, u64), tokio_postgres::Error> {
     let client: &Client = client;
-    let (_, taken) = match tokio::try_join!(
-        client.batch_execute("BEGIN"),
-        client.query(&prepared.take_pending, &[]),
-    ) {
-        Ok(taken) => taken,
-        Err(err) => {
-            // Nothing was sent to end the transaction: end it here. If the
-            // connection broke, it is made again before its next use.
-            let _ = client.batch_execute("ROLLBACK").await;
-            return Err(err);
-        }
-    };
+    let taken = begin_with(client, &prepared.take_pending, &[]).await?;
     let mut totals = Totals::default();
     for row in &taken {
         if let Err(err) = add_to(&mut totals, row.get(0)) {
