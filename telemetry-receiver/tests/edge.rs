@@ -252,3 +252,40 @@ fn sigterm_under_load_finishes_the_reports_in_flight_and_exits_0() {
         )
     });
 }
+
+/// Six reports inventing 200 list elements and 200 map keys each: 1,200
+/// distinct of each, so the day's cap of 1,000 counts 200 of each as
+/// `(other)`, and `/metrics` says 400 (on PostgreSQL once the batches are
+/// folded, within a few seconds).
+fn values_folded_by_the_cap_are_counted(receiver: Binary) {
+    for sender in 0..6 {
+        let mut one = report(&format!("inventor{sender}"));
+        let invented: Vec<String> = (0..200).map(|i| format!("pack-{sender}-{i:03}")).collect();
+        one["enabled_packs"] = serde_json::json!(invented);
+        one["platform_distribution"] = invented
+            .iter()
+            .map(|key| (key.clone(), serde_json::json!(1)))
+            .collect();
+        assert_eq!(post(&receiver.addr, &one.to_string()), 202);
+    }
+    let expected = "telemetry_receiver_values_folded_total 400";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, metrics) = get(&receiver.addr, "/metrics");
+        assert_eq!(status, 200);
+        if metrics.contains(expected) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no {expected} in\n{metrics}");
+        thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn values_the_day_s_cap_folds_into_other_are_in_the_metrics() {
+    let dir = work_dir("folded-metrics");
+    values_folded_by_the_cap_are_counted(Binary::start(&sqlite_url(&dir), &dir, &[]));
+    if let Some(url) = common::postgres_database("folded_metrics") {
+        values_folded_by_the_cap_are_counted(Binary::start(&url, &dir, &[]));
+    }
+}
