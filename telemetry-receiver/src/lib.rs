@@ -186,7 +186,8 @@ async fn settle_every<S: Store>(receiver: std::sync::Weak<Receiver<S>>) {
 }
 
 /// A receiver over `store`, ready for [`server::router`]. Made on a
-/// runtime, it settles its store from then on (see [`settle_every`]).
+/// runtime, it settles its store ([`Store::settle`]) every
+/// [`store::SETTLE_EVERY`] from then on.
 pub fn receiver<S: Store>(
     schemas: Schemas,
     store: S,

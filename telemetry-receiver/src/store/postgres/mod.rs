@@ -170,8 +170,8 @@ impl Store for PostgresStore {
             .await
     }
 
-    /// Folds the pending aggregates of every batch committed so far, in
-    /// this connection's shard (see [`pending`]).
+    /// Folds the pending aggregates of every batch committed so far into
+    /// the shard of the connection that folds (see `postgres/pending.rs`).
     async fn settle(&self) -> Result<(), StoreError> {
         let folded = self
             .connections
