@@ -8,7 +8,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
-use super::{ingest, pending};
+use super::statements::{self, IngestStatements};
 use crate::store::sql::{Dialect, Statements};
 use crate::store::StoreError;
 
@@ -60,22 +60,6 @@ async fn claim_shard(client: &Client) -> Result<i16, tokio_postgres::Error> {
     Ok(i16::from(byte[0]) % SHARDS)
 }
 
-/// The statements every batch and every fold run, prepared once per
-/// connection: a statement sent as text is parsed and planned by the
-/// server each time.
-#[derive(Clone)]
-pub(super) struct IngestStatements {
-    pub(super) batch_of_new: Statement,
-    pub(super) raw: Statement,
-    pub(super) pending: Statement,
-    pub(super) take_pending: Statement,
-    pub(super) sessions: Statement,
-    pub(super) count: Statement,
-    pub(super) known_keys: Statement,
-    pub(super) capped: Statement,
-    pub(super) number: Statement,
-}
-
 impl Connection {
     pub(super) async fn ingest_statements(
         &mut self,
@@ -83,30 +67,7 @@ impl Connection {
         if let Some(prepared) = &self.ingest {
             return Ok(prepared.clone());
         }
-        let client = &self.client;
-        let (batch_of_new, raw, pending, take_pending, sessions, count, known_keys, capped, number) =
-            tokio::try_join!(
-                client.prepare(ingest::BATCH_OF_NEW),
-                client.prepare(ingest::RAW_INSERT),
-                client.prepare(pending::PENDING_INSERT),
-                client.prepare(pending::TAKE_PENDING),
-                client.prepare(&pending::SESSIONS_UPSERT),
-                client.prepare(&pending::COUNTS_UPSERT),
-                client.prepare(pending::KNOWN_KEYS),
-                client.prepare(&sql().capped_upsert),
-                client.prepare(&pending::NUMBERS_UPSERT),
-            )?;
-        let prepared = IngestStatements {
-            batch_of_new,
-            raw,
-            pending,
-            take_pending,
-            sessions,
-            count,
-            known_keys,
-            capped,
-            number,
-        };
+        let prepared = statements::prepare(&self.client).await?;
         self.ingest = Some(prepared.clone());
         Ok(prepared)
     }

@@ -15,41 +15,21 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Client;
 
-use super::connections::{begin_with, IngestStatements};
+use super::connections::begin_with;
+use super::statements::IngestStatements;
 use crate::clock::day_text;
 use crate::store::batch::{insert_order, Totals};
 use crate::store::pending::encode;
 use crate::store::{Ingest, Outcome, Stored};
 
-/// A batch whose reports are all new, in one statement (its own
-/// transaction): the raw inserts, and the pending row of the aggregates
-/// of all of them ($5) if all $6 were new. If one was not, the pending
-/// row is empty, which the table's check refuses (see its migration): the
-/// statement fails, nothing of it is kept, and the batch runs again on
-/// the slow path.
-pub(super) const BATCH_OF_NEW: &str = "WITH raw AS (INSERT INTO raw_reports (day, session_key, schema_version, body) \
-     SELECT day::date, session_key, schema_version, body \
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(day, session_key, schema_version, body) \
-     ON CONFLICT DO NOTHING RETURNING 1), \
-     pending AS (INSERT INTO agg_pending (totals) \
-     SELECT CASE WHEN (SELECT COUNT(*) FROM raw) = $6 THEN $5::text ELSE '' END) \
-     SELECT 1";
-
-/// What [`BATCH_OF_NEW`] answers when a report of the batch was there
-/// already.
+/// What `BATCH_OF_NEW` ([`super::statements`]) answers when a report of
+/// the batch was there already.
 fn not_all_new(err: &tokio_postgres::Error) -> bool {
     err.as_db_error().is_some_and(|db| {
         *db.code() == SqlState::CHECK_VIOLATION
             && db.constraint() == Some("a_stored_report_sends_its_batch_down_the_slow_path")
     })
 }
-
-/// The raw reports of a batch, in key order: those that were not there
-/// yet come back (a retry's and a second copy in the batch do not).
-pub(super) const RAW_INSERT: &str = "INSERT INTO raw_reports (day, session_key, schema_version, body) \
-     SELECT day::date, session_key, schema_version, body \
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(day, session_key, schema_version, body) \
-     ON CONFLICT DO NOTHING RETURNING to_char(day, 'YYYY-MM-DD'), session_key";
 
 /// A deadlock or a serialization failure: the transaction was rolled back
 /// and may simply run again.

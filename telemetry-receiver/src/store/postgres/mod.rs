@@ -8,6 +8,7 @@ mod connections;
 mod ingest;
 mod maintenance;
 mod pending;
+mod statements;
 
 use std::collections::HashSet;
 

@@ -15,69 +15,18 @@
 //! `(other)` is decided row by row.
 
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
 use futures_util::future::try_join_all;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Client;
 
-use super::connections::{begin_with, IngestStatements};
+use super::connections::begin_with;
+use super::statements::{IngestStatements, TAKEN_AT_MOST};
 use crate::aggregate::{DAY_CAP, OTHER};
 use crate::store::batch::{CountKey, Numbers, Totals};
 use crate::store::pending::add_to;
-use crate::store::sql::{Dialect, COUNTS_MERGE, SESSIONS_MERGE};
 
-/// A batch's aggregates, beside its raw reports.
-pub(super) const PENDING_INSERT: &str = "INSERT INTO agg_pending (totals) VALUES ($1)";
-
-/// Pending rows, taken (deleted) by this fold: a bounded number, so a
-/// backlog (after the database was away) folds in several transactions.
-pub(super) const TAKE_PENDING: &str = "DELETE FROM agg_pending \
-     WHERE ctid = ANY (ARRAY(SELECT ctid FROM agg_pending LIMIT 1000)) RETURNING totals";
-/// The most rows [`TAKE_PENDING`] takes.
-const TAKEN_AT_MOST: usize = 1000;
-
-/// Session counts: days, versions, amounts; the shard.
-pub(super) static SESSIONS_UPSERT: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "INSERT INTO agg_sessions (day, schema_version, shard, sessions) \
-         SELECT day, schema_version, $4::smallint, sessions FROM unnest($1::text[], $2::text[], $3::bigint[]) \
-         AS t(day, schema_version, sessions) {SESSIONS_MERGE}"
-    )
-});
-
-/// Counts that need no cap decision: days, versions, fields,
-/// kinds, keys, amounts; the shard. Each key once (the fold sums them).
-pub(super) static COUNTS_UPSERT: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "INSERT INTO agg_counts (day, schema_version, field, kind, key, shard, count) \
-         SELECT day, schema_version, field, kind, key, $7::smallint, count \
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) \
-         AS t(day, schema_version, field, kind, key, count) {COUNTS_MERGE}"
-    )
-});
-
-/// Which of the capped keys the day has already counted (in any
-/// shard): their positions, from 1. Those are counted without a cap
-/// decision; the others run the capped upsert one by one.
-pub(super) const KNOWN_KEYS: &str = "SELECT t.at FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) \
-     WITH ORDINALITY AS t(day, schema_version, field, kind, key, at) \
-     WHERE EXISTS (SELECT 1 FROM agg_counts a WHERE a.day = t.day AND a.schema_version = t.schema_version \
-     AND a.field = t.field AND a.kind = t.kind AND a.key = t.key)";
-
-/// Number statistics: days, versions, fields, counts, sums,
-/// minima, maxima; the shard.
-pub(super) static NUMBERS_UPSERT: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "INSERT INTO agg_numbers (day, schema_version, field, shard, count, sum, min, max) \
-         SELECT day, schema_version, field, $8::smallint, count, sum, min, max \
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::float8[], $6::float8[], $7::float8[]) \
-         AS t(day, schema_version, field, count, sum, min, max) {}",
-        Dialect::Postgres.numbers_merge()
-    )
-});
-
-/// Counts as the columns [`COUNTS_UPSERT`] and [`KNOWN_KEYS`] take.
+/// Counts as the columns `COUNTS_UPSERT` and `KNOWN_KEYS` take ([`super::statements`]).
 #[derive(Default)]
 struct CountColumns<'a> {
     days: Vec<&'a str>,
