@@ -179,8 +179,9 @@ async fn settle_every<S: Store>(receiver: std::sync::Weak<Receiver<S>>) {
         let Some(receiver) = receiver.upgrade() else {
             return;
         };
-        if let Err(err) = receiver.store.settle().await {
-            tracing::warn!("folding pending aggregates failed, will try again: {err}");
+        match receiver.store.settle().await {
+            Ok(folded) => monitoring::values_folded(folded),
+            Err(err) => tracing::warn!("folding pending aggregates failed, will try again: {err}"),
         }
     }
 }

@@ -77,9 +77,11 @@ pub fn batch_committed(size: usize, took: Duration, stored: Option<&Stored>) {
     counter!(FOLDED).increment(stored.folded);
 }
 
-/// Records keys the day's cap counted as `(other)` where the store
-/// decides it apart from a batch (PostgreSQL's fold of pending
-/// aggregates).
+/// Records keys the day's cap counted as `(other)` apart from a batch
+/// (PostgreSQL's folds of pending aggregates, as [`Store::settle`]
+/// answers them).
+///
+/// [`Store::settle`]: crate::store::Store::settle
 pub fn values_folded(folded: u64) {
     counter!(FOLDED).increment(folded);
 }

@@ -130,10 +130,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Adds to the aggregates what every batch committed so far left
     /// pending (PostgreSQL, see [`postgres`]); the engine's reads do this
-    /// first, and the receiver does it every [`SETTLE_EVERY`]. SQLite's
-    /// batches leave nothing pending.
-    fn settle(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
-        async { Ok(()) }
+    /// first, and the receiver does it every [`SETTLE_EVERY`]. Answers how
+    /// many keys the day's cap counted as `(other)` in such folds since
+    /// the last settle (SQLite's batches count theirs in [`Stored`]).
+    fn settle(&self) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        async { Ok(0) }
     }
 
     /// How many batches may commit at once: the receiver runs that many

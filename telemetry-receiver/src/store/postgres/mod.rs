@@ -11,6 +11,7 @@ mod pending;
 mod statements;
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::TryStreamExt;
 use time::{Date, Duration};
@@ -31,6 +32,9 @@ pub struct PostgresStore {
     partitions: Mutex<HashSet<String>>,
     /// See [`PostgresStore::with_writers`].
     writers: usize,
+    /// Keys the day's cap counted as `(other)` in folds since the last
+    /// [`Store::settle`], which answers them.
+    folded: AtomicU64,
 }
 
 /// Batches committed at once unless told otherwise. One: a batch takes
@@ -76,6 +80,7 @@ impl PostgresStore {
             connections: Connections::new(url),
             partitions: Mutex::default(),
             writers: usize::from(DEFAULT_WRITERS),
+            folded: AtomicU64::new(0),
         };
         let mut slot = store.connections.first().await;
         let client = &mut store.connections.connected(&mut slot).await?.client;
@@ -100,6 +105,32 @@ impl PostgresStore {
         tx.commit().await.map_err(error)?;
         drop(slot);
         Ok(store)
+    }
+
+    /// Folds the pending aggregates of every batch committed so far into
+    /// the shard of the connection that folds (see `postgres/pending.rs`);
+    /// the reads do this first. The keys the cap counted as `(other)` wait
+    /// in [`PostgresStore::folded`] for the next [`Store::settle`].
+    async fn fold_pending(&self) -> Result<(), StoreError> {
+        let folded = self
+            .connections
+            .query(|connection| {
+                Box::pin(async move {
+                    let prepared = connection.ingest_statements().await?;
+                    let shard = connection.shard;
+                    let mut attempt = 1;
+                    loop {
+                        let client = &mut connection.client;
+                        match pending::fold_pending(client, &prepared, &shard).await {
+                            Err(err) if attempt < ATTEMPTS && retryable(&err) => attempt += 1,
+                            done => return done,
+                        }
+                    }
+                })
+            })
+            .await?;
+        self.folded.fetch_add(folded, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Creates the raw table's partition of `day` unless it is known: under
@@ -171,28 +202,12 @@ impl Store for PostgresStore {
             .await
     }
 
-    /// Folds the pending aggregates of every batch committed so far into
-    /// the shard of the connection that folds (see `postgres/pending.rs`).
-    async fn settle(&self) -> Result<(), StoreError> {
-        let folded = self
-            .connections
-            .query(|connection| {
-                Box::pin(async move {
-                    let prepared = connection.ingest_statements().await?;
-                    let shard = connection.shard;
-                    let mut attempt = 1;
-                    loop {
-                        let client = &mut connection.client;
-                        match pending::fold_pending(client, &prepared, &shard).await {
-                            Err(err) if attempt < ATTEMPTS && retryable(&err) => attempt += 1,
-                            done => return done,
-                        }
-                    }
-                })
-            })
-            .await?;
-        crate::monitoring::values_folded(folded);
-        Ok(())
+    /// Folds what every batch committed so far left pending (see
+    /// `postgres/pending.rs`): how many keys the day's cap counted as
+    /// `(other)`, since the last settle.
+    async fn settle(&self) -> Result<u64, StoreError> {
+        self.fold_pending().await?;
+        Ok(self.folded.swap(0, Ordering::Relaxed))
     }
 
     fn writers(&self) -> usize {
@@ -223,7 +238,7 @@ impl Store for PostgresStore {
     }
 
     async fn counts(&self, field: &str, from: Date, to: Date) -> Result<Vec<CountRow>, StoreError> {
-        self.settle().await?;
+        self.fold_pending().await?;
         let rows = self
             .connections
             .select(
@@ -244,7 +259,7 @@ impl Store for PostgresStore {
         from: Date,
         to: Date,
     ) -> Result<Vec<NumberRow>, StoreError> {
-        self.settle().await?;
+        self.fold_pending().await?;
         let rows = self
             .connections
             .select(
@@ -274,7 +289,7 @@ impl Store for PostgresStore {
         from: Date,
         to: Date,
     ) -> Result<Vec<(String, CountRow)>, StoreError> {
-        self.settle().await?;
+        self.fold_pending().await?;
         let rows = self
             .connections
             .select(
@@ -294,7 +309,7 @@ impl Store for PostgresStore {
         to: Date,
         mut sink: K,
     ) -> Result<K, StoreError> {
-        self.settle().await?;
+        self.fold_pending().await?;
         let (from, to) = (day_text(from), day_text(to));
         self.connections
             .query(move |connection| {
@@ -328,7 +343,7 @@ impl Store for PostgresStore {
         from: Date,
         to: Date,
     ) -> Result<Vec<(String, NumberRow)>, StoreError> {
-        self.settle().await?;
+        self.fold_pending().await?;
         let rows = self
             .connections
             .select(
@@ -353,7 +368,7 @@ impl Store for PostgresStore {
     }
 
     async fn sessions(&self, from: Date, to: Date) -> Result<Vec<SessionRow>, StoreError> {
-        self.settle().await?;
+        self.fold_pending().await?;
         let rows = self
             .connections
             .select(
@@ -414,7 +429,7 @@ impl Store for PostgresStore {
         fields: &[String],
         kind: &'static str,
     ) -> Result<Vec<(String, CountRow)>, StoreError> {
-        self.settle().await?;
+        self.fold_pending().await?;
         let rows = self
             .connections
             .select(
@@ -438,7 +453,7 @@ impl Store for PostgresStore {
     }
 
     async fn compact_before(&self, day: Date) -> Result<(), StoreError> {
-        self.settle().await?;
+        self.fold_pending().await?;
         maintenance::compact_before(&self.connections, day).await
     }
 
