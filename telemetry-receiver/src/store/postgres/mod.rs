@@ -8,18 +8,17 @@ mod connections;
 mod ingest;
 mod maintenance;
 mod pending;
+mod reads;
 mod statements;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use futures_util::TryStreamExt;
 use time::{Date, Duration};
 use tokio::sync::Mutex;
-use tokio_postgres::Row;
 
 use super::sql::Dialect;
-use super::window::{CountSink, StoredCount};
+use super::window::CountSink;
 use super::{CountRow, Fold, Ingest, NumberRow, SessionRow, Store, StoreError, Stored};
 use crate::clock::day_text;
 use connections::{error, sql, Connections};
@@ -239,18 +238,7 @@ impl Store for PostgresStore {
 
     async fn counts(&self, field: &str, from: Date, to: Date) -> Result<Vec<CountRow>, StoreError> {
         self.fold_pending().await?;
-        let rows = self
-            .connections
-            .select(
-                &sql().counts,
-                vec![
-                    Box::new(field.to_owned()),
-                    Box::new(day_text(from)),
-                    Box::new(day_text(to)),
-                ],
-            )
-            .await?;
-        Ok(rows.iter().map(|row| count_row(row, 0)).collect())
+        reads::counts(&self.connections, field, from, to).await
     }
 
     async fn numbers(
@@ -260,28 +248,7 @@ impl Store for PostgresStore {
         to: Date,
     ) -> Result<Vec<NumberRow>, StoreError> {
         self.fold_pending().await?;
-        let rows = self
-            .connections
-            .select(
-                &sql().numbers,
-                vec![
-                    Box::new(field.to_owned()),
-                    Box::new(day_text(from)),
-                    Box::new(day_text(to)),
-                ],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| NumberRow {
-                day: row.get(0),
-                schema_version: row.get(1),
-                count: row.get(2),
-                sum: row.get(3),
-                min: row.get(4),
-                max: row.get(5),
-            })
-            .collect())
+        reads::numbers(&self.connections, field, from, to).await
     }
 
     async fn all_counts(
@@ -290,52 +257,17 @@ impl Store for PostgresStore {
         to: Date,
     ) -> Result<Vec<(String, CountRow)>, StoreError> {
         self.fold_pending().await?;
-        let rows = self
-            .connections
-            .select(
-                &super::window::statements(Dialect::Postgres).all_counts,
-                vec![Box::new(day_text(from)), Box::new(day_text(to))],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| (row.get(0), count_row(row, 1)))
-            .collect())
+        reads::all_counts(&self.connections, from, to).await
     }
 
     async fn scan_counts<K: CountSink>(
         &self,
         from: Date,
         to: Date,
-        mut sink: K,
+        sink: K,
     ) -> Result<K, StoreError> {
         self.fold_pending().await?;
-        let (from, to) = (day_text(from), day_text(to));
-        self.connections
-            .query(move |connection| {
-                Box::pin(async move {
-                    let sql = &super::window::statements(Dialect::Postgres).scan_counts;
-                    // Row by row as they arrive: the sink keeps what it
-                    // needs, the rows are not collected.
-                    let rows = connection
-                        .client
-                        .query_raw(sql.as_str(), [&from, &to])
-                        .await?;
-                    futures_util::pin_mut!(rows);
-                    while let Some(row) = rows.try_next().await? {
-                        sink.add(StoredCount {
-                            field: row.try_get(0)?,
-                            day: row.try_get(1)?,
-                            schema_version: row.try_get(2)?,
-                            kind: row.try_get(3)?,
-                            key: row.try_get(4)?,
-                            count: row.try_get(5)?,
-                        });
-                    }
-                    Ok(sink)
-                })
-            })
-            .await
+        reads::scan_counts(&self.connections, from, to, sink).await
     }
 
     async fn all_numbers(
@@ -344,46 +276,12 @@ impl Store for PostgresStore {
         to: Date,
     ) -> Result<Vec<(String, NumberRow)>, StoreError> {
         self.fold_pending().await?;
-        let rows = self
-            .connections
-            .select(
-                &super::window::statements(Dialect::Postgres).all_numbers,
-                vec![Box::new(day_text(from)), Box::new(day_text(to))],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| {
-                let number = NumberRow {
-                    day: row.get(1),
-                    schema_version: row.get(2),
-                    count: row.get(3),
-                    sum: row.get(4),
-                    min: row.get(5),
-                    max: row.get(6),
-                };
-                (row.get(0), number)
-            })
-            .collect())
+        reads::all_numbers(&self.connections, from, to).await
     }
 
     async fn sessions(&self, from: Date, to: Date) -> Result<Vec<SessionRow>, StoreError> {
         self.fold_pending().await?;
-        let rows = self
-            .connections
-            .select(
-                &sql().sessions,
-                vec![Box::new(day_text(from)), Box::new(day_text(to))],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| SessionRow {
-                day: row.get(0),
-                schema_version: row.get(1),
-                sessions: row.get(2),
-            })
-            .collect())
+        reads::sessions(&self.connections, from, to).await
     }
 
     /// Drops the partitions of days before `day`.
@@ -430,22 +328,7 @@ impl Store for PostgresStore {
         kind: &'static str,
     ) -> Result<Vec<(String, CountRow)>, StoreError> {
         self.fold_pending().await?;
-        let rows = self
-            .connections
-            .select(
-                &sql().value_counts_between,
-                vec![
-                    Box::new(day_text(from)),
-                    Box::new(day_text(before)),
-                    Box::new(fields.to_vec()),
-                    Box::new(kind),
-                ],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| (row.get(0), count_row(row, 1)))
-            .collect())
+        reads::counts_between(&self.connections, from, before, fields, kind).await
     }
 
     async fn fold(&self, folds: Vec<Fold>) -> Result<(), StoreError> {
@@ -465,17 +348,6 @@ impl Store for PostgresStore {
         rows.first()
             .map(|row| row.get(0))
             .ok_or_else(|| StoreError("postgres: agg_generation has no row".to_owned()))
-    }
-}
-
-/// A [`CountRow`] from `day, schema_version, kind, key, count` at `first`.
-fn count_row(row: &Row, first: usize) -> CountRow {
-    CountRow {
-        day: row.get(first),
-        schema_version: row.get(first + 1),
-        kind: row.get(first + 2),
-        key: row.get(first + 3),
-        count: row.get(first + 4),
     }
 }
 
