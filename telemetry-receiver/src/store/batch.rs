@@ -68,19 +68,15 @@ impl Totals {
                     key,
                     amount,
                 } => self.count(&day, version, field, kind, key, *amount, true),
-                Observation::Number { field, value } => {
-                    let key = (day.clone(), version.clone(), field.clone());
-                    let numbers = self.numbers.entry(key).or_insert(Numbers {
-                        count: 0,
-                        sum: 0.0,
+                Observation::Number { field, value } => self.add_numbers(
+                    (day.clone(), version.clone(), field.clone()),
+                    Numbers {
+                        count: 1,
+                        sum: *value,
                         min: *value,
                         max: *value,
-                    });
-                    numbers.count += 1;
-                    numbers.sum += value;
-                    numbers.min = numbers.min.min(*value);
-                    numbers.max = numbers.max.max(*value);
-                }
+                    },
+                ),
             }
         }
     }
@@ -103,10 +99,33 @@ impl Totals {
             kind,
             key.to_owned(),
         );
+        self.add_count(row, Count { amount, capped });
+    }
+
+    /// Adds `count` to the row `key`: the amounts add up.
+    pub fn add_count(&mut self, key: CountKey, count: Count) {
         self.counts
-            .entry(row)
-            .or_insert(Count { amount: 0, capped })
-            .amount += amount;
+            .entry(key)
+            .or_insert(Count {
+                amount: 0,
+                capped: count.capped,
+            })
+            .amount += count.amount;
+    }
+
+    /// Adds `numbers` to the statistics of `key` (day, version, field):
+    /// counts and sums add up, the extremes are kept.
+    pub fn add_numbers(&mut self, key: (String, String, String), numbers: Numbers) {
+        let kept = self.numbers.entry(key).or_insert(Numbers {
+            count: 0,
+            sum: 0.0,
+            min: numbers.min,
+            max: numbers.max,
+        });
+        kept.count += numbers.count;
+        kept.sum += numbers.sum;
+        kept.min = kept.min.min(numbers.min);
+        kept.max = kept.max.max(numbers.max);
     }
 }
 

@@ -73,33 +73,16 @@ pub fn add_to(totals: &mut Totals, text: &str) -> Result<(), String> {
             .into_iter()
             .find(|known| *known == kind)
             .ok_or_else(|| format!("a pending batch counts an unknown kind {kind:?}"))?;
-        totals
-            .counts
-            .entry((day, version, field, kind, key))
-            .or_insert(Count { amount: 0, capped })
-            .amount += amount;
+        totals.add_count((day, version, field, kind, key), Count { amount, capped });
     }
     for (day, version, field, count, sum, min, max) in lines.numbers {
-        let (sum, min, max) = (
-            f64::from_bits(sum),
-            f64::from_bits(min),
-            f64::from_bits(max),
-        );
-        totals
-            .numbers
-            .entry((day, version, field))
-            .and_modify(|n| {
-                n.count += count;
-                n.sum += sum;
-                n.min = n.min.min(min);
-                n.max = n.max.max(max);
-            })
-            .or_insert(Numbers {
-                count,
-                sum,
-                min,
-                max,
-            });
+        let numbers = Numbers {
+            count,
+            sum: f64::from_bits(sum),
+            min: f64::from_bits(min),
+            max: f64::from_bits(max),
+        };
+        totals.add_numbers((day, version, field), numbers);
     }
     Ok(())
 }

@@ -113,6 +113,10 @@ async fn fold_some(
 ) -> Result<(usize, u64), tokio_postgres::Error> {
     let client: &Client = client;
     let taken = begin_with(client, &prepared.take_pending, &[]).await?;
+    if taken.is_empty() {
+        client.batch_execute("COMMIT").await?;
+        return Ok((0, 0));
+    }
     let mut totals = Totals::default();
     for row in &taken {
         if let Err(err) = add_to(&mut totals, row.get(0)) {
@@ -120,10 +124,6 @@ async fn fold_some(
             // stop every fold after it; dropped, it is said.
             tracing::error!("dropped a pending row of agg_pending: {err}");
         }
-    }
-    if taken.is_empty() {
-        client.batch_execute("COMMIT").await?;
-        return Ok((0, 0));
     }
     match add_totals(client, prepared, shard, &totals).await {
         Ok(folded) => Ok((taken.len(), folded)),
